@@ -1,0 +1,74 @@
+"""The web tier: a Flask app serving the intake, public, review and admin APIs."""
+
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service.config import finish_settings, load_settings
+from service.errors import register_error_handlers
+from service.extensions import api as rest_api
+from service.extensions import db, migrate
+from service.logs import configure_logging
+from service.queue import celery_init_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: defaults, then environment variables, then test_config."""
+    app = Flask(__name__)
+    settings = load_settings()
+    settings.update(test_config or {})
+    app.config.update(finish_settings(settings))
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=app.config["MAX_REQUEST_BYTES"],
+        API_TITLE="Comment moderation API",
+        API_VERSION="1.0",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH=None,
+        API_SPEC_OPTIONS={
+            "components": {
+                "securitySchemes": {
+                    "siteKey": {"type": "apiKey", "in": "header", "name": "X-Site-Key"},
+                    "bearer": {"type": "http", "scheme": "bearer"},
+                }
+            }
+        },
+    )
+    configure_logging(app)
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    with app.app_context():
+        _tune_sqlite(db.engine)
+    rest_api.init_app(app)
+    register_error_handlers(app)
+    celery_init_app(app)
+
+    from service.api import register_blueprints
+
+    register_blueprints(app, rest_api)
+    return app
+
+
+def _tune_sqlite(engine) -> None:
+    """Let the API processes and the worker share one SQLite file safely."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def set_pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,34 @@
+"""Admin operations shared by the admin API and the modctl CLI."""
+
+from service.auth import create_key
+from service.extensions import db
+from service.models import Article, Role, Site
+
+
+def create_site(name: str, origins: list[str], settings: dict | None = None) -> tuple[Site, str]:
+    """Create a site with its first public site key; return both (the key is shown once)."""
+    site = Site(name=name, origins=origins, settings=settings or {})
+    db.session.add(site)
+    db.session.flush()
+    _, site_key = create_key(Role.SITE, site.id, name=f"{name} widget")
+    db.session.commit()
+    return site, site_key
+
+
+def create_token(role: Role, site_id: int | None = None, name: str = "") -> tuple[int, str]:
+    """Create a moderator/admin token (site-scoped when site_id is given); return (id, token)."""
+    key, token = create_key(role, site_id, name=name)
+    db.session.commit()
+    return key.id, token
+
+
+def upsert_article(site: Site, external_id: str, **fields) -> Article:
+    article = db.session.scalar(
+        db.select(Article).where(Article.site_id == site.id, Article.external_id == external_id))
+    if article is None:
+        article = Article(site_id=site.id, external_id=external_id)
+        db.session.add(article)
+    for name, value in fields.items():
+        setattr(article, name, value)
+    db.session.commit()
+    return article

@@ -1,0 +1,239 @@
+"""Admin API: sites, their settings, articles, site keys and moderator tokens."""
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, ValidationError, fields, validate, validates
+
+from service.admin_ops import create_site, create_token, upsert_article
+from service.api.common import normalize_origin
+from service.auth import create_key, require_role
+from service.extensions import db
+from service.models import ApiKey, Article, ModerationMode, Role, Site, utcnow
+from service.site_settings import SiteSettingsSchema, effective_settings
+
+blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Sites, articles, keys.")
+admins = require_role(Role.ADMIN)
+
+
+class OriginList(fields.List):
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(validate=validate.Length(1, 300)), **kwargs)
+
+
+class SiteInSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    origins = OriginList(required=True, validate=validate.Length(1, 50))
+    settings = fields.Nested(SiteSettingsSchema, load_default=dict)
+
+    @validates("origins")
+    def origins_are_urls(self, value, **_):
+        bad = [o for o in value if not normalize_origin(o)]
+        if bad:
+            raise ValidationError(f"Not an origin (scheme://host[:port]): {', '.join(bad)}")
+
+
+class SitePatchSchema(SiteInSchema):
+    name = fields.String(validate=validate.Length(1, 200))
+    origins = OriginList(validate=validate.Length(1, 50))
+    settings = fields.Nested(SiteSettingsSchema)
+
+
+class SiteOutSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    origins = fields.List(fields.String())
+    settings = fields.Dict()
+    effective_settings = fields.Dict()
+    created_at = fields.DateTime()
+    site_key = fields.String(metadata={"description": "Only in the creation response."})
+
+
+class ArticleInSchema(Schema):
+    external_id = fields.String(required=True, validate=validate.Length(1, 200))
+    permalink = fields.Url(schemes={"http", "https"}, require_tld=False, load_default="")
+    title = fields.String(load_default="", validate=validate.Length(max=500))
+    is_open = fields.Boolean(load_default=True)
+    moderation_mode = fields.String(allow_none=True, load_default=None,
+                                    validate=validate.OneOf([m.value for m in ModerationMode]))
+    settings = fields.Nested(SiteSettingsSchema, load_default=dict)
+
+
+class ArticlePatchSchema(Schema):
+    permalink = fields.Url(schemes={"http", "https"}, require_tld=False)
+    title = fields.String(validate=validate.Length(max=500))
+    is_open = fields.Boolean()
+    moderation_mode = fields.String(allow_none=True,
+                                    validate=validate.OneOf([m.value for m in ModerationMode]))
+    settings = fields.Nested(SiteSettingsSchema)
+
+
+class ArticleOutSchema(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    external_id = fields.String()
+    permalink = fields.String()
+    title = fields.String()
+    is_open = fields.Boolean()
+    moderation_mode = fields.String(allow_none=True)
+    settings = fields.Dict()
+
+
+class TokenInSchema(Schema):
+    role = fields.String(required=True, validate=validate.OneOf([Role.MODERATOR, Role.ADMIN]))
+    site_id = fields.Integer(allow_none=True, load_default=None)
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class KeyOutSchema(Schema):
+    id = fields.Integer()
+    role = fields.String()
+    site_id = fields.Integer(allow_none=True)
+    name = fields.String()
+    created_at = fields.DateTime()
+    revoked_at = fields.DateTime(allow_none=True)
+    key = fields.String(metadata={"description": "Only in the creation response."})
+
+
+def get_site(site_id: int) -> Site:
+    site = db.session.get(Site, site_id)
+    if site is None:
+        abort(404, message=f"No site {site_id}.")
+    return site
+
+
+def site_out(site: Site, **extra) -> dict:
+    return {"id": site.id, "name": site.name, "origins": site.origins, "settings": site.settings,
+            "effective_settings": effective_settings(site), "created_at": site.created_at, **extra}
+
+
+@blp.route("/sites")
+class Sites(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, SiteOutSchema(many=True))
+    @admins
+    def get(self):
+        """List sites."""
+        return [site_out(s) for s in db.session.scalars(db.select(Site).order_by(Site.id))]
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(SiteInSchema)
+    @blp.response(201, SiteOutSchema)
+    @admins
+    def post(self, data):
+        """Create a site and its first site key (shown once)."""
+        site, key = create_site(data["name"], data["origins"], data["settings"])
+        return site_out(site, site_key=key)
+
+
+@blp.route("/sites/<int:site_id>")
+class SiteItem(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, SiteOutSchema)
+    @admins
+    def get(self, site_id: int):
+        """Show a site with its effective settings."""
+        return site_out(get_site(site_id))
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(SitePatchSchema)
+    @blp.response(200, SiteOutSchema)
+    @admins
+    def patch(self, data, site_id: int):
+        """Change a site's name, origins or settings (settings keys merge)."""
+        site = get_site(site_id)
+        if "settings" in data:
+            site.settings = {**(site.settings or {}), **data.pop("settings")}
+        for name, value in data.items():
+            setattr(site, name, value)
+        db.session.commit()
+        return site_out(site)
+
+
+@blp.route("/sites/<int:site_id>/articles")
+class Articles(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, ArticleOutSchema(many=True))
+    @admins
+    def get(self, site_id: int):
+        """List a site's articles."""
+        get_site(site_id)
+        return db.session.scalars(db.select(Article).where(Article.site_id == site_id)
+                                  .order_by(Article.id)).all()
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(ArticleInSchema)
+    @blp.response(201, ArticleOutSchema)
+    @admins
+    def post(self, data, site_id: int):
+        """Register an article ahead of its first comment (or update it)."""
+        site = get_site(site_id)
+        return upsert_article(site, data.pop("external_id"), **data)
+
+
+@blp.route("/sites/<int:site_id>/articles/<string:external_id>")
+class ArticleItem(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(ArticlePatchSchema)
+    @blp.response(200, ArticleOutSchema)
+    @admins
+    def patch(self, data, site_id: int, external_id: str):
+        """Open or close an article, or change its moderation mode and settings."""
+        site = get_site(site_id)
+        exists = db.session.scalar(db.select(Article.id).where(
+            Article.site_id == site.id, Article.external_id == external_id))
+        if exists is None:
+            abort(404, message=f"No article {external_id!r} on site {site_id}.")
+        return upsert_article(site, external_id, **data)
+
+
+@blp.route("/sites/<int:site_id>/keys")
+class SiteKeys(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, KeyOutSchema(many=True))
+    @admins
+    def get(self, site_id: int):
+        """List a site's keys and tokens (never their secrets)."""
+        get_site(site_id)
+        return db.session.scalars(db.select(ApiKey).where(ApiKey.site_id == site_id)).all()
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(201, KeyOutSchema)
+    @admins
+    def post(self, site_id: int):
+        """Create another public site key (shown once)."""
+        site = get_site(site_id)
+        key, plaintext = create_key(Role.SITE, site.id, name=f"{site.name} widget")
+        db.session.commit()
+        return {**KeyOutSchema().dump(key), "key": plaintext}
+
+
+@blp.route("/tokens")
+class Tokens(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(TokenInSchema)
+    @blp.response(201, KeyOutSchema)
+    @admins
+    def post(self, data):
+        """Create a moderator or admin token, optionally scoped to one site (shown once)."""
+        if data["site_id"] is not None:
+            get_site(data["site_id"])
+        key_id, token = create_token(Role(data["role"]), data["site_id"], data["name"])
+        return {**KeyOutSchema().dump(db.session.get(ApiKey, key_id)), "key": token}
+
+
+@blp.route("/keys/<int:key_id>")
+class KeyItem(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, KeyOutSchema)
+    @admins
+    def delete(self, key_id: int):
+        """Revoke a key or token."""
+        key = db.session.get(ApiKey, key_id)
+        if key is None:
+            abort(404, message=f"No key {key_id}.")
+        if key.id == g.principal.key_id:
+            abort(409, message="Refusing to revoke the token making this request.")
+        key.revoked_at = key.revoked_at or utcnow()
+        db.session.commit()
+        return key

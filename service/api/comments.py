@@ -1,0 +1,477 @@
+"""Comments from readers: intake, the public thread, the author's status poll, reader flags."""
+
+import hashlib
+import hmac
+import math
+import secrets
+from datetime import timedelta
+
+from flask import current_app, g, redirect, request, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
+
+from service import render_token
+from service.api.common import (
+    client_ip,
+    current_site,
+    decode_cursor,
+    encode_cursor,
+    load_body,
+    normalize_origin,
+    origin_allowed,
+    reporter_id,
+)
+from service.extensions import db
+from service.models import Article, Comment, Flag, ModerationEvent, Site, Status, utcnow
+from service.queue import enqueue_classify
+from service.site_settings import effective_settings
+
+blp = Blueprint("comments", __name__, url_prefix="/v1", description="Reader-facing comments API.")
+
+DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
+FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
+FLAG_REASONS = ("spam", "abuse", "harassment", "hate", "off_topic", "misinformation", "other")
+
+# WordPress's column limits (wp_get_comment_fields_max_lengths).
+MAX_AUTHOR, MAX_EMAIL, MAX_URL, MAX_CONTENT = 245, 100, 200, 65525
+
+
+def blank_or(validator):
+    """Accept an empty string (field left blank), else apply validator."""
+
+    def check(value):
+        return value == "" or validator(value)
+
+    return check
+
+
+EMAIL = blank_or(validate.Email())
+HTTP_URL = blank_or(validate.URL(schemes={"http", "https"}, require_tld=False))
+
+
+class ArticleInfoSchema(Schema):
+    permalink = fields.Url(schemes={"http", "https"}, require_tld=False,
+                           validate=validate.Length(max=2000))
+    title = fields.String(validate=validate.Length(max=500))
+
+
+class CommentInSchema(Schema):
+    """A comment as an API client or the widget sends it."""
+
+    author_name = fields.String(load_default="", validate=validate.Length(max=MAX_AUTHOR))
+    author_email = fields.String(load_default="",
+                                 validate=[validate.Length(max=MAX_EMAIL), EMAIL])
+    author_url = fields.String(load_default="", validate=[validate.Length(max=MAX_URL), HTTP_URL])
+    body = fields.String(required=True, validate=validate.Length(max=MAX_CONTENT))
+    parent_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    article = fields.Nested(ArticleInfoSchema, load_default=dict)
+    render_token = fields.String(load_default=None, validate=validate.Length(max=500))
+    honeypot = fields.String(load_default=None, validate=validate.Length(max=500))
+
+    @validates("body")
+    def body_not_blank(self, value, **_):
+        if not value.strip():
+            raise ValidationError("Please type your comment text.")
+
+
+class WordPressFormSchema(CommentInSchema):
+    """A comment posted by a WordPress-style HTML form (wp-comments-post.php field names)."""
+
+    class Meta:
+        unknown = EXCLUDE  # WordPress forms carry nonces and submit buttons
+
+    author_name = fields.String(data_key="author", load_default="",
+                                validate=validate.Length(max=MAX_AUTHOR))
+    author_email = fields.String(data_key="email", load_default="",
+                                 validate=[validate.Length(max=MAX_EMAIL), EMAIL])
+    author_url = fields.String(data_key="url", load_default="", validate=validate.Length(max=MAX_URL))
+    body = fields.String(data_key="comment", required=True,
+                         validate=validate.Length(max=MAX_CONTENT))
+    parent_id = fields.Integer(data_key="comment_parent", load_default=None, allow_none=True)
+    comment_post_id = fields.String(data_key="comment_post_ID", load_default=None)
+    render_token = fields.String(data_key="mod_render_token", load_default=None)
+    honeypot = fields.String(data_key="mod_hp", load_default=None)
+    article = fields.Nested(ArticleInfoSchema, load_default=dict, dump_only=True)
+
+    @post_load
+    def no_parent_is_zero(self, data, **_):
+        # WordPress forms send comment_parent=0 for a top-level comment.
+        if not data.get("parent_id"):
+            data["parent_id"] = None
+        return data
+
+
+class CommentAcceptedSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    status_url = fields.String()
+    status_token = fields.String(metadata={"description": "Shown once: lets the author poll the status."})
+
+
+class PublicCommentSchema(Schema):
+    id = fields.Integer()
+    parent_id = fields.Integer(allow_none=True)
+    author_name = fields.String()
+    author_url = fields.String()
+    body = fields.String()
+    created_at = fields.DateTime()
+    replies = fields.List(fields.Nested(lambda: PublicCommentSchema()))
+
+
+class ThreadArgsSchema(Schema):
+    order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String()
+    site_key = fields.String()
+
+
+class ThreadSchema(Schema):
+    article_id = fields.String()
+    title = fields.String()
+    is_open = fields.Boolean()
+    total = fields.Integer()
+    items = fields.List(fields.Nested(PublicCommentSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class FormTokenSchema(Schema):
+    render_token = fields.String()
+
+
+class StatusArgsSchema(Schema):
+    token = fields.String()
+
+
+class CommentStatusSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+
+
+class FlagInSchema(Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(FLAG_REASONS))
+    note = fields.String(load_default="", validate=validate.Length(max=500))
+
+
+class FlagOutSchema(Schema):
+    id = fields.Integer()
+    comment_id = fields.Integer()
+    reason = fields.String()
+
+
+STATUS_MESSAGES = {
+    Status.PENDING: "Your comment has been received and is being checked.",
+    Status.APPROVED: "Your comment is published.",
+    Status.HELD: "Your comment is awaiting moderation.",
+    Status.SPAM: "Your comment was not published.",
+    Status.REJECTED: "Your comment was not published.",
+    Status.DELETED: "Your comment was removed.",
+}
+
+
+def find_article(site: Site, external_id: str) -> Article | None:
+    return db.session.scalar(
+        db.select(Article).where(Article.site_id == site.id, Article.external_id == external_id)
+    )
+
+
+def resolve_article(site: Site, external_id: str, info: dict) -> Article:
+    """Return the article, creating it on first comment where the site allows."""
+    article = find_article(site, external_id)
+    if article is not None:
+        return article
+    if not effective_settings(site)["auto_create_articles"]:
+        abort(404, message=f"Unknown article {external_id!r} for this site.")
+    permalink = info.get("permalink") or ""
+    referrer = request.referrer or ""
+    if not permalink and referrer and origin_allowed(site, referrer):
+        permalink = referrer.split("#", 1)[0]
+    if permalink and not origin_allowed(site, permalink):
+        abort(422, message="The article permalink is not on this site's origins.",
+              errors={"json": {"article": {"permalink": ["Not on this site's origins."]}}})
+    article = Article(site_id=site.id, external_id=external_id, permalink=permalink,
+                      title=info.get("title") or "")
+    db.session.add(article)
+    db.session.flush()
+    return article
+
+
+def check_parent(article: Article, parent_id: int | None, location: str) -> None:
+    if parent_id is None:
+        return
+    parent = db.session.get(Comment, parent_id)
+    problem = None
+    if parent is None or parent.site_id != article.site_id:
+        problem = "The comment you are replying to does not exist."
+    elif parent.article_id != article.id:
+        problem = "The comment you are replying to belongs to another article."
+    elif parent.status != Status.APPROVED:
+        problem = "You can only reply to published comments."
+    if problem:
+        field = "comment_parent" if location == "form" else "parent_id"
+        abort(422, message=problem, errors={location: {field: [problem]}})
+
+
+def check_duplicate(article: Article, data: dict) -> None:
+    """Refuse the same comment posted twice (WordPress's duplicate check)."""
+    query = db.select(Comment.id).where(
+        Comment.article_id == article.id,
+        Comment.body == data["body"],
+        Comment.status != Status.DELETED,
+    )
+    query = query.where(
+        Comment.parent_id == data["parent_id"] if data["parent_id"] else Comment.parent_id.is_(None)
+    )
+    if data["author_email"]:
+        query = query.where(Comment.author_email == data["author_email"])
+    else:
+        query = query.where(Comment.author_name == data["author_name"])
+    if db.session.scalar(query.limit(1)) is not None:
+        abort(409, message=DUPLICATE_MESSAGE)
+
+
+def check_flood(site: Site, settings: dict, ip: str, email: str) -> None:
+    """Refuse a second comment from the same IP or email within the flood interval."""
+    interval = settings["flood_seconds"]
+    if interval is None:
+        interval = current_app.config["FLOOD_SECONDS"]
+    if not interval:
+        return
+    since = utcnow() - timedelta(seconds=interval)
+    who = Comment.ip == ip
+    if email:
+        who = who | (Comment.author_email == email)
+    last = db.session.scalar(
+        db.select(db.func.max(Comment.created_at)).where(
+            Comment.site_id == site.id, Comment.created_at > since, who
+        )
+    )
+    if last is not None:
+        wait = math.ceil(interval - (utcnow() - last).total_seconds())
+        abort(429, message=FLOOD_MESSAGE, headers={"Retry-After": str(max(wait, 1))})
+
+
+def request_signals(site: Site, article: Article, data: dict, settings: dict,
+                    location: str) -> dict:
+    """Collect what the bot checks need from this request."""
+    signals: dict = {}
+    if data.get("honeypot"):
+        signals["honeypot"] = data["honeypot"][:200]
+    token = data.get("render_token")
+    if token:
+        elapsed = render_token.elapsed_seconds(token, site.id, article.external_id)
+        signals["render_elapsed_s"] = elapsed
+        if elapsed is None:
+            signals["render_token"] = "invalid"
+    elif settings["require_render_token"]:
+        field = "mod_render_token" if location == "form" else "render_token"
+        abort(422, message="This form has expired; reload the page and try again.",
+              errors={location: {field: ["Missing render token."]}})
+    return signals
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@blp.route("/articles/<string:article_id>/comments")
+class ArticleComments(MethodView):
+    @blp.doc(
+        security=[{"siteKey": []}],
+        requestBody={
+            "required": True,
+            "content": {
+                "application/json": {"schema": CommentInSchema},
+                "application/x-www-form-urlencoded": {"schema": WordPressFormSchema},
+            },
+        },
+    )
+    @blp.response(202, CommentAcceptedSchema)
+    @blp.alt_response(303, description="Form post from a browser: back to the article.")
+    def post(self, article_id: str):
+        """Submit a comment (JSON, or a WordPress comment form)."""
+        site = current_site()
+        data, is_form = load_body(CommentInSchema(), WordPressFormSchema())
+        location = "form" if is_form else "json"
+        if is_form and data.get("comment_post_id") not in (None, "", article_id):
+            abort(422, message="comment_post_ID does not match the article in the URL.",
+                  errors={"form": {"comment_post_ID": ["Does not match the article."]}})
+        if is_form and data["author_url"] and "://" not in data["author_url"]:
+            data["author_url"] = "http://" + data["author_url"]  # as WordPress does
+        article = resolve_article(site, article_id, data.get("article") or {})
+        settings = effective_settings(site, article)
+        if not article.is_open:
+            abort(403, message="Comments are closed for this article.")
+        if settings["require_name_email"] and not (data["author_name"] and data["author_email"]):
+            missing = [f for f in ("author_name", "author_email") if not data[f]]
+            names = {"author_name": "author", "author_email": "email"} if is_form else {}
+            abort(422, message="Please fill the required fields (name, email).",
+                  errors={location: {names.get(f, f): ["Required."] for f in missing}})
+        check_parent(article, data["parent_id"], location)
+        check_duplicate(article, data)
+        ip = client_ip()
+        check_flood(site, settings, ip, data["author_email"])
+
+        status_token = secrets.token_urlsafe(16)
+        comment = Comment(
+            site_id=site.id, article_id=article.id, parent_id=data["parent_id"],
+            author_name=data["author_name"], author_email=data["author_email"].lower(),
+            author_url=data["author_url"], body=data["body"], ip=ip,
+            user_agent=request.user_agent.string[:500], referrer=(request.referrer or "")[:2000],
+            signals=request_signals(site, article, data, settings, location),
+            status=Status.PENDING, status_token_hash=hash_token(status_token),
+            enqueued_at=utcnow(),
+        )
+        db.session.add(comment)
+        # Committed before the response: a comment that got a 202 is never lost.
+        db.session.commit()
+        if not enqueue_classify([comment.id]):
+            # The broker is down: the sweeper sends it once the broker is back.
+            comment.enqueued_at = None
+            db.session.commit()
+        current_app.logger.info("comment.received", extra={"comment_id": comment.id,
+                                                           "site_id": site.id})
+
+        if is_form and request.accept_mimetypes.accept_html:
+            target = article.permalink or url_for(
+                "comments.CommentStatus", comment_id=comment.id, token=status_token)
+            return redirect(f"{target}#comment-{comment.id}", code=303)
+        status_url = url_for("comments.CommentStatus", comment_id=comment.id, _external=True)
+        return (
+            {"id": comment.id, "status": comment.status, "status_url": status_url,
+             "status_token": status_token},
+            202,
+            {"Location": status_url},
+        )
+
+    @blp.doc(security=[{"siteKey": []}])
+    @blp.arguments(ThreadArgsSchema, location="query")
+    @blp.response(200, ThreadSchema)
+    def get(self, args, article_id: str):
+        """Read an article's approved comments, threaded."""
+        site = current_site()
+        article = find_article(site, article_id)
+        if article is None:
+            if not effective_settings(site)["auto_create_articles"]:
+                abort(404, message=f"Unknown article {article_id!r} for this site.")
+            return {"article_id": article_id, "title": "", "is_open": True, "total": 0,
+                    "items": [], "next_cursor": None}
+        return thread(article, args)
+
+
+def thread(article: Article, args: dict) -> dict:
+    """Page through top-level approved comments, each with its approved replies nested."""
+    approved = (Comment.article_id == article.id) & (Comment.status == Status.APPROVED)
+    newest = args["order"] == "newest"
+    query = db.select(Comment).where(approved, Comment.parent_id.is_(None))
+    if "cursor" in args:
+        (after_id,) = decode_cursor(args["cursor"])[:1] or [0]
+        query = query.where(Comment.id < after_id if newest else Comment.id > after_id)
+    query = query.order_by(Comment.id.desc() if newest else Comment.id.asc())
+    top = db.session.scalars(query.limit(args["limit"] + 1)).all()
+    more = len(top) > args["limit"]
+    top = top[: args["limit"]]
+
+    replies = db.session.scalars(
+        db.select(Comment).where(approved, Comment.parent_id.is_not(None)).order_by(Comment.id)
+    ).all()
+    children: dict[int, list[Comment]] = {}
+    for reply in replies:
+        children.setdefault(reply.parent_id, []).append(reply)
+
+    def node(comment: Comment) -> dict:
+        return {
+            "id": comment.id, "parent_id": comment.parent_id, "author_name": comment.author_name,
+            "author_url": comment.author_url, "body": comment.body,
+            "created_at": comment.created_at,
+            "replies": [node(child) for child in children.get(comment.id, [])],
+        }
+
+    total = db.session.scalar(db.select(db.func.count()).where(approved))
+    return {
+        "article_id": article.external_id, "title": article.title, "is_open": article.is_open,
+        "total": total, "items": [node(c) for c in top],
+        "next_cursor": encode_cursor([top[-1].id]) if more else None,
+    }
+
+
+@blp.route("/articles/<string:article_id>/form-token")
+class FormToken(MethodView):
+    @blp.doc(security=[{"siteKey": []}])
+    @blp.response(200, FormTokenSchema)
+    def get(self, article_id: str):
+        """Issue the signed render token a comment form carries."""
+        site = current_site()
+        return {"render_token": render_token.issue(site.id, article_id)}
+
+
+@blp.route("/comments/<int:comment_id>/status")
+class CommentStatus(MethodView):
+    @blp.arguments(StatusArgsSchema, location="query")
+    @blp.response(200, CommentStatusSchema)
+    def get(self, args, comment_id: int):
+        """Poll a comment's status with the token returned at submit."""
+        token = request.headers.get("X-Status-Token") or args.get("token") or ""
+        comment = db.session.get(Comment, comment_id)
+        if comment is None or not token or not hmac.compare_digest(
+            comment.status_token_hash, hash_token(token)
+        ):
+            abort(404, message="No comment with that id and status token.")
+        return {"id": comment.id, "status": comment.status,
+                "message": STATUS_MESSAGES[Status(comment.status)]}
+
+
+@blp.route("/comments/<int:comment_id>/flags")
+class CommentFlags(MethodView):
+    @blp.doc(security=[{"siteKey": []}])
+    @blp.arguments(FlagInSchema)
+    @blp.response(201, FlagOutSchema)
+    def post(self, data, comment_id: int):
+        """Report a comment to the moderators."""
+        site = current_site()
+        comment = db.session.get(Comment, comment_id)
+        if comment is None or comment.site_id != site.id or comment.status != Status.APPROVED:
+            abort(404, message="No published comment with that id on this site.")
+        reporter = reporter_id(site.id)
+        already = db.session.scalar(
+            db.select(Flag.id).where(Flag.comment_id == comment.id, Flag.reporter == reporter)
+        )
+        if already:
+            abort(409, message="You have already reported this comment.")
+        flag = Flag(comment_id=comment.id, reason=data["reason"], note=data["note"],
+                    reporter=reporter)
+        db.session.add(flag)
+        comment.reported = True
+        comment.flag_count += 1
+        comment.refresh_priority()
+        db.session.add(ModerationEvent(comment_id=comment.id, actor="reader", action="flag",
+                                       from_status=comment.status, to_status=comment.status,
+                                       reason=data["reason"], reasons=["REPORTED"]))
+        db.session.commit()
+        return flag
+
+
+@blp.after_app_request
+def cors_for_sites(response):
+    """Let a site's own origins call the reader-facing API from the browser."""
+    origin = request.headers.get("Origin")
+    if not origin or not request.path.startswith(("/v1/articles/", "/v1/comments/")):
+        return response
+    site = g.get("site")
+    allowed = origin_allowed(site, origin) if site is not None else (
+        request.method == "OPTIONS" and _any_site_allows(origin)
+    )
+    if allowed:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key, X-Status-Token"
+        response.headers["Access-Control-Max-Age"] = "600"
+    response.vary.add("Origin")
+    return response
+
+
+def _any_site_allows(origin: str) -> bool:
+    wanted = normalize_origin(origin)
+    return any(wanted in {normalize_origin(o) for o in origins or []}
+               for origins in db.session.scalars(db.select(Site.origins)))

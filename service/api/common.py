@@ -1,0 +1,95 @@
+"""Helpers the API modules share: the calling site, origins, cursors, client address."""
+
+import base64
+import hashlib
+import json
+from urllib.parse import urlsplit
+
+from flask import g, request
+from flask_smorest import abort
+from marshmallow import Schema, ValidationError, fields
+
+from service.auth import find_key
+from service.extensions import db
+from service.models import Role, Site
+
+
+def normalize_origin(value: str) -> str:
+    """Reduce a URL or origin to scheme://host[:port], lower case."""
+    parts = urlsplit(value.strip())
+    if not parts.scheme or not parts.netloc:
+        return ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def origin_allowed(site: Site, origin: str) -> bool:
+    return normalize_origin(origin) in {normalize_origin(o) for o in site.origins or []}
+
+
+def site_key_from_request() -> str | None:
+    return (
+        request.headers.get("X-Site-Key")
+        or request.args.get("site_key")
+        or (request.form.get("site_key") if request.mimetype.endswith("form-urlencoded") else None)
+    )
+
+
+def current_site() -> Site:
+    """Return the site whose key the request carries; 401 without one, 403 from a foreign origin."""
+    key = find_key(site_key_from_request())
+    if key is None or key.role != Role.SITE:
+        abort(401, message="A valid site key is required (X-Site-Key header or site_key parameter).")
+    site = db.session.get(Site, key.site_id)
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and not origin_allowed(site, origin):
+        abort(403, message=f"Origin {origin} is not allowed for this site.")
+    g.site = site
+    return site
+
+
+def client_ip() -> str:
+    # ProxyFix (TRUSTED_PROXIES) has already replaced remote_addr where proxies are trusted.
+    return (request.remote_addr or "")[:45]
+
+
+def reporter_id(site_id: int) -> str:
+    return hashlib.sha256(f"{site_id}:{client_ip()}".encode()).hexdigest()
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list:
+    """Decode an opaque cursor; 422 when it was not made by encode_cursor."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list):
+            raise ValueError
+        return values
+    except ValueError:
+        abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Invalid cursor."]}})
+
+
+def load_body(json_schema: Schema, form_schema: Schema | None = None) -> tuple[dict, bool]:
+    """Load a JSON or (when form_schema is given) form-encoded body; return (data, is_form)."""
+    is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    if is_form and form_schema is not None:
+        source, location, schema = request.form.to_dict(), "form", form_schema
+    else:
+        if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
+            accepted = "JSON or a form" if form_schema is not None else "JSON"
+            abort(415, message=f"Send {accepted} (Content-Type: application/json).")
+        source = request.get_json(silent=True)
+        if source is None:
+            abort(400, message="Malformed JSON body.")
+        location, schema = "json", json_schema
+    try:
+        return schema.load(source), is_form
+    except ValidationError as err:
+        abort(422, message="Invalid input.", errors={location: err.messages})
+
+
+class PageArgs(Schema):
+    cursor = fields.String()

@@ -1,0 +1,484 @@
+"""The review API: queues, decisions with optimistic locking, claims, audit history, stats."""
+
+from datetime import timedelta
+
+from flask import current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+from sqlalchemy import String, case, cast, func, update
+
+from service.api.common import decode_cursor, encode_cursor
+from service.auth import Principal, check_site_access, require_role
+from service.extensions import db
+from service.models import (
+    Article, Comment, Flag, ModerationEvent, Role, SpamFeedback, Status, utcnow,
+)
+from service.queue import LEARN_TASK, send
+from service.site_settings import effective_settings
+
+blp = Blueprint("moderation", __name__, url_prefix="/v1/moderation",
+                description="Review API for moderators.")
+
+QUEUES = ("held", "reported", "pending", "approved", "rejected", "spam")
+ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM,
+           "delete": Status.DELETED}
+moderators = require_role(Role.MODERATOR, Role.ADMIN)
+
+
+class QueueArgsSchema(Schema):
+    queue = fields.String(load_default="held", validate=validate.OneOf(QUEUES))
+    site_id = fields.Integer()
+    article_id = fields.Integer()
+    label = fields.String(validate=validate.Length(1, 40),
+                          metadata={"description": "Only comments with reason TOXIC:<label>."})
+    reason = fields.String(validate=validate.Length(1, 60))
+    sort = fields.String(load_default="priority",
+                         validate=validate.OneOf(["priority", "oldest", "newest"]))
+    limit = fields.Integer(validate=validate.Range(1, 200))
+    cursor = fields.String()
+    include_claimed = fields.Boolean(load_default=False)
+    include_discarded = fields.Boolean(load_default=False)
+
+
+class SpanSchema(Schema):
+    begin = fields.Integer()
+    end = fields.Integer()
+    score = fields.Float()
+    text = fields.String()
+
+
+class ReviewItemSchema(Schema):
+    id = fields.Integer()
+    site_id = fields.Integer()
+    article = fields.Dict()
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.Dict()
+    author_history = fields.Dict(keys=fields.String(), values=fields.Integer())
+    body = fields.String()
+    status = fields.String()
+    version = fields.Integer()
+    scores = fields.Dict(keys=fields.String(), values=fields.Float())
+    spam_score = fields.Float(allow_none=True)
+    reasons = fields.List(fields.String())
+    explanations = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(SpanSchema)))
+    language = fields.String()
+    model = fields.Dict()
+    discarded = fields.Boolean()
+    priority = fields.Float()
+    flag_count = fields.Integer()
+    flags = fields.List(fields.Dict())
+    claimed_by = fields.String(allow_none=True)
+    claimed_until = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class QueuePageSchema(Schema):
+    queue = fields.String()
+    items = fields.List(fields.Nested(ReviewItemSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
+class DecisionInSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class DecisionOutSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    version = fields.Integer()
+
+
+class BulkItemSchema(Schema):
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class BulkDecisionInSchema(Schema):
+    action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    items = fields.List(fields.Nested(BulkItemSchema), required=True,
+                        validate=validate.Length(1, 200))
+
+
+class BulkResultSchema(Schema):
+    id = fields.Integer()
+    ok = fields.Boolean()
+    status = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    code = fields.Integer()
+    message = fields.String()
+
+
+class BulkOutSchema(Schema):
+    results = fields.List(fields.Nested(BulkResultSchema))
+
+
+class ClaimSchema(Schema):
+    id = fields.Integer()
+    claimed_by = fields.String(allow_none=True)
+    claimed_until = fields.DateTime(allow_none=True)
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    actor = fields.String()
+    action = fields.String()
+    from_status = fields.String()
+    to_status = fields.String()
+    reason = fields.String()
+    reasons = fields.List(fields.String())
+    created_at = fields.DateTime()
+
+
+class FeedbackInSchema(Schema):
+    is_spam = fields.Boolean(required=True)
+
+
+class StatsArgsSchema(Schema):
+    site_id = fields.Integer()
+
+
+class StatsSchema(Schema):
+    queues = fields.Dict(keys=fields.String(), values=fields.Integer())
+    oldest_held_age_s = fields.Float(allow_none=True)
+    oldest_pending_age_s = fields.Float(allow_none=True)
+
+
+def queue_filter(queue: str, include_discarded: bool):
+    if queue == "reported":
+        return Comment.reported.is_(True) & Comment.status.in_([Status.APPROVED, Status.HELD])
+    condition = Comment.status == queue
+    if queue == "spam" and not include_discarded:
+        condition = condition & Comment.discarded.is_(False)
+    return condition
+
+
+def scope_to_principal(query, principal: Principal, site_id: int | None):
+    if site_id is not None:
+        check_site_access(site_id)
+        return query.where(Comment.site_id == site_id)
+    if principal.site_id is not None:
+        return query.where(Comment.site_id == principal.site_id)
+    return query
+
+
+def has_reason(code: str):
+    # Reasons are a JSON list; matching its text works the same on SQLite and PostgreSQL.
+    return cast(Comment.reasons, String).like(f'%"{code}%')
+
+
+def explanations(comment: Comment, settings: dict) -> dict:
+    """Return, per label, the sentences whose score reached the label's hold threshold."""
+    out: dict[str, list] = {}
+    for label, limits in settings["thresholds"].items():
+        hits = [
+            {"begin": s["begin"], "end": s["end"], "score": s["scores"][label],
+             "text": comment.body[s["begin"]:s["end"]]}
+            for s in comment.spans or []
+            if s.get("scores", {}).get(label, 0.0) >= limits["hold"]
+        ]
+        if hits:
+            out[label] = sorted(hits, key=lambda h: -h["score"])
+    return out
+
+
+def author_histories(comments: list[Comment]) -> dict[tuple, dict]:
+    """Count each author's comments by status on their site, in one query."""
+    emails = {c.author_email for c in comments if c.author_email}
+    if not emails:
+        return {}
+    rows = db.session.execute(
+        db.select(Comment.site_id, Comment.author_email, Comment.status, func.count())
+        .where(Comment.author_email.in_(emails))
+        .group_by(Comment.site_id, Comment.author_email, Comment.status)
+    ).all()
+    histories: dict[tuple, dict] = {}
+    for site_id, email, status, count in rows:
+        histories.setdefault((site_id, email), {})[status] = count
+    return histories
+
+
+def review_item(comment: Comment, history: dict | None = None) -> dict:
+    article: Article = comment.article
+    settings = effective_settings(comment.site, article)
+    return {
+        **{k: getattr(comment, k) for k in (
+            "id", "site_id", "parent_id", "body", "status", "version", "scores", "spam_score",
+            "reasons", "language", "discarded", "priority", "flag_count", "claimed_by",
+            "claimed_until", "created_at", "decided_at")},
+        "article": {"id": article.id, "external_id": article.external_id,
+                    "title": article.title, "permalink": article.permalink},
+        "author": {"name": comment.author_name, "email": comment.author_email,
+                   "url": comment.author_url, "ip": comment.ip},
+        "author_history": {s.value: (history or {}).get(s.value, 0) for s in Status},
+        "explanations": explanations(comment, settings),
+        "model": {"name": comment.model_name, "version": comment.model_version},
+        "flags": [{"reason": f.reason, "note": f.note, "resolved": f.resolved,
+                   "created_at": f.created_at.isoformat()} for f in comment.flags],
+    }
+
+
+def load_comment(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404, message=f"No comment {comment_id}.")
+    check_site_access(comment.site_id)
+    return comment
+
+
+def claimed_by_other(comment: Comment, principal: Principal) -> bool:
+    return bool(comment.claimed_by and comment.claimed_by != principal.name
+                and comment.claimed_until and comment.claimed_until > utcnow())
+
+
+def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
+    """Apply a moderator's decision if nobody changed the comment since `version` was read."""
+    principal: Principal = g.principal
+    if claimed_by_other(comment, principal):
+        abort(409, message=f"Claimed by {comment.claimed_by} until "
+                           f"{comment.claimed_until.isoformat()}Z.")
+    to_status = ACTIONS[action]
+    from_status = comment.status
+    now = utcnow()
+    # The version check and the update are one statement, so two moderators cannot both win.
+    result = db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.version == version)
+        .values(status=to_status, version=Comment.version + 1, decided_at=now, updated_at=now,
+                reported=False, claimed_by=None, claimed_until=None, discarded=False)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        current = db.session.get(Comment, comment.id)
+        db.session.refresh(current)
+        abort(409, message=f"Comment {comment.id} changed since version {version} was read: it is "
+                           f"now {current.status} at version {current.version}.",
+              errors={"current": {"status": current.status, "version": current.version}})
+    db.session.execute(update(Flag).where(Flag.comment_id == comment.id).values(resolved=True))
+    db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name, action=action,
+                                   from_status=from_status, to_status=to_status, reason=reason))
+    learn = to_status == Status.SPAM or (to_status == Status.APPROVED and
+                                         (from_status == Status.SPAM or comment.spam_score))
+    if learn:
+        db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
+                                    is_spam=to_status == Status.SPAM, source="moderator",
+                                    text=comment.body))
+    db.session.commit()
+    if learn:
+        send(LEARN_TASK, [comment.site_id])
+    db.session.refresh(comment)
+    return comment
+
+
+@blp.route("/queue")
+class Queue(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(QueueArgsSchema, location="query")
+    @blp.response(200, QueuePageSchema)
+    @moderators
+    def get(self, args):
+        """List a moderation queue, highest priority (or oldest, newest) first."""
+        query = db.select(Comment).where(queue_filter(args["queue"], args["include_discarded"]))
+        query = scope_to_principal(query, g.principal, args.get("site_id"))
+        if "article_id" in args:
+            query = query.where(Comment.article_id == args["article_id"])
+        if "label" in args:
+            query = query.where(has_reason(f"TOXIC:{args['label']}"))
+        if "reason" in args:
+            query = query.where(has_reason(args["reason"]))
+        if not args["include_claimed"]:
+            # A claimed item is not handed to another moderator until its claim expires.
+            query = query.where(
+                Comment.claimed_by.is_(None) | (Comment.claimed_by == g.principal.name)
+                | (Comment.claimed_until < utcnow())
+            )
+        key = {"priority": (Comment.priority.desc(), Comment.id.desc()),
+               "newest": (Comment.id.desc(),), "oldest": (Comment.id.asc(),)}[args["sort"]]
+        if "cursor" in args:
+            values = decode_cursor(args["cursor"])
+            if args["sort"] == "priority" and len(values) == 2:
+                priority, last_id = values
+                query = query.where((Comment.priority < priority) |
+                                    ((Comment.priority == priority) & (Comment.id < last_id)))
+            elif len(values) == 1:
+                last_id = values[0]
+                query = query.where(Comment.id > last_id if args["sort"] == "oldest"
+                                    else Comment.id < last_id)
+            else:
+                abort(422, message="Invalid cursor for this sort.",
+                      errors={"query": {"cursor": ["Invalid cursor for this sort."]}})
+        limit = args.get("limit") or current_app.config["QUEUE_PAGE_SIZE"]
+        comments = db.session.scalars(query.order_by(*key).limit(limit + 1)).all()
+        more = len(comments) > limit
+        comments = comments[:limit]
+        histories = author_histories(comments)
+        next_cursor = None
+        if more:
+            last = comments[-1]
+            next_cursor = encode_cursor(
+                [last.priority, last.id] if args["sort"] == "priority" else [last.id])
+        return {"queue": args["queue"], "next_cursor": next_cursor,
+                "items": [review_item(c, histories.get((c.site_id, c.author_email)))
+                          for c in comments]}
+
+
+@blp.route("/comments/<int:comment_id>")
+class ReviewItem(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, ReviewItemSchema)
+    @moderators
+    def get(self, comment_id: int):
+        """Show one comment as moderators see it."""
+        comment = load_comment(comment_id)
+        return review_item(comment, author_histories([comment]).get(
+            (comment.site_id, comment.author_email)))
+
+
+@blp.route("/comments/<int:comment_id>/decision")
+class Decision(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(DecisionInSchema)
+    @blp.response(200, DecisionOutSchema)
+    @blp.alt_response(409, description="Stale version, or claimed by another moderator.")
+    @moderators
+    def post(self, data, comment_id: int):
+        """Approve, reject, mark as spam or delete a comment."""
+        comment = load_comment(comment_id)
+        return decide(comment, data["action"], data["reason"], data["version"])
+
+
+@blp.route("/decisions")
+class BulkDecision(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(BulkDecisionInSchema)
+    @blp.response(200, BulkOutSchema)
+    @moderators
+    def post(self, data):
+        """Apply one decision to many comments; each item succeeds or fails on its own."""
+        from werkzeug.exceptions import HTTPException
+
+        results = []
+        for item in data["items"]:
+            try:
+                comment = load_comment(item["id"])
+                comment = decide(comment, data["action"], data["reason"], item["version"])
+                results.append({"id": comment.id, "ok": True, "status": comment.status,
+                                "version": comment.version, "code": 200, "message": "ok"})
+            except HTTPException as exc:
+                db.session.rollback()
+                message = (getattr(exc, "data", None) or {}).get("message") or exc.description
+                results.append({"id": item["id"], "ok": False, "status": None, "version": None,
+                                "code": exc.code, "message": str(message)})
+        return {"results": results}
+
+
+@blp.route("/comments/<int:comment_id>/claim")
+class Claim(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, ClaimSchema)
+    @blp.alt_response(409, description="Claimed by another moderator.")
+    @moderators
+    def post(self, comment_id: int):
+        """Claim a comment for review; others skip it until the claim expires."""
+        comment = load_comment(comment_id)
+        principal: Principal = g.principal
+        now = utcnow()
+        until = now + timedelta(seconds=current_app.config["CLAIM_TTL_S"])
+        result = db.session.execute(
+            update(Comment)
+            .where(Comment.id == comment.id,
+                   Comment.claimed_by.is_(None) | (Comment.claimed_by == principal.name)
+                   | (Comment.claimed_until < now))
+            .values(claimed_by=principal.name, claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            db.session.rollback()
+            db.session.refresh(comment)
+            abort(409, message=f"Claimed by {comment.claimed_by} until "
+                               f"{comment.claimed_until.isoformat()}Z.")
+        db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name, action="claim",
+                                       from_status=comment.status, to_status=comment.status))
+        db.session.commit()
+        db.session.refresh(comment)
+        return comment
+
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, ClaimSchema)
+    @moderators
+    def delete(self, comment_id: int):
+        """Release a claim (yours, or anyone's if you are an admin)."""
+        comment = load_comment(comment_id)
+        principal: Principal = g.principal
+        if claimed_by_other(comment, principal) and principal.role != Role.ADMIN:
+            abort(403, message=f"Only {comment.claimed_by} or an admin can release this claim.")
+        comment.claimed_by = None
+        comment.claimed_until = None
+        db.session.commit()
+        return comment
+
+
+@blp.route("/comments/<int:comment_id>/history")
+class History(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, EventSchema(many=True))
+    @moderators
+    def get(self, comment_id: int):
+        """Show a comment's audit trail, oldest first."""
+        comment = load_comment(comment_id)
+        return db.session.scalars(db.select(ModerationEvent)
+                                  .where(ModerationEvent.comment_id == comment.id)
+                                  .order_by(ModerationEvent.id)).all()
+
+
+@blp.route("/comments/<int:comment_id>/spam-feedback")
+class Feedback(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(FeedbackInSchema)
+    @blp.response(202, DecisionOutSchema)
+    @moderators
+    def post(self, data, comment_id: int):
+        """Resubmit a comment as spam or not spam, to train the site's spam filter."""
+        comment = load_comment(comment_id)
+        db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
+                                    is_spam=data["is_spam"], source="moderator", text=comment.body))
+        db.session.add(ModerationEvent(comment_id=comment.id, actor=g.principal.name,
+                                       action="spam-feedback", from_status=comment.status,
+                                       to_status=comment.status,
+                                       reason="spam" if data["is_spam"] else "not spam"))
+        db.session.commit()
+        send(LEARN_TASK, [comment.site_id])
+        return comment
+
+
+@blp.route("/stats")
+class Stats(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(StatsArgsSchema, location="query")
+    @blp.response(200, StatsSchema)
+    @moderators
+    def get(self, args):
+        """Count comments per queue; age of the oldest held and pending comment."""
+        site_id = args.get("site_id", g.principal.site_id)
+        if site_id is not None:
+            check_site_access(site_id)
+        scope = Comment.site_id == site_id if site_id is not None else True
+        counts = db.session.execute(
+            db.select(
+                *[func.sum(case((queue_filter(q, False), 1), else_=0)) for q in QUEUES],
+                func.min(case((Comment.status == Status.HELD, Comment.created_at))),
+                func.min(case((Comment.status == Status.PENDING, Comment.created_at))),
+            ).where(scope)
+        ).one()
+        now = utcnow()
+
+        def age(oldest):
+            return round((now - oldest).total_seconds(), 1) if oldest else None
+
+        return {"queues": {q: int(n or 0) for q, n in zip(QUEUES, counts[:len(QUEUES)])},
+                "oldest_held_age_s": age(counts[-2]), "oldest_pending_age_s": age(counts[-1])}

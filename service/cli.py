@@ -1,0 +1,254 @@
+"""modctl: run the service and administer sites and tokens from the command line."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import click
+from flask.cli import FlaskGroup
+
+from service import create_app
+from service.models import Role
+
+QUEUES = "classify,score,maintenance"
+
+
+def emit(data: dict) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=False)
+def main():
+    """Self-hosted comment moderation service."""
+
+
+def worker_command(pool: str = "solo", beat: bool = False, queues: str = QUEUES) -> list[str]:
+    # solo: one process whose intra-op threads use every core; the model loads once at start.
+    cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
+           f"--pool={pool}", "-Q", queues, "--loglevel=INFO"]
+    return cmd + ["-B"] if beat else cmd
+
+
+def server_command(host: str, port: int, workers: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "service.wsgi:app", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10"]
+
+
+@main.command("migrate")
+def migrate_command():
+    """Apply the database migrations."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo("database is up to date")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True)
+def serve(host, port, workers):
+    """Serve the API with gunicorn."""
+    os.execv(sys.executable, server_command(host, port, workers))
+
+
+@main.command("worker")
+@click.option("--pool", default="solo", show_default=True)
+@click.option("--queues", default=QUEUES, show_default=True)
+@click.option("--beat/--no-beat", default=False, help="Also run the sweeper schedule.")
+def worker(pool, queues, beat):
+    """Run a Celery worker (classify, score and maintenance queues)."""
+    os.execv(sys.executable, worker_command(pool, beat, queues))
+
+
+@main.command("beat")
+def beat():
+    """Run the periodic sweeper schedule (Celery beat)."""
+    os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.celery_app", "beat",
+                              "--loglevel=INFO", "-s", "var/celerybeat-schedule"])
+
+
+@main.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=2, show_default=True, help="API processes.")
+def up(host, port, workers):
+    """Run everything on embedded defaults: migrations, Redis, API, worker and sweeper."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from service.embedded import ensure_redis
+
+    config = current_app.config
+    redis_url, redis_server = ensure_redis(config["REDIS_URL"], config["DATA_DIR"])
+    if redis_server is not None:
+        click.echo(f"Redis at {config['REDIS_URL']} did not answer: started an embedded "
+                   f"redis-server at {redis_url}")
+    upgrade()
+    base = f"http://{host}:{port}"
+    demo = ensure_demo_site(base)
+
+    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": config["DATABASE_URL"],
+           "DATA_DIR": config["DATA_DIR"], "SECRET_KEY": config["SECRET_KEY"]}
+    children = [
+        subprocess.Popen(server_command(host, port, workers), env=env),
+        subprocess.Popen(worker_command(beat=True), env=env),
+    ]
+    click.echo(f"\nAPI listening on {base}  (OpenAPI: {base}/openapi.json)")
+    click.echo(f"Database: {config['DATABASE_URL']}   Redis: {redis_url}")
+    click.echo(f"Demo article page: {base}/demo/article")
+    click.echo(f"Review page:       {base}/moderate")
+    if demo:
+        click.echo("First run: a demo site was created. Keep these, they are shown once:")
+        emit(demo)
+    else:
+        click.echo("Keys are shown once at creation. New ones: `modctl token create --role "
+                   "moderator` and `modctl site create --name N --origin URL`.")
+    click.echo("Ctrl-C stops everything.")
+
+    stopping = []
+
+    def stop(*_):
+        stopping.append(True)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if redis_server is not None:
+            redis_server.shutdown()
+    failed = [c.args[2] for c in children if c.returncode not in (0, -15, None)]
+    if failed and not stopping:
+        raise SystemExit(f"stopped because a process exited: {failed}")
+
+
+def ensure_demo_site(base: str) -> dict | None:
+    """On the first run, make a demo site, article and tokens so the service can be tried."""
+    from service.admin_ops import create_site, create_token, upsert_article
+    from service.extensions import db
+    from service.models import Site
+
+    if db.session.scalar(db.select(Site.id).limit(1)) is not None:
+        return None
+    site, site_key = create_site("Demo News", [base], {})
+    upsert_article(site, "demo-1", permalink=f"{base}/demo/article",
+                   title="City council approves new bike lanes")
+    _, moderator = create_token(Role.MODERATOR, None, "demo-moderator")
+    _, admin = create_token(Role.ADMIN, None, "demo-admin")
+    return {"site_id": site.id, "site_key": site_key, "moderator_token": moderator,
+            "admin_token": admin}
+
+
+@main.group("site")
+def site_group():
+    """Manage sites."""
+
+
+@site_group.command("create")
+@click.option("--name", required=True)
+@click.option("--origin", "origins", multiple=True, required=True,
+              help="An allowed origin, e.g. https://news.example (repeatable).")
+@click.option("--mode", type=click.Choice(["pre", "post", "auto"]), default=None)
+def site_create(name, origins, mode):
+    """Create a site and its public site key; print them as JSON."""
+    from service.admin_ops import create_site
+    from service.api.common import normalize_origin
+
+    bad = [o for o in origins if not normalize_origin(o)]
+    if bad:
+        raise click.BadParameter(f"not an origin (scheme://host[:port]): {', '.join(bad)}")
+    site, key = create_site(name, list(origins), {"moderation_mode": mode} if mode else {})
+    emit({"site_id": site.id, "name": site.name, "origins": site.origins, "site_key": key})
+
+
+@site_group.command("list")
+def site_list():
+    """List sites as JSON."""
+    from service.extensions import db
+    from service.models import Site
+
+    emit({"sites": [{"site_id": s.id, "name": s.name, "origins": s.origins}
+                    for s in db.session.scalars(db.select(Site).order_by(Site.id))]})
+
+
+@main.group("token")
+def token_group():
+    """Manage moderator and admin tokens."""
+
+
+@token_group.command("create")
+@click.option("--role", type=click.Choice(["moderator", "admin"]), required=True)
+@click.option("--site", "site_id", type=int, default=None, help="Scope the token to one site.")
+@click.option("--name", default="")
+def token_create(role, site_id, name):
+    """Create a token; print it as JSON (it is shown only once)."""
+    from service.admin_ops import create_token
+    from service.extensions import db
+    from service.models import Site
+
+    if site_id is not None and db.session.get(Site, site_id) is None:
+        raise click.BadParameter(f"no site {site_id}", param_hint="--site")
+    key_id, token = create_token(Role(role), site_id, name)
+    emit({"token_id": key_id, "role": role, "site_id": site_id, "token": token})
+
+
+@main.group("article")
+def article_group():
+    """Manage articles."""
+
+
+@article_group.command("create")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--id", "external_id", required=True, help="The site's own id for the article.")
+@click.option("--permalink", default="")
+@click.option("--title", default="")
+@click.option("--mode", type=click.Choice(["pre", "post", "auto"]), default=None)
+@click.option("--closed", is_flag=True)
+def article_create(site_id, external_id, permalink, title, mode, closed):
+    """Register (or update) an article; print it as JSON."""
+    from service.admin_ops import upsert_article
+    from service.extensions import db
+    from service.models import Site
+
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise click.BadParameter(f"no site {site_id}", param_hint="--site")
+    article = upsert_article(site, external_id, permalink=permalink, title=title,
+                             moderation_mode=mode, is_open=not closed)
+    emit({"article_id": article.id, "external_id": article.external_id,
+          "moderation_mode": article.moderation_mode, "is_open": article.is_open})
+
+
+@main.group("models")
+def models_group():
+    """Toxicity model files for air-gapped deployments."""
+
+
+@models_group.command("pull")
+@click.argument("name")
+@click.option("--dest", required=True, type=click.Path(file_okay=False))
+@click.option("--source", default=None, help="A local checkpoint file or URL to take it from.")
+@click.option("--hf-config", default=None, type=click.Path(exists=True, file_okay=False),
+              help="A directory with the Hugging Face config and tokenizer files.")
+def models_pull(name, dest, source, hf_config):
+    """Fetch a Detoxify model into DEST, ready for TOXICITY_CHECKPOINT/TOXICITY_HF_CONFIG."""
+    from workers.models_pull import pull_model
+
+    emit(pull_model(name, dest, source=source, hf_config=hf_config))
+
+
+if __name__ == "__main__":
+    main()

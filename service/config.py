@@ -1,0 +1,92 @@
+"""Settings: documented defaults, overridden by environment variables of the same name."""
+
+import os
+from pathlib import Path
+
+# Every setting the service reads, with its default. README.md's configuration table mirrors this.
+DEFAULTS: dict[str, object] = {
+    # Storage and broker
+    "DATABASE_URL": "",  # empty: a SQLite file under DATA_DIR
+    "DATA_DIR": "var",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "SECRET_KEY": "",  # empty: generated once and kept in DATA_DIR/secret_key
+    # Intake
+    "MAX_REQUEST_BYTES": 64 * 1024,
+    "FLOOD_SECONDS": 15,
+    "TRUSTED_PROXIES": 0,  # how many reverse proxies set X-Forwarded-For in front of the API
+    "RENDER_TOKEN_MAX_AGE_S": 24 * 3600,
+    # Pipeline
+    "CLASSIFY_BATCH_SIZE": 16,
+    "CLASSIFY_FLUSH_INTERVAL_S": 0.2,
+    "CLASSIFY_MAX_ATTEMPTS": 5,
+    "CLASSIFY_TIME_LIMIT_S": 120,
+    "SWEEP_INTERVAL_S": 30,
+    "SWEEP_PENDING_AFTER_S": 60,
+    "SCORE_TIMEOUT_S": 5.0,
+    # Review
+    "CLAIM_TTL_S": 600,
+    "QUEUE_PAGE_SIZE": 50,
+    # Toxicity model (see workers/classifiers/toxicity.py)
+    "TOXICITY_MODEL": "original",
+    "TOXICITY_CHECKPOINT": "",
+    "TOXICITY_HF_CONFIG": "",
+    "TOXICITY_CACHE_DIR": "",
+    "TOXICITY_FALLBACK": True,
+    "TOXICITY_MAX_TOKENS": 256,
+    "TOXICITY_BATCH_SIZE": 16,
+    "TOXICITY_FAST_PATH": "onnx",
+    "TOXICITY_FAST_CACHE_DIR": "",
+    "TOXICITY_THREADS": 0,  # 0: cores / worker processes
+    "TOXICITY_LANG_DETECT": True,
+    # Logs
+    "LOG_LEVEL": "INFO",
+    "LOG_TEXT": False,  # comment text and emails appear in logs only when True (debugging)
+}
+
+
+def _coerce(raw: str, default: object) -> object:
+    """Convert an environment string to the type of the setting's default."""
+    if isinstance(default, bool):
+        if raw.strip().lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.strip().lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"expected a boolean, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Return the settings: defaults, then environment variables of the same name."""
+    environ = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        if key in environ:
+            try:
+                settings[key] = _coerce(environ[key], default)
+            except ValueError as exc:
+                raise SystemExit(f"setting {key}: {exc}") from None
+    return settings
+
+
+def finish_settings(settings: dict[str, object]) -> dict[str, object]:
+    """Fill in the settings derived from others (database file, secret key)."""
+    data_dir = Path(str(settings["DATA_DIR"])).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    settings["DATA_DIR"] = str(data_dir)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{data_dir / 'moderation.db'}"
+    if not settings["SECRET_KEY"]:
+        secret_file = data_dir / "secret_key"
+        if not secret_file.exists():
+            secret_file.write_text(os.urandom(32).hex())
+            secret_file.chmod(0o600)
+        settings["SECRET_KEY"] = secret_file.read_text().strip()
+    # psycopg2 is the installed PostgreSQL driver; accept the common URL spellings.
+    url = str(settings["DATABASE_URL"])
+    if url.startswith("postgres://"):
+        settings["DATABASE_URL"] = "postgresql://" + url[len("postgres://") :]
+    return settings

@@ -1,0 +1,201 @@
+"""The data model: sites, articles, comments, their audit trail, flags and keys."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.extensions import db
+
+
+def utcnow() -> datetime:
+    # Naive UTC everywhere: SQLite has no time zones and PostgreSQL columns are "without time zone".
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"  # received, not yet decided
+    APPROVED = "approved"
+    HELD = "held"
+    SPAM = "spam"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+class ModerationMode(enum.StrEnum):
+    PRE = "pre"  # hold every comment for a moderator
+    POST = "post"  # publish unless flagged by a classifier
+    AUTO = "auto"  # decide by scores: approve, hold or reject
+
+
+class Role(enum.StrEnum):
+    SITE = "site"  # public key a site's widget or form sends
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    origins: Mapped[list[str]] = mapped_column(JSON, default=list)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    articles: Mapped[list[Article]] = relationship(back_populates="site")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (UniqueConstraint("site_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(200))  # the site's own id for the page
+    permalink: Mapped[str] = mapped_column(String(2000), default="")
+    title: Mapped[str] = mapped_column(String(500), default="")
+    is_open: Mapped[bool] = mapped_column(default=True)
+    moderation_mode: Mapped[str | None] = mapped_column(String(10))  # None: the site's
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)  # overrides of the site's
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    site: Mapped[Site] = relationship(back_populates="articles")
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+    __table_args__ = (
+        Index("ix_comments_site_status_created", "site_id", "status", "created_at"),
+        Index("ix_comments_article_status", "article_id", "status"),
+        Index("ix_comments_site_ip_created", "site_id", "ip", "created_at"),
+        Index("ix_comments_site_email_created", "site_id", "author_email", "created_at"),
+        Index("ix_comments_status_enqueued", "status", "enqueued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    author_name: Mapped[str] = mapped_column(String(245), default="")
+    author_email: Mapped[str] = mapped_column(String(100), default="")
+    author_url: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text)
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(500), default="")
+    referrer: Mapped[str] = mapped_column(String(2000), default="")
+    # What the bot checks need from the request; the worker reads them.
+    signals: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    status: Mapped[str] = mapped_column(String(10), default=Status.PENDING)
+    version: Mapped[int] = mapped_column(default=1)  # optimistic locking for moderators
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)  # label -> probability
+    spans: Mapped[list] = mapped_column(JSON, default=list)  # per-sentence scores
+    spam_score: Mapped[float | None] = mapped_column()
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    language: Mapped[str] = mapped_column(String(8), default="")
+    model_name: Mapped[str] = mapped_column(String(100), default="")
+    model_version: Mapped[str] = mapped_column(String(100), default="")
+    discarded: Mapped[bool] = mapped_column(default=False)  # blatant spam, kept out of the queue
+    priority: Mapped[float] = mapped_column(default=0.0)
+    reported: Mapped[bool] = mapped_column(default=False)  # open reader flags
+    flag_count: Mapped[int] = mapped_column(default=0)
+    status_token_hash: Mapped[str] = mapped_column(String(64), default="")
+
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_until: Mapped[datetime | None] = mapped_column()
+
+    attempts: Mapped[int] = mapped_column(default=0)
+    enqueued_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+    article: Mapped[Article] = relationship()
+    site: Mapped[Site] = relationship()
+    flags: Mapped[list[Flag]] = relationship(back_populates="comment", order_by="Flag.id")
+
+    def refresh_priority(self) -> None:
+        """Rank for the review queue: the highest score, raised by each reader flag."""
+        top = max([*(self.scores or {}).values(), self.spam_score or 0.0, 0.0])
+        self.priority = round(top + 0.25 * self.flag_count, 4)
+
+
+class ModerationEvent(db.Model):
+    """The audit trail: one row per decision or moderator action on a comment."""
+
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))  # "system" or the moderator's token name
+    action: Mapped[str] = mapped_column(String(20))  # decide, approve, reject, spam, delete, claim, flag...
+    from_status: Mapped[str] = mapped_column(String(10))
+    to_status: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Flag(db.Model):
+    """A reader's report of a comment."""
+
+    __tablename__ = "flags"
+    __table_args__ = (UniqueConstraint("comment_id", "reporter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(String(500), default="")
+    reporter: Mapped[str] = mapped_column(String(64))  # hash of the reporter's IP: one flag each
+    resolved: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    comment: Mapped[Comment] = relationship(back_populates="flags")
+
+
+class ApiKey(db.Model):
+    """A site key or a moderator/admin token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    lookup: Mapped[str] = mapped_column(String(16), unique=True)  # public prefix of the key
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+    site: Mapped[Site | None] = relationship()
+
+
+class SpamModelState(db.Model):
+    """A site's learned spam model, trained online from moderator decisions."""
+
+    __tablename__ = "spam_models"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    state: Mapped[bytes] = mapped_column(LargeBinary)
+    examples: Mapped[int] = mapped_column(default=0)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SpamFeedback(db.Model):
+    """A spam / not-spam label from a moderator or a compatible API client."""
+
+    __tablename__ = "spam_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id"), index=True)
+    is_spam: Mapped[bool] = mapped_column()
+    source: Mapped[str] = mapped_column(String(20))  # moderator, akismet, api
+    text: Mapped[str] = mapped_column(Text, default="")
+    learned: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

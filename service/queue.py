@@ -1,0 +1,99 @@
+"""The web tier's side of the broker: Celery bound to the Flask app, and enqueueing."""
+
+import logging
+import time
+
+from celery import Task
+from flask import Flask, current_app
+
+from service.extensions import celery
+
+log = logging.getLogger(__name__)
+
+CLASSIFY_TASK = "workers.classify_comment"
+SCORE_TASK = "workers.score_text"
+SWEEP_TASK = "workers.sweep_pending"
+LEARN_TASK = "workers.learn_spam"
+
+QUEUES = {
+    CLASSIFY_TASK: "classify",
+    SCORE_TASK: "score",
+    SWEEP_TASK: "maintenance",
+    LEARN_TASK: "maintenance",
+}
+
+
+def celery_init_app(app: Flask):
+    """Configure the shared Celery app from the Flask config; tasks run in an app context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery.conf.update(
+        broker_url=app.config["REDIS_URL"],
+        result_backend=app.config["REDIS_URL"],
+        task_ignore_result=True,
+        task_routes={name: {"queue": queue} for name, queue in QUEUES.items()},
+        task_default_queue="classify",
+        task_reject_on_worker_lost=True,
+        # Batches fill from prefetched messages, so let a worker hold a batch's worth.
+        worker_prefetch_multiplier=max(4, int(app.config["CLASSIFY_BATCH_SIZE"]) * 2),
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"socket_connect_timeout": 1, "socket_timeout": 5},
+        redis_socket_connect_timeout=1,
+        redis_socket_timeout=5,
+        beat_schedule={
+            "sweep-pending": {"task": SWEEP_TASK, "schedule": float(app.config["SWEEP_INTERVAL_S"])}
+        },
+        worker_hijack_root_logger=False,
+    )
+    celery.Task = FlaskTask
+    celery.flask_app = app
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+class BrokerBreaker:
+    """Stop trying the broker for a few seconds after it failed, so intake stays fast."""
+
+    def __init__(self, pause_s: float = 5.0):
+        self.pause_s = pause_s
+        self.open_until = 0.0
+
+    def allow(self) -> bool:
+        return time.monotonic() >= self.open_until
+
+    def failed(self) -> None:
+        self.open_until = time.monotonic() + self.pause_s
+
+
+breaker = BrokerBreaker()
+
+
+def send(task_name: str, args: list, **options) -> bool:
+    """Publish a task; False when the broker is down (the sweeper sends it later)."""
+    if not breaker.allow():
+        return False
+    try:
+        celery.send_task(task_name, args=args, queue=QUEUES[task_name], retry=False, **options)
+        return True
+    except Exception as exc:  # kombu raises several types for a broker that is down
+        breaker.failed()
+        log.warning("broker.unavailable", extra={"task": task_name, "error": str(exc)[:200]})
+        return False
+
+
+def enqueue_classify(comment_ids: list[int]) -> list[int]:
+    """Send one classify message per comment; return the ids that were sent."""
+    sent = []
+    for comment_id in comment_ids:
+        if send(CLASSIFY_TASK, [comment_id]):
+            sent.append(comment_id)
+        else:
+            break
+    if sent:
+        current_app.logger.debug("comment.enqueued", extra={"count": len(sent)})
+    return sent

@@ -1,0 +1,97 @@
+"""Per-site moderation settings with per-article overrides, validated by one schema."""
+
+import copy
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from service.models import Article, ModerationMode, Site
+
+LABELS = (
+    "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack",
+    "sexual_explicit",
+)
+
+# Hold at / reject at, per toxicity label.
+DEFAULT_THRESHOLDS = {
+    "toxicity": {"hold": 0.5, "reject": 0.9},
+    "severe_toxicity": {"hold": 0.3, "reject": 0.7},
+    "obscene": {"hold": 0.6, "reject": 0.95},
+    "threat": {"hold": 0.3, "reject": 0.8},
+    "insult": {"hold": 0.5, "reject": 0.9},
+    "identity_attack": {"hold": 0.3, "reject": 0.8},
+    "sexual_explicit": {"hold": 0.5, "reject": 0.9},
+}
+
+DEFAULTS: dict[str, Any] = {
+    "moderation_mode": ModerationMode.AUTO.value,
+    "thresholds": DEFAULT_THRESHOLDS,
+    "trust_after": 3,  # approved comments after which an author is trusted
+    "hold_new_authors": False,  # WordPress: "comment author must have a previously approved comment"
+    "auto_create_articles": True,  # sites embed the widget on pages the service has not seen
+    "require_name_email": True,
+    "flood_seconds": None,  # None: the FLOOD_SECONDS setting
+    "require_render_token": False,
+    # Spam stage (workers/classifiers/spam)
+    "max_links": 2,
+    "moderation_keys": [],
+    "disallowed_keys": [],
+    "banned_words": [],
+    "suspect_words": [],
+    "min_submit_seconds": 3,
+    "spam_hold": 0.5,
+    "spam_discard": 0.9,
+}
+
+
+class ThresholdSchema(Schema):
+    hold = fields.Float(required=True, validate=validate.Range(0, 1))
+    reject = fields.Float(required=True, validate=validate.Range(0, 1))
+
+    @validates_schema
+    def hold_below_reject(self, data, **_):
+        if data["hold"] > data["reject"]:
+            raise ValidationError("hold must not exceed reject", "hold")
+
+
+class SiteSettingsSchema(Schema):
+    """Settings a site or an article may set; every key is optional."""
+
+    moderation_mode = fields.String(validate=validate.OneOf([m.value for m in ModerationMode]))
+    thresholds = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(LABELS)), values=fields.Nested(ThresholdSchema)
+    )
+    trust_after = fields.Integer(validate=validate.Range(0, 1000))
+    hold_new_authors = fields.Boolean()
+    auto_create_articles = fields.Boolean()
+    require_name_email = fields.Boolean()
+    flood_seconds = fields.Integer(allow_none=True, validate=validate.Range(0, 86400))
+    require_render_token = fields.Boolean()
+    max_links = fields.Integer(validate=validate.Range(0, 1000))
+    moderation_keys = fields.List(fields.String(validate=validate.Length(1, 200)))
+    disallowed_keys = fields.List(fields.String(validate=validate.Length(1, 200)))
+    banned_words = fields.List(fields.String(validate=validate.Length(1, 100)))
+    suspect_words = fields.List(fields.String(validate=validate.Length(1, 100)))
+    min_submit_seconds = fields.Float(validate=validate.Range(0, 3600))
+    spam_hold = fields.Float(validate=validate.Range(0, 1))
+    spam_discard = fields.Float(validate=validate.Range(0, 1))
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def effective_settings(site: Site, article: Article | None = None) -> dict[str, Any]:
+    """Return defaults, overridden by the site's settings, then the article's."""
+    settings = _merge(DEFAULTS, site.settings or {})
+    if article is not None:
+        settings = _merge(settings, article.settings or {})
+        if article.moderation_mode:
+            settings["moderation_mode"] = article.moderation_mode
+    return settings

@@ -1,0 +1,65 @@
+"""The Celery worker entry point: `celery -A workers.celery_app worker`.
+
+Builds the Flask app once; the toxicity model is loaded in each worker process after the
+fork (prefork pool) or at start (solo/threads pool), never per task.
+"""
+
+import logging
+import os
+import signal
+import socket
+
+from celery.signals import worker_init, worker_process_init, worker_shutdown
+
+from service import create_app
+from service.worker_status import forget, publish
+
+flask_app = create_app()
+celery = flask_app.extensions["celery"]
+
+import workers.tasks  # noqa: E402,F401  (registers the tasks)
+
+log = logging.getLogger(__name__)
+WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _load_model_or_stop() -> None:
+    from workers.classifiers import describe, load_toxicity
+    from workers.classifiers.toxicity import ModelLoadError
+
+    try:
+        model = load_toxicity(flask_app.config)
+    except ModelLoadError as exc:
+        log.critical("toxicity.load_failed", extra={"error": str(exc)})
+        print(f"FATAL: the toxicity model could not be loaded: {exc}", flush=True)
+        # Stop the whole worker, not just this child, so it is not restarted in a loop.
+        if os.getppid() > 1 and os.environ.get("MODERATION_WORKER_PREFORK") == "1":
+            os.kill(os.getppid(), signal.SIGTERM)
+        raise SystemExit(3) from exc
+    try:
+        publish(flask_app.config["REDIS_URL"], WORKER_NAME, describe(model))
+    except Exception as exc:  # readiness shows no model; the worker still works
+        log.warning("worker.status_unpublished", extra={"error": str(exc)[:200]})
+
+
+@worker_process_init.connect
+def load_model_in_child(**_):
+    _load_model_or_stop()
+
+
+@worker_init.connect
+def load_model_without_fork(sender=None, **_):
+    # worker_process_init only fires in prefork children; other pools load here.
+    pool = getattr(getattr(sender, "pool_cls", None), "__module__", "") or ""
+    if "prefork" not in pool:
+        _load_model_or_stop()
+    else:
+        os.environ["MODERATION_WORKER_PREFORK"] = "1"
+
+
+@worker_shutdown.connect
+def unpublish(**_):
+    try:
+        forget(flask_app.config["REDIS_URL"], WORKER_NAME)
+    except Exception:  # Redis may already be gone at shutdown
+        pass

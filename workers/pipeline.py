@@ -1,0 +1,152 @@
+"""Classify and decide pending comments: spam stage, toxicity model, policy, audit event."""
+
+import logging
+from functools import cache
+
+import redis
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from service.extensions import db
+from service.models import Comment, ModerationEvent, SpamModelState, Status, utcnow
+from service.site_settings import effective_settings
+from workers.classifiers import toxicity_model
+from workers.classifiers.spam import OnlineSpamModel, SpamInput, SpamVerdict, check_spam
+from workers.policy import Decision, Evidence, decide
+
+log = logging.getLogger(__name__)
+
+# site_id -> (version, model): reloaded when moderators' feedback bumps the version.
+_spam_models: dict[int, tuple[int, OnlineSpamModel]] = {}
+
+
+@cache
+def redis_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+
+def spam_models(site_ids: set[int]) -> dict[int, OnlineSpamModel]:
+    """Return the learned spam model of each site that has one, reloading changed ones."""
+    versions = dict(db.session.execute(
+        select(SpamModelState.site_id, SpamModelState.version)
+        .where(SpamModelState.site_id.in_(site_ids))).all())
+    for site_id, version in versions.items():
+        cached = _spam_models.get(site_id)
+        if cached is None or cached[0] != version:
+            state = db.session.get(SpamModelState, site_id)
+            _spam_models[site_id] = (state.version, OnlineSpamModel.from_bytes(state.state))
+    return {site_id: _spam_models[site_id][1] for site_id in versions}
+
+
+def approved_counts(comments: list[Comment]) -> dict[tuple[int, str], int]:
+    """Count each author's approved comments per site (the trust signal), in one query."""
+    emails = {c.author_email for c in comments if c.author_email}
+    if not emails:
+        return {}
+    rows = db.session.execute(
+        select(Comment.site_id, Comment.author_email, func.count())
+        .where(Comment.author_email.in_(emails), Comment.status == Status.APPROVED)
+        .group_by(Comment.site_id, Comment.author_email)).all()
+    return {(site_id, email): n for site_id, email, n in rows}
+
+
+def spam_input(comment: Comment, approved_before: int) -> SpamInput:
+    signals = comment.signals or {}
+    return SpamInput(
+        site_id=comment.site_id, article_id=comment.article_id, body=comment.body,
+        author_name=comment.author_name, author_email=comment.author_email,
+        author_url=comment.author_url, ip=comment.ip, user_agent=comment.user_agent,
+        referrer=comment.referrer, honeypot=signals.get("honeypot"),
+        render_elapsed_s=signals.get("render_elapsed_s"), approved_before=approved_before,
+        permalink=comment.article.permalink,
+    )
+
+
+def classify_batch(comment_ids: list[int]) -> int:
+    """Classify and decide the still-pending comments among comment_ids; return how many."""
+    comments = db.session.scalars(
+        select(Comment).where(Comment.id.in_(comment_ids), Comment.status == Status.PENDING)
+        .order_by(Comment.id)).all()
+    if not comments:
+        return 0
+    config = current_app.config
+    client = redis_client(config["REDIS_URL"])
+    learned = spam_models({c.site_id for c in comments})
+    approved = approved_counts(comments)
+
+    settings, verdicts = {}, {}
+    for comment in comments:
+        settings[comment.id] = effective_settings(comment.site, comment.article)
+        item = spam_input(comment, approved.get((comment.site_id, comment.author_email), 0))
+        try:
+            verdicts[comment.id] = check_spam(item, settings[comment.id], redis=client,
+                                              model=learned.get(comment.site_id))
+        except redis.RedisError:
+            # Velocity and near-duplicate signals need Redis; decide on the rest meanwhile.
+            verdicts[comment.id] = check_spam(item, settings[comment.id], redis=None,
+                                              model=learned.get(comment.site_id))
+
+    # Spam that is already decided needs no toxicity score: the model is the costly step.
+    model = toxicity_model()
+    to_score = [c for c in comments if verdicts[c.id].action not in ("spam", "discard", "reject")]
+    results = dict(zip([c.id for c in to_score], model.score([c.body for c in to_score])))
+
+    decided = 0
+    for comment in comments:
+        verdict, result = verdicts[comment.id], results.get(comment.id)
+        evidence = Evidence(
+            scores=result.scores if result else {}, spam_action=verdict.action,
+            spam_reasons=verdict.reasons,
+            language_supported=result.language_supported if result else True,
+            approved_before=approved.get((comment.site_id, comment.author_email), 0),
+        )
+        decision = decide(evidence, settings[comment.id])
+        decided += record_decision(comment, decision, verdict, result, model)
+    db.session.commit()
+    return decided
+
+
+def record_decision(comment: Comment, decision: Decision, verdict: SpamVerdict, result,
+                    model) -> int:
+    """Write the decision if the comment is still pending; add its one audit event."""
+    scores = result.scores if result else {}
+    spans = [{"begin": s.begin, "end": s.end, "scores": s.scores}
+             for s in (result.spans if result else [])]
+    comment.scores, comment.spam_score = scores, verdict.probability  # for refresh_priority
+    comment.refresh_priority()
+    now = utcnow()
+    # Conditional on status: a redelivered message or a second worker changes nothing.
+    updated = db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.status == Status.PENDING)
+        .values(status=decision.status, reasons=decision.reasons, scores=scores, spans=spans,
+                spam_score=round(verdict.probability, 4), discarded=decision.discard,
+                language=result.language if result else "", model_name=model.name,
+                model_version=model.version, priority=comment.priority, decided_at=now,
+                updated_at=now, version=Comment.version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if updated != 1:
+        return 0
+    db.session.add(ModerationEvent(
+        comment_id=comment.id, actor="system", action="classify", from_status=Status.PENDING,
+        to_status=decision.status, reasons=decision.reasons,
+        reason=f"model={model.name}; spam={verdict.probability:.2f}"))
+    log.info("comment.classified", extra={
+        "comment_id": comment.id, "status": str(decision.status), "reasons": decision.reasons,
+        "model": model.name, "spam": round(verdict.probability, 3)})
+    return 1
+
+
+def hold_unclassifiable(comment_id: int, error: str) -> None:
+    """After the last attempt, leave the comment to a human rather than pending forever."""
+    updated = db.session.execute(
+        update(Comment).where(Comment.id == comment_id, Comment.status == Status.PENDING)
+        .values(status=Status.HELD, reasons=["CLASSIFY_FAILED"], decided_at=utcnow(),
+                version=Comment.version + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    if updated:
+        db.session.add(ModerationEvent(comment_id=comment_id, actor="system", action="classify",
+                                       from_status=Status.PENDING, to_status=Status.HELD,
+                                       reasons=["CLASSIFY_FAILED"], reason=error[:500]))
+    db.session.commit()

@@ -1,0 +1,129 @@
+"""Celery tasks: classify comments in micro-batches, sweep lost work, learn from feedback."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from celery_batches import Batches
+from flask import current_app
+from sqlalchemy import select, update
+
+from service.config import load_settings
+from service.extensions import celery, db
+from service.models import Comment, SpamFeedback, SpamModelState, Status, utcnow
+from service.queue import CLASSIFY_TASK, LEARN_TASK, SWEEP_TASK, send
+from workers import pipeline
+from workers.classifiers.spam import OnlineSpamModel
+
+log = logging.getLogger(__name__)
+_settings = load_settings()  # batch size and interval shape the task class itself
+
+
+class FlaskBatches(Batches):
+    """A Batches task that runs inside the Flask app context like every other task."""
+
+    def __call__(self, *args, **kwargs):
+        with celery.flask_app.app_context():
+            return self.run(*args, **kwargs)
+
+
+@shared_task(
+    base=FlaskBatches, name=CLASSIFY_TASK, queue="classify", acks_late=True,
+    flush_every=int(_settings["CLASSIFY_BATCH_SIZE"]),
+    flush_interval=float(_settings["CLASSIFY_FLUSH_INTERVAL_S"]),
+    soft_time_limit=int(_settings["CLASSIFY_TIME_LIMIT_S"]),
+)
+def classify_comment(requests):
+    """Classify the comments of a micro-batch (one message per comment id)."""
+    ids = sorted({int(request.args[0]) for request in requests})
+    try:
+        pipeline.classify_batch(ids)
+        return
+    except Exception:
+        db.session.rollback()
+        log.exception("classify.batch_failed", extra={"comment_ids": ids})
+    # One bad comment must not sink its batch: try each alone, retry the failures later.
+    for comment_id in ids:
+        try:
+            pipeline.classify_batch([comment_id])
+        except Exception as exc:
+            db.session.rollback()
+            retry_later(comment_id, exc)
+
+
+def retry_later(comment_id: int, exc: Exception) -> None:
+    """Re-send with backoff, or hold for a human after the last attempt."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status != Status.PENDING:
+        return
+    comment.attempts += 1
+    if comment.attempts >= current_app.config["CLASSIFY_MAX_ATTEMPTS"]:
+        log.error("classify.gave_up", extra={"comment_id": comment_id, "error": str(exc)[:200]})
+        db.session.commit()
+        pipeline.hold_unclassifiable(comment_id, f"{type(exc).__name__}: {exc}")
+        return
+    comment.enqueued_at = utcnow()
+    db.session.commit()
+    log.warning("classify.retry", extra={"comment_id": comment_id, "attempt": comment.attempts})
+    send(CLASSIFY_TASK, [comment_id], countdown=min(2 ** comment.attempts, 60))
+
+
+@shared_task(name=SWEEP_TASK, queue="maintenance", ignore_result=True)
+def sweep_pending(limit: int = 1000) -> int:
+    """Re-send comments left pending too long: the database, not the broker, is the truth."""
+    config = current_app.config
+    cutoff = utcnow() - timedelta(seconds=config["SWEEP_PENDING_AFTER_S"])
+    stale = db.session.scalars(
+        select(Comment).where(
+            Comment.status == Status.PENDING,
+            Comment.enqueued_at.is_(None) | (Comment.enqueued_at < cutoff),
+        ).order_by(Comment.id).limit(limit)).all()
+    resent = 0
+    for comment in stale:
+        comment.attempts += 1
+        if comment.attempts > config["CLASSIFY_MAX_ATTEMPTS"]:
+            db.session.commit()
+            pipeline.hold_unclassifiable(comment.id, "still pending after every attempt")
+            continue
+        if not send(CLASSIFY_TASK, [comment.id]):
+            db.session.rollback()
+            break  # broker still down: try again on the next sweep
+        comment.enqueued_at = utcnow()
+        db.session.commit()
+        resent += 1
+    if resent:
+        log.warning("sweeper.resent", extra={"count": resent})
+    return resent
+
+
+@shared_task(name=LEARN_TASK, queue="maintenance", ignore_result=True, bind=True,
+             max_retries=5, default_retry_delay=2)
+def learn_spam(self, site_id: int) -> int:
+    """Train a site's spam model on the feedback it has not learned from yet."""
+    feedback = db.session.scalars(
+        select(SpamFeedback).where(SpamFeedback.site_id == site_id, SpamFeedback.learned.is_(False))
+        .order_by(SpamFeedback.id).limit(1000)).all()
+    if not feedback:
+        return 0
+    state = db.session.get(SpamModelState, site_id)
+    model = OnlineSpamModel.from_bytes(state.state) if state else OnlineSpamModel()
+    model.partial_fit([f.text for f in feedback], [f.is_spam for f in feedback])
+    if state is None:
+        db.session.add(SpamModelState(site_id=site_id, state=model.to_bytes(),
+                                      examples=model.examples, version=1))
+    else:
+        # Optimistic: if another worker saved meanwhile, start over from its model.
+        saved = db.session.execute(
+            update(SpamModelState)
+            .where(SpamModelState.site_id == site_id, SpamModelState.version == state.version)
+            .values(state=model.to_bytes(), examples=model.examples, version=state.version + 1,
+                    updated_at=utcnow())
+            .execution_options(synchronize_session=False)).rowcount
+        if not saved:
+            db.session.rollback()
+            raise self.retry()
+    for item in feedback:
+        item.learned = True
+    db.session.commit()
+    log.info("spam.model_trained", extra={"site_id": site_id, "examples": model.examples})
+    return len(feedback)
