@@ -199,3 +199,18 @@ class SpamFeedback(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     learned: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ScoreFeedback(db.Model):
+    """Scores a Perspective-compatible client suggested for a text (comments:suggestscore)."""
+
+    __tablename__ = "score_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    attribute_scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    client_token: Mapped[str] = mapped_column(String(200), default="")
+    community_id: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 90b7c902d965
+Revision ID: 72fceea26bef
 Revises: 
-Create Date: 2026-11-25 13:14:22.625703
+Create Date: 2026-11-25 13:16:19.563116
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '90b7c902d965'
+revision = '72fceea26bef'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -58,6 +58,21 @@ def upgrade():
     )
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_articles_site_id'), ['site_id'], unique=False)
+
+    op.create_table('score_feedback',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('attribute_scores', sa.JSON(), nullable=False),
+    sa.Column('languages', sa.JSON(), nullable=False),
+    sa.Column('client_token', sa.String(length=200), nullable=False),
+    sa.Column('community_id', sa.String(length=200), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_score_feedback_site_id_sites')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_score_feedback'))
+    )
+    with op.batch_alter_table('score_feedback', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_score_feedback_site_id'), ['site_id'], unique=False)
 
     op.create_table('spam_models',
     sa.Column('site_id', sa.Integer(), nullable=False),
@@ -191,6 +206,10 @@ def downgrade():
 
     op.drop_table('comments')
     op.drop_table('spam_models')
+    with op.batch_alter_table('score_feedback', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_score_feedback_site_id'))
+
+    op.drop_table('score_feedback')
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_articles_site_id'))
 

@@ -1,0 +1,1 @@
+"""Browser pages: the moderator review page, the embeddable widget and a demo article."""
