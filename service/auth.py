@@ -9,6 +9,7 @@ from functools import wraps
 from flask import g, request
 from flask_smorest import abort
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from service.extensions import db
 from service.models import ApiKey, Role, utcnow
@@ -33,12 +34,15 @@ def create_key(role: Role, site_id: int | None = None, name: str = "") -> tuple[
     return key, plaintext
 
 
-def find_key(plaintext: str | None) -> ApiKey | None:
+def find_key(plaintext: str | None, with_site: bool = False) -> ApiKey | None:
     """Return the live key matching plaintext, comparing hashes in constant time."""
     if not plaintext or plaintext.count("_") < 2:
         return None
     lookup = plaintext.split("_", 2)[1]
-    key = db.session.scalar(select(ApiKey).where(ApiKey.lookup == lookup))
+    query = select(ApiKey).where(ApiKey.lookup == lookup)
+    if with_site:
+        query = query.options(joinedload(ApiKey.site))
+    key = db.session.scalar(query)
     if key is None or key.revoked_at is not None:
         return None
     if not hmac.compare_digest(key.secret_hash, _hash(plaintext)):

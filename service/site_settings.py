@@ -1,6 +1,5 @@
 """Per-site moderation settings with per-article overrides, validated by one schema."""
 
-import copy
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -78,17 +77,18 @@ class SiteSettingsSchema(Schema):
 
 
 def _merge(base: dict, override: dict) -> dict:
-    merged = copy.deepcopy(base)
+    """Return base updated by override, recursing into nested dicts; neither is changed."""
+    merged = dict(base)
     for key, value in (override or {}).items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = _merge(merged[key], value)
         else:
-            merged[key] = copy.deepcopy(value)
+            merged[key] = value
     return merged
 
 
 def effective_settings(site: Site, article: Article | None = None) -> dict[str, Any]:
-    """Return defaults, overridden by the site's settings, then the article's."""
+    """Return defaults, overridden by the site's settings, then the article's (read-only)."""
     settings = _merge(DEFAULTS, site.settings or {})
     if article is not None:
         settings = _merge(settings, article.settings or {})

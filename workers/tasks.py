@@ -36,6 +36,7 @@ class FlaskBatches(Batches):
 def classify_comment(requests):
     """Classify the comments of a micro-batch (one message per comment id)."""
     ids = sorted({int(request.args[0]) for request in requests})
+    log.info("classify.batch", extra={"size": len(ids)})
     try:
         pipeline.classify_batch(ids)
         return

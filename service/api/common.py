@@ -36,10 +36,10 @@ def site_key_from_request() -> str | None:
 
 def current_site() -> Site:
     """Return the site whose key the request carries; 401 without one, 403 from a foreign origin."""
-    key = find_key(site_key_from_request())
+    key = find_key(site_key_from_request(), with_site=True)
     if key is None or key.role != Role.SITE:
         abort(401, message="A valid site key is required (X-Site-Key header or site_key parameter).")
-    site = db.session.get(Site, key.site_id)
+    site = key.site
     origin = request.headers.get("Origin")
     if origin and origin != "null" and not origin_allowed(site, origin):
         abort(403, message=f"Origin {origin} is not allowed for this site.")

@@ -1,0 +1,388 @@
+/* Comment widget for sites: an article's approved comments, threaded, and a "Leave a Reply" form.
+ *
+ * A site adds one tag where the comments should appear:
+ *   <script src="<service>/static/widget.js" data-site-key="pk_..." data-article-id="post-42"
+ *           async></script>
+ * Optional attributes:
+ *   data-api             the service's base URL (default: where this script was loaded from)
+ *   data-permalink       the article's URL (default: this page without its #fragment)
+ *   data-title           the article's title (default: the page title)
+ *   data-order           oldest (default) or newest first
+ *   data-target          a CSS selector of an element to render into (default: after this tag)
+ *   data-poll-seconds    how long to wait for the verdict after posting (default 8)
+ *
+ * It is a classic script, not a module, so that document.currentScript finds its own tag.
+ * Everything that comes from the network goes on the page as text (textContent and
+ * setAttribute), never as HTML: comment bodies are written by strangers.
+ */
+(function () {
+  "use strict";
+
+  const script = document.currentScript ||
+    document.querySelector('script[src*="widget.js"][data-site-key]');
+  if (!script) return;
+
+  const config = readConfig(script);
+  // Ids stay unique if a page embeds the widget more than once.
+  const instance = document.querySelectorAll("[data-mw-instance]").length;
+  const uid = (name) => `mw${instance}-${name}`;
+
+  const state = { parentId: null, renderToken: null, isOpen: true, nextCursor: null };
+  const ui = buildUI();
+  mount(ui.root);
+  loadStylesheet();
+  loadThread();
+  fetchRenderToken();
+
+  function readConfig(tag) {
+    const data = tag.dataset;
+    // The script's own URL tells where the service is, so the widget works on any site.
+    const api = (data.api || new URL("..", tag.src).href).replace(/\/+$/, "");
+    return {
+      api,
+      siteKey: data.siteKey || "",
+      articleId: data.articleId || "",
+      permalink: data.permalink || location.href.split("#")[0],
+      title: (data.title || document.title || "").slice(0, 500),
+      order: data.order === "newest" ? "newest" : "oldest",
+      target: data.target || "",
+      pollSeconds: Number(data.pollSeconds || 8),
+    };
+  }
+
+  /* ---------- DOM building: every string goes in as text ---------- */
+
+  function h(tag, attributes, ...children) {
+    const element = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (name === "text") element.textContent = value;
+      else if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+      else element.setAttribute(name, value === true ? "" : String(value));
+    }
+    for (const child of children) {
+      if (child === null || child === undefined || child === false) continue;
+      element.append(child);  // strings become text nodes
+    }
+    return element;
+  }
+
+  function safeUrl(value) {
+    // Only web links: an author's "website" must never become a javascript: URL.
+    try {
+      const url = new URL(value);
+      return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+    } catch (_) {
+      return null;
+    }
+  }
+
+  function field(name, label, input, hint) {
+    const error = h("span", { class: "mw-error", id: uid(`${name}-error`), hidden: true });
+    input.id = uid(name);
+    input.name = name;
+    input.setAttribute("aria-describedby", [hint && uid(`${name}-hint`), error.id]
+      .filter(Boolean).join(" "));
+    return h("p", { class: `mw-field mw-field-${name}` },
+      h("label", { for: input.id }, ...[].concat(label)),
+      hint ? h("span", { class: "mw-hint", id: uid(`${name}-hint`), text: hint }) : null,
+      input, error);
+  }
+
+  function required(text) {
+    return [text, " ", h("span", { class: "mw-required", "aria-hidden": "true", text: "*" })];
+  }
+
+  function buildUI() {
+    const heading = h("h2", { class: "mw-heading", id: uid("heading"), text: "Comments" });
+    const notice = h("p", { class: "mw-notice", hidden: true });
+    const thread = h("ol", { class: "mw-thread", "aria-labelledby": heading.id });
+    const more = h("button", { type: "button", class: "mw-more", hidden: true,
+                              onclick: () => loadThread(true) }, "Show more comments");
+
+    const inputs = {
+      body: h("textarea", { rows: 7, maxlength: 65525, "aria-required": "true" }),
+      author_name: h("input", { type: "text", maxlength: 245, autocomplete: "name",
+                                "aria-required": "true" }),
+      author_email: h("input", { type: "email", maxlength: 100, autocomplete: "email",
+                                 "aria-required": "true" }),
+      author_url: h("input", { type: "url", maxlength: 200, autocomplete: "url" }),
+      // A field people never see and bots fill in. Off-screen (not display:none) and out of the
+      // tab order; screen readers skip it too.
+      honeypot: h("input", { type: "text", tabindex: "-1", autocomplete: "off" }),
+    };
+    const replying = h("p", { class: "mw-replying", hidden: true });
+    const status = h("p", { class: "mw-status", role: "status", "aria-live": "polite" });
+    const alert = h("p", { class: "mw-alert", role: "alert" });
+    const submit = h("button", { type: "submit", class: "mw-submit" }, "Post Comment");
+    const replyTitle = h("h3", { class: "mw-reply-title", id: uid("reply-title"),
+                                 text: "Leave a Reply" });
+    const form = h("form", { class: "mw-form", novalidate: true, "aria-labelledby": replyTitle.id,
+                             onsubmit: submitComment },
+      h("p", { class: "mw-notes" }, "Your email address will not be published. Required fields "
+        + "are marked ", h("span", { class: "mw-required", "aria-hidden": "true", text: "*" }),
+        h("span", { class: "mw-visually-hidden", text: " (required)" })),
+      field("body", required("Comment"), inputs.body),
+      field("author_name", required("Name"), inputs.author_name),
+      field("author_email", required("Email"), inputs.author_email),
+      field("author_url", "Website", inputs.author_url),
+      h("p", { class: "mw-hp", "aria-hidden": "true" },
+        h("label", { for: uid("honeypot") }, "Leave this field empty"), inputs.honeypot),
+      alert,
+      h("p", { class: "mw-actions" }, submit),
+      status);
+    inputs.honeypot.id = uid("honeypot");
+    inputs.honeypot.name = "honeypot";
+    const respond = h("div", { class: "mw-respond", id: uid("respond") },
+      replyTitle, replying, form);
+    const root = h("section", { class: "mw-comments", "data-mw-instance": instance,
+                                "aria-labelledby": heading.id },
+      heading, notice, thread, more, respond);
+    return { root, heading, notice, thread, more, respond, replyTitle, replying, form, inputs,
+             status, alert, submit };
+  }
+
+  function mount(root) {
+    const target = config.target && document.querySelector(config.target);
+    if (target) target.append(root);
+    else script.after(root);
+  }
+
+  function loadStylesheet() {
+    // Our stylesheet comes from the service itself, like this script: no third-party requests.
+    if (document.querySelector("link[data-mw-style]")) return;
+    document.head.append(h("link", { rel: "stylesheet", href: `${config.api}/static/widget.css`,
+                                     "data-mw-style": true }));
+  }
+
+  /* ---------- the API ---------- */
+
+  async function call(path, options) {
+    let response;
+    try {
+      response = await fetch(config.api + path, { credentials: "omit", ...options });
+    } catch (_) {
+      return { ok: false, status: 0, body: null,
+               message: "Could not reach the comment service. Check your connection and try again." };
+    }
+    let body = null;
+    try { body = await response.json(); } catch (_) { /* an empty or non-JSON body */ }
+    return { ok: response.ok, status: response.status, body, headers: response.headers,
+             message: (body && body.message) || `The comment service answered ${response.status}.` };
+  }
+
+  function articlePath(suffix) {
+    return `/v1/articles/${encodeURIComponent(config.articleId)}/${suffix}`;
+  }
+
+  function siteKeyQuery() {
+    // A query parameter rather than a header keeps GETs "simple": no CORS preflight.
+    return `site_key=${encodeURIComponent(config.siteKey)}`;
+  }
+
+  async function fetchRenderToken() {
+    const result = await call(`${articlePath("form-token")}?${siteKeyQuery()}`);
+    if (result.ok && result.body) state.renderToken = result.body.render_token;
+  }
+
+  /* ---------- the thread ---------- */
+
+  async function loadThread(append, highlightId) {
+    const cursor = append && state.nextCursor ? `&cursor=${encodeURIComponent(state.nextCursor)}` : "";
+    const result = await call(
+      `${articlePath("comments")}?${siteKeyQuery()}&order=${config.order}&limit=50${cursor}`);
+    if (!result.ok) {
+      showNotice(`Comments could not be loaded: ${result.message}`);
+      return;
+    }
+    const data = result.body;
+    if (!append) ui.thread.replaceChildren();
+    for (const comment of data.items) ui.thread.append(commentNode(comment));
+    state.nextCursor = data.next_cursor;
+    ui.more.hidden = !data.next_cursor;
+    ui.heading.textContent = data.total === 0 ? "No comments yet"
+      : data.total === 1 ? "1 Comment" : `${data.total} Comments`;
+    setOpen(data.is_open);
+    const wanted = highlightId ? `comment-${highlightId}` : location.hash.slice(1);
+    const target = wanted && document.getElementById(wanted);
+    if (target && ui.root.contains(target)) {
+      if (highlightId) target.classList.add("mw-new");
+      target.scrollIntoView({ block: "center" });
+    }
+  }
+
+  function showNotice(text) {
+    ui.notice.textContent = text;
+    ui.notice.hidden = !text;
+  }
+
+  function setOpen(isOpen) {
+    state.isOpen = isOpen;
+    ui.respond.hidden = !isOpen;
+    if (!isOpen) showNotice("Comments are closed.");
+    ui.thread.querySelectorAll(".mw-reply").forEach((button) => { button.hidden = !isOpen; });
+  }
+
+  function formatDate(value) {
+    // The API sends UTC times without a zone suffix.
+    const date = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`);
+    return Number.isNaN(date.getTime()) ? value
+      : date.toLocaleString(undefined, { dateStyle: "long", timeStyle: "short" });
+  }
+
+  function commentNode(comment) {
+    const name = comment.author_name || "Anonymous";
+    const url = safeUrl(comment.author_url);
+    const author = url ? h("a", { href: url, rel: "external nofollow ugc noopener", text: name })
+      : h("span", { text: name });
+    const headingId = uid(`comment-${comment.id}-by`);
+    const replyButton = h("button", { type: "button", class: "mw-reply", hidden: !state.isOpen,
+                                      "aria-label": `Reply to ${name}`,
+                                      onclick: () => startReply(comment.id, name, item) }, "Reply");
+    const item = h("li", { class: "mw-comment", id: `comment-${comment.id}` },
+      h("article", { "aria-labelledby": headingId },
+        h("header", { class: "mw-comment-meta" },
+          h("b", { class: "mw-author", id: headingId }, author),
+          h("span", { class: "mw-says", text: " says:" }),
+          h("time", { datetime: comment.created_at, text: formatDate(comment.created_at) })),
+        h("div", { class: "mw-body", text: comment.body }),
+        replyButton));
+    if (comment.replies && comment.replies.length) {
+      item.append(h("ol", { class: "mw-children" }, ...comment.replies.map(commentNode)));
+    }
+    return item;
+  }
+
+  /* ---------- replying: the form moves under the comment, as in WordPress ---------- */
+
+  function startReply(parentId, name, item) {
+    state.parentId = parentId;
+    ui.replyTitle.textContent = `Reply to ${name}`;
+    ui.replying.replaceChildren(
+      h("button", { type: "button", class: "mw-cancel", onclick: cancelReply }, "Cancel reply"));
+    ui.replying.hidden = false;
+    const children = item.querySelector(":scope > .mw-children");
+    item.insertBefore(ui.respond, children);
+    ui.inputs.body.focus();
+  }
+
+  function cancelReply() {
+    state.parentId = null;
+    ui.replyTitle.textContent = "Leave a Reply";
+    ui.replying.hidden = true;
+    ui.root.append(ui.respond);
+    ui.inputs.body.focus();
+  }
+
+  /* ---------- posting ---------- */
+
+  function clearMessages() {
+    ui.alert.textContent = "";
+    ui.status.textContent = "";
+    for (const [name, input] of Object.entries(ui.inputs)) {
+      input.removeAttribute("aria-invalid");
+      const error = document.getElementById(uid(`${name}-error`));
+      if (error) { error.textContent = ""; error.hidden = true; }
+    }
+  }
+
+  function showFieldErrors(errors) {
+    // 422 bodies carry {"errors": {"json": {field: [messages]}}}; nested fields (article) and
+    // fields the form does not show go to the general message.
+    const general = [];
+    let first = null;
+    for (const [name, messages] of Object.entries(errors || {})) {
+      const input = ui.inputs[name];
+      const text = Array.isArray(messages) ? messages.join(" ") : "Please check this value.";
+      const error = document.getElementById(uid(`${name}-error`));
+      if (input && error && name !== "honeypot") {
+        input.setAttribute("aria-invalid", "true");
+        error.textContent = text;
+        error.hidden = false;
+        first = first || input;
+      } else {
+        general.push(text);
+      }
+    }
+    return { first, general };
+  }
+
+  async function submitComment(event) {
+    event.preventDefault();
+    clearMessages();
+    const values = Object.fromEntries(
+      Object.entries(ui.inputs).map(([name, input]) => [name, input.value]));
+    const payload = {
+      author_name: values.author_name.trim(),
+      author_email: values.author_email.trim(),
+      author_url: values.author_url.trim(),
+      body: values.body,
+      honeypot: values.honeypot,
+      parent_id: state.parentId,
+      article: { permalink: config.permalink, title: config.title },
+    };
+    if (state.renderToken) payload.render_token = state.renderToken;
+
+    ui.submit.disabled = true;
+    ui.form.setAttribute("aria-busy", "true");
+    ui.status.textContent = "Posting your comment…";
+    const result = await call(articlePath("comments"), {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json",
+                 "X-Site-Key": config.siteKey },
+      body: JSON.stringify(payload),
+    });
+    ui.submit.disabled = false;
+    ui.form.removeAttribute("aria-busy");
+    ui.status.textContent = "";
+
+    if (result.ok) {
+      ui.inputs.body.value = "";  // name, email and website stay, as WordPress remembers them
+      await followVerdict(result.body);
+      return;
+    }
+    if (result.status === 422) {
+      const { first, general } = showFieldErrors(result.body && result.body.errors
+        && (result.body.errors.json || result.body.errors.form));
+      ui.alert.textContent = general.length ? general.join(" ")
+        : first ? "Please correct the highlighted fields." : result.message;
+      if (first) first.focus();
+      return;
+    }
+    if (result.status === 429) {
+      const wait = Number(result.headers.get("Retry-After"));
+      ui.alert.textContent = wait > 0
+        ? `${result.message} Please wait ${wait} second${wait === 1 ? "" : "s"} and try again.`
+        : `${result.message} Please wait a moment and try again.`;
+      return;
+    }
+    if (result.status === 403 && /closed/i.test(result.message)) setOpen(false);
+    // 409 duplicate, 403 closed or foreign origin, 401 bad site key, 413 too long, network.
+    ui.alert.textContent = result.message;
+  }
+
+  async function followVerdict(accepted) {
+    // The verdict usually takes a second: poll the author's status URL for a few seconds.
+    ui.status.textContent = "Thanks! Checking your comment…";
+    const deadline = Date.now() + config.pollSeconds * 1000;
+    let status = accepted.status;
+    let message = "";
+    while (status === "pending" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const result = await call(`/v1/comments/${accepted.id}/status?token=`
+        + encodeURIComponent(accepted.status_token));
+      if (!result.ok) break;  // e.g. the poll is refused cross-origin: keep the default message
+      status = result.body.status;
+      message = result.body.message;
+    }
+    if (status === "approved") {
+      if (state.parentId !== null) cancelReply();
+      await loadThread(false, accepted.id);
+      ui.status.textContent = "Your comment is published.";
+    } else if (status === "pending" || status === "held") {
+      ui.status.textContent = "Your comment is awaiting moderation.";
+    } else {
+      ui.status.textContent = message || "Your comment was not published.";
+    }
+  }
+})();

@@ -1,0 +1,108 @@
+"""The whole pipeline with a real Celery worker, the real Redis and a tiny Detoxify checkpoint."""
+
+import json
+
+from sqlalchemy import func
+
+from service.models import Comment, ModerationEvent, Status
+from service.queue import CLASSIFY_TASK, send
+from tests.conftest import wait_until
+
+
+def decided(db, comment_id):
+    db.session.expire_all()
+    comment = db.session.get(Comment, comment_id)
+    return comment if comment.status != Status.PENDING else None
+
+
+def events(db, comment_id):
+    return db.session.scalars(db.select(ModerationEvent).where(
+        ModerationEvent.comment_id == comment_id)).all()
+
+
+def test_a_posted_comment_is_scored_decided_and_audited(worker, make, db):
+    _, key = make.site()
+    comment_id = make.post_comment(key, body="Thanks for the clear report. I learned a lot.")\
+        .get_json()["id"]
+    comment = wait_until(lambda: decided(db, comment_id))
+    assert comment.status in (Status.APPROVED, Status.HELD, Status.REJECTED)
+    assert set(comment.scores) == {"toxicity", "severe_toxicity", "obscene", "threat", "insult",
+                                   "identity_attack"}
+    assert all(0.0 <= v <= 1.0 for v in comment.scores.values())
+    assert comment.model_name and comment.model_version and comment.language == "en"
+    assert len(comment.spans) == 2 and comment.body[comment.spans[1]["begin"]:
+                                                    comment.spans[1]["end"]] == "I learned a lot."
+    [event] = events(db, comment_id)
+    assert (event.actor, event.from_status, event.to_status) == ("system", "pending", comment.status)
+
+
+def test_the_policy_uses_the_sites_thresholds(worker, make, db):
+    never = {label: {"hold": 1.0, "reject": 1.0} for label in (
+        "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")}
+    always = {label: {"hold": 0.0, "reject": 1.0} for label in never}
+    _, lenient_key = make.site(name="Lenient", settings={"thresholds": never})
+    _, strict_key = make.site(name="Strict", origins=["https://strict.example"],
+                              settings={"thresholds": always, "moderation_mode": "post"})
+    lenient = make.post_comment(lenient_key, body="An ordinary remark.").get_json()["id"]
+    strict = make.post_comment(strict_key, body="An ordinary remark.").get_json()["id"]
+    assert wait_until(lambda: decided(db, lenient)).status == Status.APPROVED
+    held = wait_until(lambda: decided(db, strict))
+    assert held.status == Status.HELD and "TOXIC:toxicity" in held.reasons
+
+
+def test_premoderated_articles_hold_everything(worker, make, db):
+    from service.admin_ops import upsert_article
+
+    site, key = make.site()
+    upsert_article(site, "premod", moderation_mode="pre")
+    comment_id = make.post_comment(key, article="premod", body="Hello.").get_json()["id"]
+    comment = wait_until(lambda: decided(db, comment_id))
+    assert (comment.status, comment.reasons) == (Status.HELD, ["PREMOD_ARTICLE"])
+
+
+def test_spam_is_decided_by_the_spam_stage_without_a_toxicity_score(worker, make, db):
+    _, key = make.site(settings={"disallowed_keys": ["cheap-pills.example"]})
+    comment_id = make.post_comment(key, body="Buy now at http://cheap-pills.example today")\
+        .get_json()["id"]
+    comment = wait_until(lambda: decided(db, comment_id))
+    assert comment.status == Status.SPAM and "DISALLOWED_KEY" in comment.reasons
+    assert comment.scores == {}
+
+
+def test_a_redelivered_message_changes_nothing(worker, make, db):
+    _, key = make.site()
+    comment_id = make.post_comment(key, body="Only decided once.").get_json()["id"]
+    first = wait_until(lambda: decided(db, comment_id))
+    assert send(CLASSIFY_TASK, [comment_id])
+    marker = make.post_comment(key, body="A later comment.").get_json()["id"]
+    wait_until(lambda: decided(db, marker))  # the worker has handled the duplicate by now
+    assert len(events(db, comment_id)) == 1
+    assert decided(db, comment_id).version == first.version
+
+
+def test_the_sweeper_sends_comments_the_broker_never_got(worker, make, db):
+    from service.queue import breaker
+
+    _, key = make.site()
+    breaker.open_until = float("inf")  # intake sees the broker as down and skips it
+    try:
+        comment_id = make.post_comment(key, body="Lost on the way to the broker.").get_json()["id"]
+    finally:
+        breaker.open_until = 0
+    assert db.session.get(Comment, comment_id).enqueued_at is None
+    comment = wait_until(lambda: decided(db, comment_id), timeout=30)
+    assert comment.attempts == 1  # sent once, by the sweeper
+    assert len(events(db, comment_id)) == 1
+
+
+def test_a_burst_is_classified_in_micro_batches_and_all_decided(worker, make, db):
+    _, key = make.site(settings={"flood_seconds": 0})
+    ids = [make.post_comment(key, body=f"Comment number {n} on the budget debate.")
+           .get_json()["id"] for n in range(40)]
+    wait_until(lambda: db.session.scalar(db.select(func.count(Comment.id)).where(
+        Comment.id.in_(ids), Comment.status != Status.PENDING)) == len(ids), timeout=60)
+    assert db.session.scalar(db.select(func.count(ModerationEvent.id)).where(
+        ModerationEvent.comment_id.in_(ids))) == len(ids)
+    sizes = [json.loads(line)["size"] for line in worker.log_path.read_text().splitlines()
+             if '"classify.batch"' in line]
+    assert sum(sizes) >= len(ids) and max(sizes) > 1
