@@ -205,7 +205,8 @@ class SiteKeys(MethodView):
         site = get_site(site_id)
         key, plaintext = create_key(Role.SITE, site.id, name=f"{site.name} widget")
         db.session.commit()
-        return {**KeyOutSchema().dump(key), "key": plaintext}
+        key.key = plaintext  # shown in this response only
+        return key
 
 
 @blp.route("/tokens")
@@ -219,7 +220,9 @@ class Tokens(MethodView):
         if data["site_id"] is not None:
             get_site(data["site_id"])
         key_id, token = create_token(Role(data["role"]), data["site_id"], data["name"])
-        return {**KeyOutSchema().dump(db.session.get(ApiKey, key_id)), "key": token}
+        key = db.session.get(ApiKey, key_id)
+        key.key = token  # shown in this response only
+        return key
 
 
 @blp.route("/keys/<int:key_id>")

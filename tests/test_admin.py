@@ -1,0 +1,98 @@
+"""Admin API: sites and their settings, articles, keys and tokens."""
+
+import pytest
+
+from service.models import ApiKey
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def admin(make):
+    return bearer(make.token("admin"))
+
+
+def test_an_admin_creates_a_site_whose_key_works_once_shown(client, admin):
+    response = client.post("/v1/admin/sites", headers=admin, json={
+        "name": "Courier", "origins": ["https://courier.example"],
+        "settings": {"moderation_mode": "pre", "banned_words": ["slur"]}})
+    assert response.status_code == 201
+    site = response.get_json()
+    assert site["effective_settings"]["moderation_mode"] == "pre"
+    assert site["effective_settings"]["max_links"] == 2  # defaults fill the rest
+    post = client.post("/v1/articles/x/comments", headers={"X-Site-Key": site["site_key"]},
+                       json={"author_name": "A", "author_email": "a@mail.example", "body": "Hi"})
+    assert post.status_code == 202
+    listed = client.get("/v1/admin/sites", headers=admin).get_json()
+    assert [s["name"] for s in listed] == ["Courier"] and "site_key" not in listed[0]
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"origins": ["https://a.example"]}, "name"),
+    ({"name": "A", "origins": ["nonsense"]}, "origins"),
+    ({"name": "A", "origins": []}, "origins"),
+    ({"name": "A", "origins": ["https://a.example"], "settings": {"moderation_mode": "never"}},
+     "settings"),
+    ({"name": "A", "origins": ["https://a.example"],
+      "settings": {"thresholds": {"toxicity": {"hold": 0.9, "reject": 0.5}}}}, "settings"),
+    ({"name": "A", "origins": ["https://a.example"],
+      "settings": {"thresholds": {"rudeness": {"hold": 0.1, "reject": 0.5}}}}, "settings"),
+])
+def test_bad_site_input_is_422(client, admin, body, field):
+    response = client.post("/v1/admin/sites", headers=admin, json=body)
+    assert response.status_code == 422 and field in response.get_json()["errors"]["json"]
+
+
+def test_settings_patches_merge_and_articles_override(make, client, admin):
+    site, _ = make.site(settings={"max_links": 5})
+    patched = client.patch(f"/v1/admin/sites/{site.id}", headers=admin,
+                           json={"settings": {"suspect_words": ["refund"]}}).get_json()
+    assert patched["settings"] == {"max_links": 5, "suspect_words": ["refund"]}
+    article = client.post(f"/v1/admin/sites/{site.id}/articles", headers=admin, json={
+        "external_id": "story-1", "title": "Story", "moderation_mode": "post"})
+    assert article.status_code == 201 and article.get_json()["moderation_mode"] == "post"
+    closed = client.patch(f"/v1/admin/sites/{site.id}/articles/story-1", headers=admin,
+                          json={"is_open": False})
+    assert closed.get_json()["is_open"] is False
+    assert client.patch(f"/v1/admin/sites/{site.id}/articles/nope", headers=admin,
+                        json={"is_open": False}).status_code == 404
+    listed = client.get(f"/v1/admin/sites/{site.id}/articles", headers=admin).get_json()
+    assert [a["external_id"] for a in listed] == ["story-1"]
+
+
+def test_tokens_are_shown_once_and_stored_hashed(make, client, admin, db):
+    site, _ = make.site()
+    created = client.post("/v1/admin/tokens", headers=admin, json={
+        "role": "moderator", "site_id": site.id, "name": "night shift"}).get_json()
+    token = created["key"]
+    assert token.startswith("mod_") and created["site_id"] == site.id
+    stored = db.session.get(ApiKey, created["id"])
+    assert token not in (stored.secret_hash, stored.lookup) and len(stored.secret_hash) == 64
+    keys = client.get(f"/v1/admin/sites/{site.id}/keys", headers=admin).get_json()
+    assert all("key" not in k for k in keys)
+    assert client.get("/v1/moderation/queue", headers=bearer(token)).status_code == 200
+
+
+def test_a_revoked_key_stops_working(make, client, admin):
+    site, _ = make.site()
+    created = client.post(f"/v1/admin/sites/{site.id}/keys", headers=admin).get_json()
+    headers = {"X-Site-Key": created["key"]}
+    assert client.get("/v1/articles/a/comments", headers=headers).status_code == 200
+    assert client.delete(f"/v1/admin/keys/{created['id']}", headers=admin).status_code == 200
+    assert client.get("/v1/articles/a/comments", headers=headers).status_code == 401
+
+
+def test_moderators_cannot_administer(make, client):
+    moderator = bearer(make.token("moderator"))
+    assert client.get("/v1/admin/sites", headers=moderator).status_code == 403
+    assert client.post("/v1/admin/tokens", headers=moderator,
+                       json={"role": "admin"}).status_code == 403
+    assert client.get("/v1/admin/sites").status_code == 401
+
+
+def test_unknown_sites_are_404(client, admin):
+    assert client.get("/v1/admin/sites/999999", headers=admin).status_code == 404
+    assert client.post("/v1/admin/tokens", headers=admin,
+                       json={"role": "moderator", "site_id": 999999}).status_code == 404
