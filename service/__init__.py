@@ -18,13 +18,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then environment variables, then test_config."""
-    app = Flask(__name__)
+    # No app-wide /static: the browser pages' blueprint serves its own static files.
+    app = Flask(__name__, static_folder=None)
     settings = load_settings()
     settings.update(test_config or {})
     app.config.update(finish_settings(settings))
     app.config.update(
         SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"],
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # hide_parameters: a database error in the logs must not carry comment text or emails.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True,
+                                   "hide_parameters": not app.config["LOG_TEXT"]},
         MAX_CONTENT_LENGTH=app.config["MAX_REQUEST_BYTES"],
         API_TITLE="Comment moderation API",
         API_VERSION="1.0",
@@ -56,6 +59,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from service.api import register_blueprints
 
     register_blueprints(app, rest_api)
+    from service import metrics, ratelimit
+
+    metrics.init_app(app)
+    ratelimit.init_app(app)
     return app
 
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -29,12 +30,19 @@ def worker_command(pool: str = "solo", beat: bool = False, queues: str = QUEUES)
     # solo: one process whose intra-op threads use every core; the model loads once at start.
     cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
            f"--pool={pool}", "-Q", queues, "--loglevel=INFO"]
-    return cmd + ["-B"] if beat else cmd
+    return cmd + ["-B", "-s", beat_schedule_file()] if beat else cmd
+
+
+def beat_schedule_file() -> str:
+    from flask import current_app
+
+    return os.path.join(current_app.config["DATA_DIR"], "celerybeat-schedule")
 
 
 def server_command(host: str, port: int, workers: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "service.wsgi:app", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10"]
+            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10",
+            "--config", "python:service.gunicorn_conf"]
 
 
 @main.command("migrate")
@@ -68,7 +76,7 @@ def worker(pool, queues, beat):
 def beat():
     """Run the periodic sweeper schedule (Celery beat)."""
     os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.celery_app", "beat",
-                              "--loglevel=INFO", "-s", "var/celerybeat-schedule"])
+                              "--loglevel=INFO", "-s", beat_schedule_file()])
 
 
 @main.command("up")
@@ -92,7 +100,8 @@ def up(host, port, workers):
     demo = ensure_demo_site(base)
 
     env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": config["DATABASE_URL"],
-           "DATA_DIR": config["DATA_DIR"], "SECRET_KEY": config["SECRET_KEY"]}
+           "DATA_DIR": config["DATA_DIR"], "SECRET_KEY": config["SECRET_KEY"],
+           "PROMETHEUS_MULTIPROC_DIR": fresh_metrics_dir(config["DATA_DIR"])}
     children = [
         subprocess.Popen(server_command(host, port, workers), env=env),
         subprocess.Popen(worker_command(beat=True), env=env),
@@ -135,6 +144,16 @@ def up(host, port, workers):
         raise SystemExit(f"stopped because a process exited: {failed}")
 
 
+def fresh_metrics_dir(data_dir: str) -> str:
+    """Return the directory the API and worker processes share their metrics in, emptied."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return os.environ["PROMETHEUS_MULTIPROC_DIR"]  # the operator's: theirs to manage
+    directory = os.path.join(data_dir, "metrics")
+    shutil.rmtree(directory, ignore_errors=True)  # counts from a previous run would add up
+    os.makedirs(directory)
+    return directory
+
+
 def ensure_demo_site(base: str) -> dict | None:
     """On the first run, make a demo site, article and tokens so the service can be tried."""
     from service.admin_ops import create_site, create_token, upsert_article
@@ -143,7 +162,11 @@ def ensure_demo_site(base: str) -> dict | None:
 
     if db.session.scalar(db.select(Site.id).limit(1)) is not None:
         return None
-    site, site_key = create_site("Demo News", [base], {})
+    from service.web.pages import save_demo_site_key
+
+    origins = [base, base.replace("://127.0.0.1:", "://localhost:")]
+    site, site_key = create_site("Demo News", sorted(set(origins)), {})
+    save_demo_site_key(site_key)  # the demo article page embeds it; keys are stored hashed
     upsert_article(site, "demo-1", permalink=f"{base}/demo/article",
                    title="City council approves new bike lanes")
     _, moderator = create_token(Role.MODERATOR, None, "demo-moderator")

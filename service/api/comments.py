@@ -13,7 +13,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, val
 
 from sqlalchemy.exc import IntegrityError
 
-from service import render_token
+from service import metrics, render_token
 from service.api.common import (
     client_ip,
     current_site,
@@ -339,13 +339,15 @@ class ArticleComments(MethodView):
         comment_id, permalink = comment.id, article.permalink  # read before commit expires them
         # Committed before the response: a comment that got a 202 is never lost.
         db.session.commit()
-        if not enqueue_classify([comment_id]):
+        enqueued = bool(enqueue_classify([comment_id]))
+        if not enqueued:
             # The broker is down: the sweeper sends it once the broker is back.
             db.session.execute(db.update(Comment).where(Comment.id == comment_id)
                                .values(enqueued_at=None))
             db.session.commit()
         current_app.logger.info("comment.received", extra={"comment_id": comment_id,
                                                            "site_id": site_id})
+        metrics.COMMENTS_RECEIVED.labels(location, str(enqueued).lower()).inc()
 
         if is_form and request.accept_mimetypes.accept_html:
             target = permalink or url_for(
@@ -432,6 +434,7 @@ class CommentStatus(MethodView):
             comment.status_token_hash, hash_token(token)
         ):
             abort(404, message="No comment with that id and status token.")
+        g.site = comment.site  # so the site's own origins get CORS headers for the poll
         return {"id": comment.id, "status": comment.status,
                 "message": STATUS_MESSAGES[Status(comment.status)]}
 
@@ -481,6 +484,7 @@ def cors_for_sites(response):
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key, X-Status-Token"
         response.headers["Access-Control-Max-Age"] = "600"
+        response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
     response.vary.add("Origin")
     return response
 

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 
+
 # `modctl up` writes the demo site's public key here when it creates the demo site, because
 # keys are stored hashed and the demo page cannot recover it otherwise.
 DEMO_SITE_KEY_FILE = "demo_site_key"
@@ -31,6 +32,11 @@ def page(template: str, **context):
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def save_demo_site_key(key: str) -> None:
+    """Keep the demo site's public key where the demo page finds it (`modctl up` calls this)."""
+    (Path(current_app.config["DATA_DIR"]) / DEMO_SITE_KEY_FILE).write_text(key + "\n")
 
 
 def demo_site_key() -> str:

@@ -1,0 +1,527 @@
+"""The widget and the review page in real headless Chromium, and the whole stack end to end.
+
+Run with `pytest -m browser`. Skipped only where Debian's chromium is not installed.
+"""
+
+import threading
+import time
+import uuid
+from datetime import timedelta
+from types import SimpleNamespace
+
+import httpx
+import pytest
+import redis
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+from sqlalchemy import update
+
+from service.admin_ops import create_site, create_token, upsert_article
+from service.models import Article, Comment, Flag, ModerationEvent, Role, Status, utcnow
+from tests.conftest import wait_until
+from tests.support.browser import (
+    ModctlUp,
+    chromium_missing,
+    page_errors,
+    requested_urls,
+    screenshot,
+    start_chromium,
+    wait_for,
+)
+from tests.support.live_server import live_server
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_missing() is not None, reason=chromium_missing() or ""),
+]
+
+XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+E2E_REDIS_URL = "redis://127.0.0.1:6379/14"  # not the suite's db 15: its worker must not steal
+
+
+@pytest.fixture
+def browser(tmp_path):
+    driver = start_chromium(tmp_path / "profile")
+    yield driver
+    driver.quit()
+
+
+def css(driver, selector):
+    return driver.find_element(By.CSS_SELECTOR, selector)
+
+
+def text_of(driver, selector):
+    """The element's text exactly as stored (textContent), not as laid out."""
+    return css(driver, selector).get_property("textContent")
+
+
+def press(driver, keys):
+    ActionChains(driver).send_keys(keys).perform()
+
+
+def reload_comment(db, comment_id):
+    db.session.expire_all()
+    return db.session.get(Comment, comment_id)
+
+
+def assert_no_script_errors_or_foreign_requests(driver, *origins):
+    assert page_errors(driver) == []
+    foreign = [url for url in requested_urls(driver) if not url.startswith(origins)]
+    assert foreign == [], f"requests to other hosts: {foreign}"
+
+
+# ---------------------------------------------------------------- the widget on a foreign site
+
+
+def news_site_page(widget_src, site_key, article_id):
+    """A third-party news page that embeds the widget from the service's origin."""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Harbour bridge reopens</title></head>
+<body><main>
+  <h1>Harbour bridge reopens after repairs</h1>
+  <p>The bridge reopened to traffic on Monday.</p>
+  <div id="comments"></div>
+  <script src="{widget_src}" data-site-key="{site_key}" data-article-id="{article_id}"
+          data-target="#comments" data-poll-seconds="2"></script>
+</main></body></html>"""
+
+
+@pytest.fixture
+def news_site(app, db):
+    """The service on one origin, a news site embedding its widget on another."""
+
+    def serve_page(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [news.page.encode()]
+
+    with live_server(app) as api, live_server(serve_page) as site_url:
+        site, key = create_site("Harbour News", [site_url])
+        article = upsert_article(site, "bridge-1", permalink=f"{site_url}/bridge",
+                                 title="Harbour bridge reopens")
+        news = SimpleNamespace(api=api, url=site_url, site=site, article=article,
+                               page=news_site_page(f"{api}/static/widget.js", key, "bridge-1"))
+        yield news
+
+
+def test_the_widget_on_another_origin_shows_the_thread_as_text_and_every_outcome(
+        db, news_site, browser, monkeypatch):
+    # No worker: comments stay pending, so every outcome below is the API's answer alone.
+    monkeypatch.setattr("service.api.comments.enqueue_classify", lambda ids: ids)
+    site, article = news_site.site, news_site.article
+    parent = Comment(site_id=site.id, article_id=article.id, author_name="Ann",
+                     author_url="javascript:alert(3)", body=f"Nice {XSS} article",
+                     status=Status.APPROVED)
+    db.session.add(parent)
+    db.session.flush()
+    reply = Comment(site_id=site.id, article_id=article.id, parent_id=parent.id,
+                    author_name="Ben", author_url="https://ben.example/", body="Agreed.\nFully.",
+                    status=Status.APPROVED)
+    db.session.add(reply)
+    db.session.commit()
+
+    browser.get(news_site.url)
+    wait_for(browser, lambda d: text_of(d, ".mw-heading") == "2 Comments", message="thread")
+
+    # The thread: threaded, and strangers' text shown as text.
+    assert text_of(browser, f"#comment-{parent.id} > article > .mw-body") == f"Nice {XSS} article"
+    assert browser.find_elements(By.CSS_SELECTOR, ".mw-comments img") == []
+    assert browser.execute_script("return window.__xss === undefined")
+    parent_author = f"#comment-{parent.id} > article .mw-author"
+    assert browser.find_elements(By.CSS_SELECTOR, f"{parent_author} a") == []  # javascript: URL
+    assert css(browser, f"#comment-{reply.id} .mw-author a").get_attribute("href") == \
+        "https://ben.example/"
+    assert browser.find_elements(
+        By.CSS_SELECTOR, f"#comment-{parent.id} > .mw-children > #comment-{reply.id}")
+
+    # Replying moves the labelled form under the comment and puts the cursor in it.
+    css(browser, f"#comment-{parent.id} > article > .mw-reply").click()
+    assert browser.execute_script(
+        "return document.querySelector('.mw-respond').parentElement.id") == f"comment-{parent.id}"
+    assert text_of(browser, ".mw-reply-title") == "Reply to Ann"
+    assert browser.switch_to.active_element == css(browser, "textarea[name=body]")
+    for name, label in [("body", "Comment *"), ("author_name", "Name *"),
+                        ("author_email", "Email *"), ("author_url", "Website")]:
+        field = css(browser, f"[name={name}]")
+        assert text_of(browser, f"label[for={field.get_attribute('id')}]") == label
+
+    # Validation errors appear next to their field, and focus goes there.
+    css(browser, ".mw-submit").click()
+    wait_for(browser, lambda d: text_of(d, "#mw0-body-error") == "Please type your comment text.",
+             message="422 body")
+    assert css(browser, "#mw0-body-error").is_displayed()
+    assert css(browser, "textarea[name=body]").get_attribute("aria-invalid") == "true"
+    assert "mw0-body-error" in css(browser, "textarea[name=body]").get_attribute(
+        "aria-describedby")
+    css(browser, "textarea[name=body]").send_keys("Glad it is open again.")
+    css(browser, "[name=author_name]").send_keys("Cara")
+    css(browser, "[name=author_email]").send_keys("cara@")
+    css(browser, ".mw-submit").click()
+    wait_for(browser, lambda d: text_of(d, "#mw0-author_email-error") ==
+             "Not a valid email address.", message="422 email")
+    assert css(browser, "#mw0-author_email-error").is_displayed()
+    assert not css(browser, "#mw0-body-error").is_displayed()
+    email = browser.switch_to.active_element
+    assert email == css(browser, "[name=author_email]")
+
+    # Fixed with the keyboard alone: Enter in a field submits the form.
+    email.send_keys("mail.example", Keys.ENTER)
+    wait_for(browser, lambda d: text_of(d, ".mw-status") == "Your comment is awaiting moderation.",
+             message="held message")
+    posted = db.session.scalar(db.select(Comment).order_by(Comment.id.desc()))
+    assert (posted.body, posted.parent_id, posted.author_email) == (
+        "Glad it is open again.", parent.id, "cara@mail.example")
+    assert "render_elapsed_s" in posted.signals  # the widget fetched and sent the render token
+    assert "honeypot" not in posted.signals
+
+    def alert_says(text):
+        wait_for(browser, lambda d: text in text_of(d, ".mw-alert"), message=text)
+
+    css(browser, "textarea[name=body]").send_keys("Glad it is open again.")
+    css(browser, ".mw-submit").click()
+    alert_says("Duplicate comment detected")
+
+    css(browser, "textarea[name=body]").clear()
+    css(browser, "textarea[name=body]").send_keys("And the new lights look good.")
+    css(browser, ".mw-submit").click()
+    alert_says("You are posting comments too quickly.")
+    assert "try again" in text_of(browser, ".mw-alert")
+
+    article = db.session.get(Article, article.id)
+    article.is_open = False
+    db.session.commit()
+    css(browser, ".mw-submit").click()
+    alert_says("Comments are closed for this article.")
+    wait_for(browser, lambda d: not css(d, ".mw-respond").is_displayed(), message="form hidden")
+    assert text_of(browser, ".mw-notice") == "Comments are closed."
+
+    assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
+
+
+def test_the_widget_on_another_origin_shows_an_approved_comment_at_once(
+        app, db, news_site, browser, monkeypatch):
+    verdicts = []
+
+    def approve_soon(ids):
+        # Stands in for the worker: the verdict arrives while the widget polls.
+        def approve():
+            with app.app_context():
+                db.session.execute(update(Comment).where(Comment.id.in_(ids))
+                                   .values(status=Status.APPROVED))
+                db.session.commit()
+
+        verdicts.append(threading.Timer(0.3, approve))
+        verdicts[-1].start()
+        return ids
+
+    monkeypatch.setattr("service.api.comments.enqueue_classify", approve_soon)
+    browser.get(news_site.url)
+    wait_for(browser, lambda d: text_of(d, ".mw-heading") == "No comments yet", message="widget")
+    post_from_widget(browser, "Cara", "cara@mail.example", "Glad it is open again.")
+    try:
+        wait_for(browser, lambda d: text_of(d, ".mw-status") != "" and
+                 "Checking" not in text_of(d, ".mw-status"), message="verdict")
+        assert text_of(browser, ".mw-status") == "Your comment is published."
+        assert "Glad it is open again." in text_of(browser, ".mw-thread")
+    finally:
+        for timer in verdicts:
+            timer.join(timeout=5)
+
+
+# ---------------------------------------------------------------- the review page
+
+
+def held(db, site, article, body, scores, spans=(), email=None, name="Reader", **fields):
+    fields.setdefault("flag_count", 0)  # column defaults only apply on insert
+    comment = Comment(site_id=site.id, article_id=article.id, author_name=name,
+                      author_email=email or f"{uuid.uuid4().hex[:8]}@mail.example", body=body,
+                      status=Status.HELD, scores=scores, spans=list(spans),
+                      reasons=[f"TOXIC:{label}" for label, s in scores.items() if s >= 0.5],
+                      model_name="test-model", model_version="1", ip="10.0.0.7", **fields)
+    comment.refresh_priority()
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def span(body, text, **scores):
+    begin = body.index(text)
+    return {"begin": begin, "end": begin + len(text), "scores": scores}
+
+
+def test_a_moderator_reviews_decides_claims_and_sees_conflicts(app, db, client, browser):
+    with live_server(app) as server:
+        site, _ = create_site("Daily News", [server])
+        article = upsert_article(site, "bridge-1", permalink=f"{server}/news/bridge",
+                                 title="Harbour bridge reopens")
+        _, token = create_token(Role.MODERATOR, None, "mod-browser")
+        _, other_token = create_token(Role.MODERATOR, None, "other-moderator")
+        for body in ("First!", "Good piece."):
+            db.session.add(Comment(site_id=site.id, article_id=article.id, author_name="Pat",
+                                   author_email="pat@mail.example", body=body,
+                                   status=Status.APPROVED))
+
+        insult_body = "Thanks for the update. You are a complete idiot though."
+        insult = held(db, site, article, insult_body, name="Pat", email="pat@mail.example",
+                      scores={"toxicity": 0.93, "insult": 0.88, "threat": 0.02},
+                      spans=[span(insult_body, "Thanks for the update.",
+                                  toxicity=0.02, insult=0.01),
+                             span(insult_body, "You are a complete idiot though.",
+                                  toxicity=0.93, insult=0.88)],
+                      reported=True, flag_count=1)
+        db.session.add(Flag(comment_id=insult.id, reason="abuse", note="rude", reporter="r1"))
+        insult.refresh_priority()
+        db.session.commit()
+        # An emoji before the highlight: the API counts code points, JavaScript UTF-16 units.
+        xss_body = f"🙄 Go away {XSS} you idiots"
+        xss = held(db, site, article, xss_body, name="Troll", scores={"toxicity": 0.9},
+                   spans=[span(xss_body, "you idiots", toxicity=0.9)])
+        claimed = held(db, site, article, "Typical politicians, all talk.", name="Sam",
+                       scores={"toxicity": 0.7}, claimed_by="other-moderator",
+                       claimed_until=utcnow() + timedelta(minutes=10))
+        fourth = held(db, site, article, "Whatever, this is dumb.", scores={"toxicity": 0.6})
+        fifth = held(db, site, article, "Not sure about this plan.", scores={"toxicity": 0.55})
+
+        browser.get(f"{server}/moderate")
+        wait_for(browser, lambda d: css(d, "#token").is_displayed(), message="sign-in form")
+        css(browser, "#token").send_keys("mod_wrong_token", Keys.ENTER)
+        wait_for(browser, lambda d: text_of(d, "#sign-in-error") == "That token was not accepted.",
+                 message="refused token")
+        css(browser, "#token").clear()
+        css(browser, "#token").send_keys(token, Keys.ENTER)
+        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 5,
+                 message="held queue")
+        assert browser.execute_script("return sessionStorage.getItem('moderation.token')") == token
+        counts = {queue: text_of(browser, f'[data-count="{queue}"]')
+                  for queue in ("held", "reported", "approved")}
+        assert counts == {"held": "5", "reported": "1", "approved": "2"}
+
+        cards = browser.find_elements(By.CSS_SELECTOR, "#items > .item")
+        assert [int(c.get_attribute("data-id")) for c in cards] == [
+            insult.id, xss.id, claimed.id, fourth.id, fifth.id]  # by priority
+
+        card = f'.item[data-id="{insult.id}"]'
+        marks = browser.find_elements(By.CSS_SELECTOR, f"{card} .body mark")
+        assert [m.get_property("textContent") for m in marks] == [
+            "You are a complete idiot though."]
+        assert "insult 0.88" in marks[0].get_attribute("title")
+        assert [e.get_property("textContent") for e in browser.find_elements(
+            By.CSS_SELECTOR, f"{card} .reason")] == ["TOXIC:toxicity", "TOXIC:insult"]
+        assert [m.get_attribute("value") for m in browser.find_elements(
+            By.CSS_SELECTOR, f"{card} meter")] == ["0.93", "0.88", "0.02"]
+        assert "2 approved" in text_of(browser, f'{card} [data-field="history"]')
+        assert "abuse “rude”" in text_of(browser, f'{card} [data-field="flags"]')
+        assert text_of(browser, f"{card} .item-title a") == "Harbour bridge reopens"
+
+        card = f'.item[data-id="{xss.id}"]'
+        assert text_of(browser, f"{card} .body") == xss_body
+        assert [m.get_property("textContent") for m in browser.find_elements(
+            By.CSS_SELECTOR, f"{card} .body mark")] == ["you idiots"]
+        assert browser.find_elements(By.CSS_SELECTOR, "#items img") == []
+        assert browser.execute_script("return window.__xss === undefined")
+        assert text_of(browser, f'.item[data-id="{claimed.id}"] [data-field="claim"]') == \
+            "Claimed by other-moderator · 10 min left"
+        screenshot(browser, "review")
+
+        # Keyboard: j/k move, a approves the current comment.
+        press(browser, "j")
+        assert "current" in css(browser, f'.item[data-id="{xss.id}"]').get_attribute("class")
+        press(browser, "k")
+        press(browser, "a")
+        wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR,
+                                                        f'.item[data-id="{insult.id}"]'),
+                 message="approved card leaves the queue")
+        assert reload_comment(db, insult.id).status == Status.APPROVED
+        wait_for(browser, lambda d: text_of(d, '[data-count="held"]') == "4", message="count")
+        assert text_of(browser, "#announce") == f"Approved: comment {insult.id} by Pat."
+
+        # c claims: everyone sees who holds it and for how long.
+        press(browser, "c")
+        wait_for(browser, lambda d: text_of(d, f'.item[data-id="{xss.id}"] [data-field="claim"]')
+                 == "Claimed by you · 10 min left", message="claimed by me")
+        assert text_of(browser, "#who-text") == "Signed in as mod-browser"
+        assert reload_comment(db, xss.id).claimed_by == "mod-browser"
+
+        # r asks for a reason, which goes into the audit trail.
+        press(browser, "r")
+        wait_for(browser, lambda d: css(d, "#reason-dialog").is_displayed(), message="dialog")
+        Select(css(browser, "#reason-choice")).select_by_visible_text("Hate or harassment")
+        css(browser, "#reason-note").send_keys("slur", Keys.ENTER)
+        wait_until(lambda: reload_comment(db, xss.id).status == Status.REJECTED, timeout=10)
+        event = db.session.scalar(db.select(ModerationEvent).where(
+            ModerationEvent.comment_id == xss.id, ModerationEvent.action == "reject"))
+        assert (event.actor, event.reason) == ("mod-browser", "Hate or harassment: slur")
+
+        # Someone else's claim: the 409 is shown on the card, and nothing changes.
+        wait_for(browser, lambda d: "current" in css(
+            d, f'.item[data-id="{claimed.id}"]').get_attribute("class"), message="next card")
+        press(browser, "a")
+        claimed_card = f'.item[data-id="{claimed.id}"]'
+        wait_for(browser, lambda d: "Claimed by other-moderator until" in text_of(
+            d, f'{claimed_card} [data-field="error"]'), message="claim conflict")
+        assert reload_comment(db, claimed.id).status == Status.HELD
+
+        # Another moderator decides first: the bulk decision reports that item, does the rest.
+        assert client.post(f"/v1/moderation/comments/{fourth.id}/decision",
+                           headers={"Authorization": f"Bearer {other_token}"},
+                           json={"action": "reject", "reason": "", "version": 1}).status_code == 200
+        press(browser, "j")
+        press(browser, "x")
+        press(browser, "j")
+        press(browser, "x")
+        assert text_of(browser, "#selected-count") == "2 selected"
+        press(browser, "A")
+        fourth_card = f'.item[data-id="{fourth.id}"]'
+        wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, fourth_card) and
+                 "changed since version 1" in text_of(d, f'{fourth_card} [data-field="error"]'),
+                 message="bulk conflict")
+        assert text_of(browser, f'{fourth_card} [data-field="status"]') == "rejected"
+        assert text_of(browser, "#page-error") == \
+            "1 of 2 were not changed: see the marked comments."
+        assert not browser.find_elements(By.CSS_SELECTOR, f'.item[data-id="{fifth.id}"]')
+        assert reload_comment(db, fifth.id).status == Status.APPROVED
+        assert reload_comment(db, fourth.id).status == Status.REJECTED
+
+        assert_no_script_errors_or_foreign_requests(browser, server)
+
+
+# ---------------------------------------------------------------- the whole stack
+
+
+CLEAN = "Great news for commuters. The Elm Street lane will make my ride to work much safer."
+HARSH = "Honestly this council is full of idiots. What a stupid waste of money."
+ABUSE = f"Shut up, you worthless idiot. {XSS} Nobody cares, you moron."
+
+
+def post_from_widget(driver, name, email, body, website=""):
+    for field, value in (("author_name", name), ("author_email", email),
+                         ("author_url", website), ("body", body)):
+        css(driver, f"[name={field}]").clear()
+        css(driver, f"[name={field}]").send_keys(value)
+    css(driver, ".mw-submit").click()
+
+
+def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path, browser):
+    """modctl up, a reader on the demo article, the real model, a moderator, the reader again."""
+    redis.Redis.from_url(E2E_REDIS_URL).flushdb()
+    stack = ModctlUp(tmp_path, E2E_REDIS_URL,
+                     {"TOXICITY_MODEL": "offline", "TOXICITY_FAST_PATH": "off",
+                      "SWEEP_INTERVAL_S": "5", "SWEEP_PENDING_AFTER_S": "10"})
+    try:
+        printed = stack.start()
+        stack.wait_ready()
+        base = stack.base
+        assert printed["article_url"] == f"{base}/demo/article"
+        assert printed["review_url"] == f"{base}/moderate"
+
+        # Post-moderation: publish unless the model flags it, and leave every flagged comment
+        # to a person (auto mode would reject a clearly toxic one outright).
+        admin = {"Authorization": f"Bearer {printed['admin_token']}"}
+        settings = {"moderation_mode": "post", "flood_seconds": 0}
+        response = httpx.patch(f"{base}/v1/admin/sites/{printed['site_id']}", headers=admin,
+                               json={"settings": settings}, timeout=10)
+        assert response.status_code == 200, response.text
+        warm_up_model(base, printed["site_key"], printed["moderator_token"])
+
+        # A reader on the demo article.
+        browser.get(printed["article_url"])
+        assert not browser.find_elements(By.CSS_SELECTOR, ".setup-note"), (
+            "the demo page has no site key: `modctl up` must call "
+            "service.web.pages.save_demo_site_key when it creates the demo site")
+        wait_for(browser, lambda d: text_of(d, ".mw-heading") == "No comments yet", 20, "widget")
+        opened = time.monotonic()
+        assert text_of(browser, "h1") == "City council approves new bike lanes"
+        screenshot(browser, "article")
+
+        # A person reads before writing; the spam stage holds forms sent within 3 s of rendering.
+        time.sleep(max(0.0, opened + 3.5 - time.monotonic()))
+        post_from_widget(browser, "Jordan Lee", "jordan@mail.example", CLEAN,
+                         "https://jordan.example")
+        wait_for(browser, lambda d: text_of(d, ".mw-status") == "Your comment is published.", 20,
+                 "the clean comment is published at once")
+        assert CLEAN in text_of(browser, ".mw-thread")
+
+        post_from_widget(browser, "Riley", "riley@mail.example", HARSH)
+        wait_for(browser, lambda d: text_of(d, ".mw-status") ==
+                 "Your comment is awaiting moderation.", 20, "harsh comment held")
+        post_from_widget(browser, "Anon", "anon@mail.example", ABUSE)
+        wait_for(browser, lambda d: text_of(d, ".mw-status") ==
+                 "Your comment is awaiting moderation.", 20, "abusive comment held")
+        thread = text_of(browser, ".mw-thread")
+        assert HARSH not in thread and "worthless" not in thread
+        assert_no_script_errors_or_foreign_requests(browser, base)
+
+        # A moderator signs in and finds both held comments, shown as text.
+        browser.get(printed["review_url"])
+        css(browser, "#token").send_keys(printed["moderator_token"], Keys.ENTER)
+        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 2,
+                 20, "two held comments")
+        assert text_of(browser, '[data-count="held"]') == "2"
+        assert text_of(browser, '[data-count="approved"]') == "1"
+        bodies = [e.get_property("textContent")
+                  for e in browser.find_elements(By.CSS_SELECTOR, "#items .body")]
+        assert sorted(bodies) == sorted([HARSH, ABUSE])  # the markup shown as text
+        assert browser.find_elements(By.CSS_SELECTOR, "#items img") == []
+        assert browser.execute_script("return window.__xss === undefined")
+        assert browser.find_elements(By.CSS_SELECTOR, "#items .body mark")  # spans highlighted
+        assert "TOXIC:toxicity" in text_of(browser, "#items .reasons")
+
+        harsh_card = card_with_text(browser, "council is full of idiots")
+        harsh_card.find_element(By.CSS_SELECTOR, '[data-action="approve"]').click()
+        abuse_card = card_with_text(browser, "worthless idiot")
+        abuse_card.find_element(By.CSS_SELECTOR, '[data-action="reject"]').click()
+        wait_for(browser, lambda d: css(d, "#reason-dialog").is_displayed(), message="dialog")
+        css(browser, "#reason-confirm").click()
+        wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "#items > .item"), 10,
+                 "both decided")
+        wait_for(browser, lambda d: text_of(d, '[data-count="held"]') == "0", 10, "held count")
+        assert text_of(browser, '[data-count="approved"]') == "2"
+        assert text_of(browser, '[data-count="rejected"]') == "1"
+        assert_no_script_errors_or_foreign_requests(browser, base)
+
+        # Back on the article: the approved comment is there, the rejected one is not.
+        browser.get(printed["article_url"])
+        wait_for(browser, lambda d: text_of(d, ".mw-heading") == "2 Comments", 20, "thread")
+        thread = text_of(browser, ".mw-thread")
+        assert CLEAN in thread and HARSH in thread and "worthless" not in thread
+        browser.execute_script("window.scrollTo(0, document.querySelector('.comments-area')"
+                               ".getBoundingClientRect().top + window.scrollY - 40)")
+        screenshot(browser, "article-comments")
+    finally:
+        stopped = stack.stop()
+        redis.Redis.from_url(E2E_REDIS_URL).flushdb()
+    # Ctrl-C stops everything it started, cleanly.
+    assert stopped == {"returncode": 0, "outlived": []}, stack.tail()
+
+
+def card_with_text(driver, text):
+    for card in driver.find_elements(By.CSS_SELECTOR, "#items > .item"):
+        if text in card.find_element(By.CSS_SELECTOR, ".body").get_property("textContent"):
+            return card
+    raise AssertionError(f"no card with {text!r}")
+
+
+def warm_up_model(base, site_key, moderator_token, timeout=90):
+    """Classify one comment on another article, so the model is loaded before the reader posts;
+    then delete it, so the queues hold only the reader's comments."""
+    response = httpx.post(f"{base}/v1/articles/warm-up/comments", headers={"X-Site-Key": site_key},
+                          json={"author_name": "Warm Up", "author_email": "warm@mail.example",
+                                "body": "Checking that the service works."}, timeout=10)
+    assert response.status_code == 202, response.text
+    data = response.json()
+
+    def decided():
+        status = httpx.get(f"{base}/v1/comments/{data['id']}/status",
+                           params={"token": data["status_token"]}, timeout=5).json()["status"]
+        return status != "pending"
+
+    wait_until(decided, timeout=timeout, interval=0.5)
+    moderator = {"Authorization": f"Bearer {moderator_token}"}
+    item = httpx.get(f"{base}/v1/moderation/comments/{data['id']}", headers=moderator,
+                     timeout=5).json()
+    response = httpx.post(f"{base}/v1/moderation/comments/{data['id']}/decision",
+                          headers=moderator, timeout=5,
+                          json={"action": "delete", "reason": "warm-up",
+                                "version": item["version"]})
+    assert response.status_code == 200, response.text
