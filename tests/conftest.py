@@ -157,7 +157,7 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
             [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--pool=solo",
              "-Q", "classify,score,maintenance", "-n", name, "--loglevel=INFO", "-B",
              "-s", str(log_path.parent / "beat-schedule")],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
+            env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -174,6 +174,15 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def die_with_parent() -> None:
+    """Run in a child before exec: the kernel stops it when the test process dies (Linux)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_until(predicate, timeout=30.0, interval=0.1):

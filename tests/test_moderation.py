@@ -244,3 +244,9 @@ def test_public_thread_is_approved_only_threaded_and_private_fields_hidden(make,
         (parent.id, [reply.id])]
     text = str(thread)
     assert parent.author_email not in text and "ip" not in thread["items"][0]
+
+
+def test_me_names_the_token_holder_and_scope(make, client, site):
+    token = make.token(site_id=site[0].id, name="night editor")
+    me = client.get("/v1/moderation/me", headers=bearer(token)).get_json()
+    assert me == {"name": "night editor", "role": "moderator", "site_id": site[0].id}

@@ -138,6 +138,12 @@ class FeedbackInSchema(Schema):
     is_spam = fields.Boolean(required=True)
 
 
+class MeSchema(Schema):
+    name = fields.String()
+    role = fields.String()
+    site_id = fields.Integer(allow_none=True)
+
+
 class StatsArgsSchema(Schema):
     site_id = fields.Integer()
 
@@ -454,6 +460,17 @@ class Feedback(MethodView):
         db.session.commit()
         send(LEARN_TASK, [comment.site_id])
         return comment
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.doc(security=[{"bearer": []}])
+    @blp.response(200, MeSchema)
+    @moderators
+    def get(self):
+        """Say who the token belongs to: name, role and site scope."""
+        principal: Principal = g.principal
+        return {"name": principal.name, "role": principal.role, "site_id": principal.site_id}
 
 
 @blp.route("/stats")

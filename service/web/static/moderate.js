@@ -19,7 +19,7 @@ const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
-  me: sessionStorage.getItem(ME_KEY),  // our own name, learned from our first claim
+  me: sessionStorage.getItem(ME_KEY),  // our own name, from /v1/moderation/me
   queue: "held",
   sort: "priority",
   items: new Map(),  // id -> review item, for the cards on the page
@@ -137,6 +137,12 @@ function start(stats) {
   $("#app").hidden = false;
   $("#who").hidden = false;
   showWho();
+  call("GET", "/v1/moderation/me").then((result) => {
+    if (!result.ok) return;
+    state.me = result.body.name;
+    sessionStorage.setItem(ME_KEY, state.me);
+    showWho();
+  });
   if (stats) showStats(stats);
   else refreshStats();
   loadQueue();
