@@ -118,6 +118,12 @@ class Comment(db.Model):
     site: Mapped[Site] = relationship()
     flags: Mapped[list[Flag]] = relationship(back_populates="comment", order_by="Flag.id")
 
+    def author_fields(self) -> dict[str, str]:
+        """The author and request fields the spam stage reads, by SpamInput's names."""
+        return {"author_name": self.author_name, "author_email": self.author_email,
+                "author_url": self.author_url, "ip": self.ip, "user_agent": self.user_agent,
+                "referrer": self.referrer}
+
     def refresh_priority(self) -> None:
         """Rank for the review queue: the highest score, raised by each reader flag."""
         top = max([*(self.scores or {}).values(), self.spam_score or 0.0, 0.0])
@@ -197,6 +203,8 @@ class SpamFeedback(db.Model):
     is_spam: Mapped[bool] = mapped_column()
     source: Mapped[str] = mapped_column(String(20))  # moderator, akismet, api
     text: Mapped[str] = mapped_column(Text, default="")
+    # Author fields the learned model also learns from (author_name, author_email, ...).
+    fields: Mapped[dict] = mapped_column(JSON, default=dict)
     learned: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -106,3 +106,32 @@ def test_a_burst_is_classified_in_micro_batches_and_all_decided(worker, make, db
     sizes = [json.loads(line)["size"] for line in worker.log_path.read_text().splitlines()
              if '"classify.batch"' in line]
     assert sum(sizes) >= len(ids) and max(sizes) > 1
+
+
+def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client):
+    from service.models import SpamModelState
+    from workers.classifiers.spam import OnlineSpamModel
+
+    site, key = make.site(settings={"moderation_mode": "pre", "flood_seconds": 0})
+    texts = {True: "Cheap replica watches, best price, visit my shop now!!!",
+             False: "The council should publish the cycling survey data."}
+    ids = {label: make.post_comment(key, body=text).get_json()["id"]
+           for label, text in texts.items()}
+    for comment_id in ids.values():
+        wait_until(lambda cid=comment_id: decided(db, cid))
+    moderator = {"Authorization": f"Bearer {make.token()}"}
+    for is_spam, comment_id in ids.items():
+        version = db.session.get(Comment, comment_id).version
+        response = client.post(f"/v1/moderation/comments/{comment_id}/decision", headers=moderator,
+                               json={"action": "spam" if is_spam else "approve", "version": version})
+        assert response.status_code == 200
+
+    def trained():
+        db.session.expire_all()
+        state = db.session.get(SpamModelState, site.id)
+        return state if state and state.examples >= 2 else None
+
+    state = wait_until(trained, timeout=30)
+    model = OnlineSpamModel.from_bytes(state.state)
+    spam_p, ham_p = model.predict_proba([texts[True], texts[False]])
+    assert spam_p > ham_p

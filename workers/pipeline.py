@@ -1,12 +1,16 @@
 """Classify and decide pending comments: spam stage, toxicity model, policy, audit event."""
 
 import logging
+import time
 from functools import cache
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from service import metrics
 from service.extensions import db
 from service.models import Comment, ModerationEvent, SpamModelState, Status, utcnow
 from service.site_settings import effective_settings
@@ -22,7 +26,10 @@ _spam_models: dict[int, tuple[int, OnlineSpamModel]] = {}
 
 @cache
 def redis_client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+    # No retries: when Redis is down the spam stage carries on without its Redis signals,
+    # and redis-py's default retries would cost seconds per comment.
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2,
+                                retry=Retry(NoBackoff(), 0))
 
 
 def spam_models(site_ids: set[int]) -> dict[int, OnlineSpamModel]:
@@ -69,6 +76,7 @@ def classify_batch(comment_ids: list[int]) -> int:
         .order_by(Comment.id)).all()
     if not comments:
         return 0
+    started = time.perf_counter()
     config = current_app.config
     client = redis_client(config["REDIS_URL"])
     learned = spam_models({c.site_id for c in comments})
@@ -89,7 +97,10 @@ def classify_batch(comment_ids: list[int]) -> int:
     # Spam that is already decided needs no toxicity score: the model is the costly step.
     model = toxicity_model()
     to_score = [c for c in comments if verdicts[c.id].action not in ("spam", "discard", "reject")]
+    scoring_started = time.perf_counter()
     results = dict(zip([c.id for c in to_score], model.score([c.body for c in to_score])))
+    if to_score:
+        metrics.record_toxicity(model.name, len(to_score), time.perf_counter() - scoring_started)
 
     decided = 0
     for comment in comments:
@@ -103,6 +114,7 @@ def classify_batch(comment_ids: list[int]) -> int:
         decision = decide(evidence, settings[comment.id])
         decided += record_decision(comment, decision, verdict, result, model)
     db.session.commit()
+    metrics.record_batch(len(comments), time.perf_counter() - started)
     return decided
 
 
@@ -128,6 +140,8 @@ def record_decision(comment: Comment, decision: Decision, verdict: SpamVerdict, 
     ).rowcount
     if updated != 1:
         return 0
+    metrics.record_decision(decision.status, decision.reasons,
+                            (now - comment.created_at).total_seconds())
     db.session.add(ModerationEvent(
         comment_id=comment.id, actor="system", action="classify", from_status=Status.PENDING,
         to_status=decision.status, reasons=decision.reasons,
@@ -146,6 +160,7 @@ def hold_unclassifiable(comment_id: int, error: str) -> None:
                 version=Comment.version + 1)
         .execution_options(synchronize_session=False)).rowcount
     if updated:
+        metrics.record_decision(Status.HELD, ["CLASSIFY_FAILED"], None)
         db.session.add(ModerationEvent(comment_id=comment_id, actor="system", action="classify",
                                        from_status=Status.PENDING, to_status=Status.HELD,
                                        reasons=["CLASSIFY_FAILED"], reason=error[:500]))

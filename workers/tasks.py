@@ -8,12 +8,13 @@ from celery_batches import Batches
 from flask import current_app
 from sqlalchemy import select, update
 
+from service import metrics
 from service.config import load_settings
 from service.extensions import celery, db
 from service.models import Comment, SpamFeedback, SpamModelState, Status, utcnow
 from service.queue import CLASSIFY_TASK, LEARN_TASK, SWEEP_TASK, send
 from workers import pipeline
-from workers.classifiers.spam import OnlineSpamModel
+from workers.classifiers.spam import OnlineSpamModel, SpamInput
 
 log = logging.getLogger(__name__)
 _settings = load_settings()  # batch size and interval shape the task class itself
@@ -60,12 +61,14 @@ def retry_later(comment_id: int, exc: Exception) -> None:
     comment.attempts += 1
     if comment.attempts >= current_app.config["CLASSIFY_MAX_ATTEMPTS"]:
         log.error("classify.gave_up", extra={"comment_id": comment_id, "error": str(exc)[:200]})
+        metrics.CLASSIFY_RETRIES.labels("gave_up").inc()
         db.session.commit()
         pipeline.hold_unclassifiable(comment_id, f"{type(exc).__name__}: {exc}")
         return
     comment.enqueued_at = utcnow()
     db.session.commit()
     log.warning("classify.retry", extra={"comment_id": comment_id, "attempt": comment.attempts})
+    metrics.CLASSIFY_RETRIES.labels("retry").inc()
     send(CLASSIFY_TASK, [comment_id], countdown=min(2 ** comment.attempts, 60))
 
 
@@ -94,6 +97,7 @@ def sweep_pending(limit: int = 1000) -> int:
         resent += 1
     if resent:
         log.warning("sweeper.resent", extra={"count": resent})
+        metrics.SWEEPER_RESENT.inc(resent)
     return resent
 
 
@@ -108,7 +112,10 @@ def learn_spam(self, site_id: int) -> int:
         return 0
     state = db.session.get(SpamModelState, site_id)
     model = OnlineSpamModel.from_bytes(state.state) if state else OnlineSpamModel()
-    model.partial_fit([f.text for f in feedback], [f.is_spam for f in feedback])
+    # The model learns from the author fields and fired signals too, not the text alone.
+    examples = [SpamInput(site_id=site_id, article_id=None, body=f.text, **(f.fields or {}))
+                for f in feedback]
+    model.partial_fit(examples, [f.is_spam for f in feedback])
     if state is None:
         db.session.add(SpamModelState(site_id=site_id, state=model.to_bytes(),
                                       examples=model.examples, version=1))

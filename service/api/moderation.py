@@ -273,7 +273,7 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
     if learn:
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
                                     is_spam=to_status == Status.SPAM, source="moderator",
-                                    text=comment.body))
+                                    text=comment.body, fields=comment.author_fields()))
     db.session.commit()
     if learn:
         send(LEARN_TASK, [comment.site_id])
@@ -452,7 +452,7 @@ class Feedback(MethodView):
         """Resubmit a comment as spam or not spam, to train the site's spam filter."""
         comment = load_comment(comment_id)
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
-                                    is_spam=data["is_spam"], source="moderator", text=comment.body))
+                                    is_spam=data["is_spam"], source="moderator", text=comment.body, fields=comment.author_fields()))
         db.session.add(ModerationEvent(comment_id=comment.id, actor=g.principal.name,
                                        action="spam-feedback", from_status=comment.status,
                                        to_status=comment.status,

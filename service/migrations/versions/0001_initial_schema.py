@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 72fceea26bef
+Revision ID: 28355fe42479
 Revises: 
-Create Date: 2026-11-25 13:16:19.563116
+Create Date: 2026-11-25 13:56:15.028965
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '72fceea26bef'
+revision = '28355fe42479'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -168,6 +168,7 @@ def upgrade():
     sa.Column('is_spam', sa.Boolean(), nullable=False),
     sa.Column('source', sa.String(length=20), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('fields', sa.JSON(), nullable=False),
     sa.Column('learned', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], name=op.f('fk_spam_feedback_comment_id_comments')),

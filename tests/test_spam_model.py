@@ -1,0 +1,172 @@
+"""The per-site model learns from moderator decisions, survives storage, and generalises."""
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from workers.classifiers.spam import OnlineSpamModel, SpamInput, check_spam
+
+LABELLED = Path(__file__).resolve().parent.parent / "bench" / "data" / "spam_comments.jsonl"
+SPAM = [
+    "Cheap replica watches at the best prices online, order today",
+    "I made $8,000 in a week trading bitcoin, WhatsApp Mrs Anna now",
+    "Great post! I bookmarked your blog, keep up the good work",
+    "Online casino with free spins and a no deposit bonus",
+]
+HAM = [
+    "The council should fund the library before another consultant study",
+    "My bus was forty minutes late again and nobody at the agency cares",
+    "Rents went up eleven percent and the landlord still has not fixed the heat",
+    "Firing the coach makes no sense after three playoff runs",
+]
+
+
+def labelled(split: str) -> list[dict]:
+    with LABELLED.open(encoding="utf-8") as lines:
+        return [row for row in map(json.loads, lines) if row["split"] == split]
+
+
+def as_input(row: dict) -> SpamInput:
+    return SpamInput(
+        site_id=1,
+        article_id=row["article_id"],
+        body=row["text"],
+        author_name=row["author_name"],
+        author_email=row["author_email"],
+        author_url=row["author_url"],
+        ip=row["ip"],
+        user_agent=row["user_agent"],
+        render_elapsed_s=row["render_elapsed_s"],
+    )
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A model trained on the labelled set's train split, one decision at a time."""
+    model = OnlineSpamModel()
+    for row in labelled("train"):
+        model.partial_fit([as_input(row)], [row["label"] == "spam"])
+    return model
+
+
+def test_an_untrained_model_has_no_opinion():
+    model = OnlineSpamModel()
+    assert (model.examples, model.is_trained) == (0, False)
+    assert model.predict_proba(SPAM[:2]) == [0.5, 0.5]
+
+
+def test_a_model_is_trained_only_once_it_has_seen_both_classes():
+    model = OnlineSpamModel()
+    model.partial_fit(SPAM, [True] * len(SPAM))
+    assert (model.examples, model.is_trained) == (len(SPAM), False)
+    model.partial_fit(HAM[:1], [False])
+    assert (model.examples, model.is_trained) == (len(SPAM) + 1, True)
+
+
+def test_it_learns_to_tell_spam_from_ham():
+    model = OnlineSpamModel()
+    model.partial_fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
+    spam_p, ham_p = model.predict_proba(
+        [
+            "Best replica watches, free spins bonus, order today",
+            "The council budget vote was delayed again",
+        ]
+    )
+    assert spam_p > 0.5 > ham_p
+
+
+def test_the_order_of_decisions_does_not_matter():
+    pairs = [(text, True) for text in SPAM] + [(text, False) for text in HAM]
+    batch = OnlineSpamModel()
+    batch.partial_fit([t for t, _ in pairs], [label for _, label in pairs])
+    random.Random(4).shuffle(pairs)
+    one_by_one = OnlineSpamModel()
+    for text, label in pairs:
+        one_by_one.partial_fit([text], [label])
+    probe = ["free spins for the council", "the bus was late"]
+    assert one_by_one.predict_proba(probe) == pytest.approx(batch.predict_proba(probe))
+
+
+def test_a_stored_model_reloads_to_the_same_predictions_and_keeps_learning(trained):
+    probe = [row["text"] for row in labelled("test")[:40]]
+    reloaded = OnlineSpamModel.from_bytes(trained.to_bytes())
+    assert reloaded.examples == trained.examples
+    assert reloaded.predict_proba(probe) == pytest.approx(trained.predict_proba(probe), abs=1e-9)
+    reloaded.partial_fit(["one more decision"], [False])
+    assert reloaded.examples == trained.examples + 1
+
+
+def test_an_empty_model_round_trips():
+    model = OnlineSpamModel.from_bytes(OnlineSpamModel().to_bytes())
+    assert (model.examples, model.is_trained) == (0, False)
+
+
+@pytest.mark.parametrize("junk", [b"", b"not a model", OnlineSpamModel().to_bytes()[:50]])
+def test_a_damaged_blob_is_refused(junk):
+    with pytest.raises(Exception):  # noqa: B017 - numpy/zip raise several kinds
+        OnlineSpamModel.from_bytes(junk)
+
+
+def test_the_stored_blob_is_small():
+    model = OnlineSpamModel()
+    model.partial_fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
+    assert len(model.to_bytes()) < 200_000
+
+
+@pytest.mark.parametrize("with_author_fields", [False, True], ids=["bodies", "spam-inputs"])
+def test_after_the_train_split_it_separates_the_held_out_test_split(with_author_fields):
+    train, test = labelled("train"), labelled("test")
+    model = OnlineSpamModel()
+    model.partial_fit(
+        [as_input(r) if with_author_fields else r["text"] for r in train],
+        [r["label"] == "spam" for r in train],
+    )
+    scores = model.predict_proba([as_input(r) if with_author_fields else r["text"] for r in test])
+    truth = [r["label"] == "spam" for r in test]
+    auc = roc_auc_score(truth, scores)
+    accuracy = sum((s > 0.5) == t for s, t in zip(scores, truth, strict=True)) / len(truth)
+    assert auc > 0.9
+    assert accuracy > 0.8
+
+
+def test_a_model_trained_on_bodies_ignores_author_fields():
+    model = OnlineSpamModel()
+    model.partial_fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
+    bare = SpamInput(site_id=1, article_id=1, body=HAM[0])
+    dressed = SpamInput(
+        site_id=1,
+        article_id=1,
+        body=HAM[0],
+        author_name="Best Casino Online",
+        author_url="https://casino.xyz",
+        author_email="x@mailinator.com",
+    )
+    assert model.spam_logit(bare) == pytest.approx(model.spam_logit(dressed))
+    assert model.spam_logit(bare) == pytest.approx(model.spam_logit(HAM[0]))
+
+
+def test_feedback_turns_a_held_comment_into_a_discarded_one(trained):
+    pitch = SpamInput(
+        site_id=1,
+        article_id=1,
+        author_name="Best Roofing Company Dallas",
+        author_url="https://roofing-dallas-pros.com",
+        user_agent="Mozilla/5.0",
+        render_elapsed_s=45.0,
+        author_email="office@roofing-dallas-pros.com",
+        body="Superb article. Your points about the city are so helpful, thanks!",
+    )
+    cold = check_spam(pitch, {})
+    learned = check_spam(pitch, {}, model=trained)
+    assert cold.action in ("pass", "hold")
+    assert learned.probability > cold.probability
+    assert learned.action == "discard"
+    assert "LEARNED_MODEL" in learned.reasons
+
+
+def test_an_untrained_model_leaves_the_verdict_as_at_cold_start():
+    item = SpamInput(site_id=1, article_id=1, body=SPAM[1], user_agent="Mozilla/5.0")
+    assert check_spam(item, {}, model=OnlineSpamModel()) == check_spam(item, {})

@@ -1,0 +1,271 @@
+"""Bot and content signals: each fires on its evidence and stays quiet on ordinary comments."""
+
+import time
+
+import pytest
+
+from workers.classifiers.spam import SpamInput, check_spam
+from workers.classifiers.spam.signals import comment_evidence
+
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+ORDINARY = "The council should fund the library before another consultant study."
+
+
+def evidence(body=ORDINARY, **fields) -> dict[str, float]:
+    fields = {"user_agent": BROWSER, "render_elapsed_s": 75.0, **fields}
+    item = SpamInput(site_id=1, article_id=1, body=body, **fields)
+    return comment_evidence(item, min_submit_s=3)
+
+
+def test_an_ordinary_comment_carries_no_evidence():
+    assert evidence() == {}
+
+
+def test_a_filled_honeypot_is_spam_whatever_else_the_comment_says():
+    item = SpamInput(
+        site_id=1,
+        article_id=1,
+        body=ORDINARY,
+        honeypot="http://bot.example",
+        user_agent=BROWSER,
+        render_elapsed_s=75.0,
+        approved_before=99,
+    )
+    verdict = check_spam(item, {})
+    assert verdict.action == "spam"
+    assert verdict.reasons[0] == "HONEYPOT"
+    assert verdict.probability > 0.9
+
+
+@pytest.mark.parametrize("honeypot", [None, ""])
+def test_an_empty_honeypot_is_not_evidence(honeypot):
+    assert "HONEYPOT" not in evidence(honeypot=honeypot)
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "fires"),
+    [(0.4, True), (2.9, True), (-1.0, True), (3.0, False), (40.0, False), (None, False)],
+)
+def test_submitting_faster_than_min_submit_seconds_is_too_fast(elapsed, fires):
+    assert (evidence(render_elapsed_s=elapsed).get("TOO_FAST", 0) > 0) is fires
+
+
+def test_an_ordinary_comment_posted_by_a_script_in_half_a_second_is_held():
+    def verdict(elapsed):
+        return check_spam(
+            SpamInput(
+                site_id=1, article_id=1, body=ORDINARY, user_agent=BROWSER, render_elapsed_s=elapsed
+            ),
+            {},
+        )
+
+    assert verdict(60.0).action == "pass"
+    assert verdict(0.5).action == "hold"
+    assert "TOO_FAST" in verdict(0.5).reasons
+
+
+def test_min_submit_seconds_is_a_site_setting():
+    item = SpamInput(
+        site_id=1, article_id=1, body=ORDINARY, user_agent=BROWSER, render_elapsed_s=8.0
+    )
+    assert "TOO_FAST" not in check_spam(item, {"min_submit_seconds": 3}).signals
+    assert "TOO_FAST" in check_spam(item, {"min_submit_seconds": 10}).signals
+
+
+@pytest.mark.parametrize(
+    ("agent", "signal"),
+    [
+        ("", "NO_USER_AGENT"),
+        ("   ", "NO_USER_AGENT"),
+        ("python-requests/2.32.3", "SCRIPT_USER_AGENT"),
+        ("curl/8.5.0", "SCRIPT_USER_AGENT"),
+        ("Go-http-client/1.1", "SCRIPT_USER_AGENT"),
+    ],
+)
+def test_missing_or_scripted_user_agents_are_evidence(agent, signal):
+    assert evidence(user_agent=agent).get(signal, 0) > 0
+
+
+@pytest.mark.parametrize(
+    ("body", "signal"),
+    [
+        ("Deals: https://a.example/1 https://b.example/2 https://c.example/3", "LINK_COUNT"),
+        ("https://a.example/offer", "LINK_RATIO"),
+        (
+            'Read <a href="https://a.example">this</a> now, it explains the whole budget story.',
+            "LINK_MARKUP",
+        ),
+        (
+            "[url=https://a.example]cheap[/url] and more words to keep the ratio of words high",
+            "LINK_MARKUP",
+        ),
+        (
+            "The full story is at https://bit.ly/3xYz and it is worth reading before the vote.",
+            "SHORTENER",
+        ),
+        (
+            "The full story is at tinyurl.com/abc123 and it is worth reading before the vote.",
+            "SHORTENER",
+        ),
+        (
+            "The full story is at https://best-deals.xyz/now and worth reading before the vote.",
+            "SPAM_TLD",
+        ),
+        (
+            "Cheapest prices on earth at cheap-meds.top for everyone reading the council story.",
+            "SPAM_TLD",
+        ),
+    ],
+)
+def test_link_signals(body, signal):
+    assert evidence(body).get(signal, 0) > 0
+
+
+def test_one_source_link_in_a_real_comment_is_not_link_evidence():
+    body = (
+        "The adopted budget shows the library cut on page 12: "
+        "https://www.springfieldcity.gov/finance/budget.pdf so the mayor is wrong about this."
+    )
+    assert evidence(body) == {}
+
+
+def test_a_spam_tld_in_the_author_url_counts():
+    assert evidence(author_url="https://seo-agency.top").get("SPAM_TLD", 0) > 0
+
+
+@pytest.mark.parametrize(
+    "email", ["x@mailinator.com", "x@yopmail.com", "x@sub.guerrillamail.com", "X@MAILINATOR.COM"]
+)
+def test_disposable_email_domains_are_evidence(email):
+    assert evidence(author_email=email).get("DISPOSABLE_EMAIL", 0) > 0
+
+
+@pytest.mark.parametrize("email", ["x@gmail.com", "x@mailinator.com.example.org", ""])
+def test_ordinary_email_domains_are_not(email):
+    assert "DISPOSABLE_EMAIL" not in evidence(author_email=email)
+
+
+@pytest.mark.parametrize(
+    ("name", "fires"),
+    [
+        ("Best Plumber Austin", True),
+        ("Cheap VPN Deals", True),
+        ("seo-services.com", True),
+        ("www.example.net", True),
+        ("Mike R.", False),
+        ("concerned_parent", False),
+        ("Dr. Alan Brooks", False),
+        ("Maria Garcia", False),
+    ],
+)
+def test_advert_like_author_names_are_evidence(name, fires):
+    assert (evidence(author_name=name).get("AUTHOR_KEYWORDS", 0) > 0) is fires
+
+
+def test_generic_praise_is_strong_with_an_author_url_and_weak_without():
+    praise = "Great post! Very informative. I have bookmarked your blog. Keep up the good work!"
+    with_url = evidence(praise, author_url="https://roofing-pros.example")["GENERIC_PRAISE"]
+    without_url = evidence(praise)["GENERIC_PRAISE"]
+    assert with_url >= 2.5 > 1.2 >= without_url > 0
+
+
+def test_praise_inside_a_long_substantive_comment_is_not_generic():
+    body = (
+        "Great article. " + "The council has raised the levy three years running while the "
+        "reserve fund shrank and the library lost its Sunday hours, and nobody on the finance "
+        "committee has explained where the consultant money went or why the audit was delayed."
+    )
+    assert "GENERIC_PRAISE" not in evidence(body, author_url="https://janedoe.substack.com")
+
+
+@pytest.mark.parametrize(
+    ("body", "fires"),
+    [
+        ("Sooooooo tired of this!!!!!!", True),
+        ("This is wrong!!", False),
+        ("Call 555-0000", False),
+    ],
+)
+def test_repeated_characters(body, fires):
+    assert (evidence(body).get("REPEATED_CHARS", 0) > 0) is fires
+
+
+@pytest.mark.parametrize(
+    ("body", "fires"),
+    [
+        ("STOP RAISING OUR TAXES, WE CANNOT AFFORD IT ANYMORE", True),
+        ("The NAACP and the ACLU filed a brief with the court today.", False),
+        ("OK FINE", False),  # too short to call shouting
+        ("READ THIS BEFORE THEY DELETE IT https://some-long-lowercase-domain.example/a/path", True),
+    ],
+)
+def test_shouting(body, fires):
+    assert (evidence(body).get("SHOUTING", 0) > 0) is fires
+
+
+@pytest.mark.parametrize(
+    ("family", "spam"),
+    [
+        ("casino", "Best online casino of the year, 200 free spins no deposit bonus!"),
+        ("casino", "Best online ｃａｓ1ｎｏ with fr33 sp1ns"),
+        ("crypto", "Lost your bitcoin? A recovery expert got my stolen funds back in 48 hours."),
+        ("loan", "Urgent loan offer from a legit lender, no credit check, guaranteed approval."),
+        ("pharma", "Buy Viagra online without prescription, next day delivery."),
+        ("adult", "Hot singles in your area are waiting, meet local girls tonight."),
+        ("seo", "We sell high quality backlinks and guest posts, first page of Google guaranteed."),
+        ("earn", "I make $95 an hour working from home, my neighbor earns $14,000 a month."),
+        ("earn", "My $2,000 became $26,000 with the right signals, 300% returns."),
+        ("contact", "Contact her on WhatsApp +1 (555) 201-3345 for details."),
+        ("spell", "Dr. Zuma, a powerful spell caster, brought back my ex lover."),
+        ("promo", "Click here to claim your prize, limited time offer, free shipping."),
+        ("streaming", "Lions vs Bears live stream free HD, full movie downloads too."),
+    ],
+)
+def test_spam_pattern_families_fire_on_their_spam(family, spam):
+    assert evidence(spam).get(f"SPAM_PATTERN:{family}", 0) >= 1.0
+
+
+@pytest.mark.parametrize(
+    "reader",
+    [
+        "The casino will bring traffic to a residential neighborhood.",
+        "I bought some bitcoin in 2017 and lost half of it, lesson learned.",
+        "A 36% cap on payday loans is still a lot of interest.",
+        "My mother got a WhatsApp message asking for money, she called me first.",
+        "Get your flu shot, it takes ten minutes at any pharmacy.",
+        "The county takes comments at publiccomment@county.gov until Friday.",
+        "The vote was 5-2 and the budget is $412 million, up 4% from 2025.",
+        "If anyone needs help, the Red Cross line is 1-800-733-2767.",
+    ],
+)
+def test_readers_talking_about_spammy_topics_get_at_most_one_weak_family(reader):
+    families = [name for name in evidence(reader) if name.startswith("SPAM_PATTERN:")]
+    assert len(families) <= 1
+    assert all(evidence(reader)[name] <= 1.5 for name in families)
+
+
+def test_a_money_promise_with_a_private_channel_is_a_scam():
+    scam = "I earned $8,000 in 7 days trading bitcoin with Mrs. Anna. WhatsApp +1 555 201 3345"
+    found = evidence(scam)
+    assert {"SPAM_PATTERN:contact", "SPAM_PATTERN:earn", "SCAM_CONTACT"} <= found.keys()
+    assert "SCAM_CONTACT" not in evidence("Call the county hotline on +1 555 201 3345 for help.")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "1" * 10_000,
+        "a." * 5_000,
+        "<a href=" * 3_000,
+        "<a " * 3_000,
+        "a-b-c-" * 2_000 + ".xyz",
+        "a@" * 5_000,
+        "make $1,000 " * 800,
+        "5% " * 3_000,
+        "c a s i n o " * 1_000,
+    ],
+)
+def test_pathological_comments_are_judged_quickly(body):
+    started = time.perf_counter()
+    check_spam(SpamInput(site_id=1, article_id=1, body=body), {})
+    assert time.perf_counter() - started < 1.0

@@ -1,0 +1,96 @@
+"""Combine signals and the learned model into one spam probability, then an action."""
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from .rules import RuleHits
+
+# Most comments are not spam: with no evidence at all a comment scores ~5 %.
+PRIOR = -3.0
+# Naive Bayes log-odds run to +-20; capped, the model can tip a comment either way. It can
+# clear a comment of a few weak content signals, but not outvote bot or flood evidence: a new
+# spam campaign's text can look like nothing the model has seen, hence like ordinary comments.
+MODEL_MAX = 6.0
+MODEL_MIN = -2.0
+# A model trained on a handful of decisions is mostly noise: ramp its weight up to full.
+MODEL_RAMP_EXAMPLES = 30
+# Trusted authors (enough approved comments) keep a quarter of each soft signal.
+TRUST_DAMPING = 0.25
+# Proof of a bot, not a judgement call: trust does not soften it.
+UNDAMPED = frozenset({"HONEYPOT"})
+# Evidence below this is listed in signals but is not worth a moderator's attention.
+REASON_MIN = 0.5
+
+
+def _sigmoid(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-logit))
+
+
+def contributions(
+    evidence: Mapping[str, float],
+    *,
+    model_logit: float | None = None,
+    model_examples: int = 0,
+    trusted: bool = False,
+) -> dict[str, float]:
+    """Return each signal's contribution to the spam log-odds, the prior and the model included."""
+    found = {"PRIOR": PRIOR}
+    for name, weight in evidence.items():
+        soft = weight > 0 and name not in UNDAMPED
+        found[name] = weight * TRUST_DAMPING if trusted and soft else weight
+    if model_logit is not None:
+        weight = min(1.0, model_examples / MODEL_RAMP_EXAMPLES)
+        logit = max(MODEL_MIN, min(MODEL_MAX, model_logit)) * weight
+        found["LEARNED_MODEL"] = logit * TRUST_DAMPING if trusted and logit > 0 else logit
+    return found
+
+
+def probability(found: Mapping[str, float]) -> float:
+    """Return the spam probability that the contributions add up to."""
+    return _sigmoid(sum(found.values()))
+
+
+def decide(
+    rules: RuleHits,
+    found: Mapping[str, float],
+    spam_probability: float,
+    settings: Mapping[str, Any],
+) -> tuple[str, list[str]]:
+    """Return the action for a comment and the reasons, most decisive first."""
+    reasons = []
+    if rules.banned_words:
+        reasons.append("BANNED_WORD")
+    if rules.disallowed_keys:
+        reasons.append("DISALLOWED_KEY")
+    if "HONEYPOT" in found:
+        reasons.append("HONEYPOT")
+    if rules.moderation_keys:
+        reasons.append("MODERATION_KEY")
+    if rules.suspect_words:
+        reasons.append("SUSPECT_WORD")
+    if rules.too_many_links:
+        reasons.append("LINKS")
+    evidence = sorted(
+        ((weight, name) for name, weight in found.items() if name not in ("PRIOR", "HONEYPOT")),
+        reverse=True,
+    )
+    reasons += [name for weight, name in evidence if weight >= REASON_MIN and name not in reasons]
+
+    if rules.banned_words:
+        action = "reject"
+    elif rules.disallowed_keys or "HONEYPOT" in found:
+        action = "spam"
+    elif spam_probability >= float(settings["spam_discard"]):
+        action = "discard"
+    elif (
+        spam_probability >= float(settings["spam_hold"])
+        or rules.too_many_links
+        or "SPAM_WAVE" in found  # a flood goes to a moderator even when each copy looks fine
+        or rules.moderation_keys
+        or rules.suspect_words
+    ):
+        action = "hold"
+    else:
+        action = "pass"
+    return action, reasons
