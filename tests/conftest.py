@@ -159,14 +159,18 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
              "-s", str(log_path.parent / "beat-schedule")],
             env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
     deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the worker exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
-        if celery.control.ping(destination=[name], timeout=0.5):
-            break
-    else:
-        proc.kill()
-        pytest.fail(f"the worker did not answer in 90 s:\n{log_path.read_text()[-3000:]}")
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                pytest.fail(f"the worker exited ({proc.returncode}):\n"
+                            f"{log_path.read_text()[-3000:]}")
+            if celery.control.ping(destination=[name], timeout=0.5):
+                break
+        else:
+            pytest.fail(f"the worker did not answer in 90 s:\n{log_path.read_text()[-3000:]}")
+    except BaseException:
+        proc.kill()  # never leave a worker taking the next run's messages
+        raise
     proc.log_path = log_path
     yield proc
     proc.terminate()

@@ -8,19 +8,24 @@ import logging
 import os
 import signal
 import socket
+import threading
+import time
 
 from celery.signals import worker_init, worker_process_init, worker_shutdown
 
-from service import create_app
+from service import create_app, metrics
 from service.worker_status import forget, publish
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]
 
-import workers.tasks  # noqa: E402,F401  (registers the tasks)
+import workers.scoring  # noqa: E402,F401  (registers the tasks)
+import workers.tasks  # noqa: E402,F401
 
 log = logging.getLogger(__name__)
 WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+# Workers re-publish their status while alive; readiness forgets a killed one after the TTL.
+STATUS_EVERY_S, STATUS_TTL_S = 5, 15
 
 
 def _load_model_or_stop() -> None:
@@ -37,9 +42,20 @@ def _load_model_or_stop() -> None:
             os.kill(os.getppid(), signal.SIGTERM)
         raise SystemExit(3) from exc
     try:
-        publish(flask_app.config["REDIS_URL"], WORKER_NAME, describe(model))
+        publish(flask_app.config["REDIS_URL"], WORKER_NAME, describe(model), ttl_s=STATUS_TTL_S)
     except Exception as exc:  # readiness shows no model; the worker still works
         log.warning("worker.status_unpublished", extra={"error": str(exc)[:200]})
+    threading.Thread(target=_keep_publishing, args=(describe(model),), daemon=True,
+                     name="worker-status").start()
+
+
+def _keep_publishing(status: dict) -> None:
+    while True:
+        time.sleep(STATUS_EVERY_S)
+        try:
+            publish(flask_app.config["REDIS_URL"], WORKER_NAME, status, ttl_s=STATUS_TTL_S)
+        except Exception:  # Redis is down: readiness says so already; try again later
+            pass
 
 
 @worker_process_init.connect
@@ -50,6 +66,8 @@ def load_model_in_child(**_):
 @worker_init.connect
 def load_model_without_fork(sender=None, **_):
     # worker_process_init only fires in prefork children; other pools load here.
+    if flask_app.config["WORKER_METRICS_PORT"]:
+        metrics.serve_worker_metrics(int(flask_app.config["WORKER_METRICS_PORT"]))
     pool = getattr(getattr(sender, "pool_cls", None), "__module__", "") or ""
     if "prefork" not in pool:
         _load_model_or_stop()

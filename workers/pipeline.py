@@ -20,8 +20,8 @@ from workers.policy import Decision, Evidence, decide
 
 log = logging.getLogger(__name__)
 
-# site_id -> (version, model): reloaded when moderators' feedback bumps the version.
-_spam_models: dict[int, tuple[int, OnlineSpamModel]] = {}
+# site_id -> ((version, updated_at), model): reloaded when feedback saves a new version.
+_spam_models: dict[int, tuple[tuple, OnlineSpamModel]] = {}
 
 
 @cache
@@ -34,14 +34,15 @@ def redis_client(url: str) -> redis.Redis:
 
 def spam_models(site_ids: set[int]) -> dict[int, OnlineSpamModel]:
     """Return the learned spam model of each site that has one, reloading changed ones."""
-    versions = dict(db.session.execute(
-        select(SpamModelState.site_id, SpamModelState.version)
-        .where(SpamModelState.site_id.in_(site_ids))).all())
+    rows = db.session.execute(
+        select(SpamModelState.site_id, SpamModelState.version, SpamModelState.updated_at)
+        .where(SpamModelState.site_id.in_(site_ids))).all()
+    versions = {site_id: (version, updated_at) for site_id, version, updated_at in rows}
     for site_id, version in versions.items():
         cached = _spam_models.get(site_id)
         if cached is None or cached[0] != version:
             state = db.session.get(SpamModelState, site_id)
-            _spam_models[site_id] = (state.version, OnlineSpamModel.from_bytes(state.state))
+            _spam_models[site_id] = (version, OnlineSpamModel.from_bytes(state.state))
     return {site_id: _spam_models[site_id][1] for site_id in versions}
 
 

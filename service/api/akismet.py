@@ -1,5 +1,308 @@
-"""Akismet compatible API (see issue 5)."""
+"""Akismet compatible API 1.1: verify-key, comment-check, submit-spam and submit-ham.
 
+Akismet clients (the `akismet` PyPI package, WordPress, contact-form plugins...) switch to this
+service by sending their requests here with a site key as the Akismet API key; `blog` must
+be one of the site's origins. Requests are form-encoded with Akismet's field names; answers
+are text/plain, word for word as Akismet's, problems included: Akismet answers 200 with
+`invalid` (or a "Missing required field" line) and explains in X-akismet-debug-help.
+
+comment-check runs the spam stage intake uses (the site's settings, its Redis velocity and
+near-duplicate windows, its learned model). It needs no model download, so it runs here in
+the API process. submit-spam/ham record the label and ask a worker to train the site's model.
+"""
+
+from flask import current_app, request
+from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import EXCLUDE, Schema, fields
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
 
-blp = Blueprint("akismet", __name__, url_prefix="/")
+from service.api.common import normalize_origin, origin_allowed
+from service.auth import find_key
+from service.extensions import db
+from service.models import Comment, Role, Site, SpamFeedback, Status
+from service.queue import LEARN_TASK, send
+from service.site_settings import effective_settings
+from workers import pipeline
+from workers.classifiers.spam import SpamInput, SpamVerdict, check_spam
+
+blp = Blueprint(
+    "akismet", __name__, url_prefix="/",
+    description="Akismet API 1.1 compatible endpoints: form-encoded in, text/plain out.",
+)
+
+SUBMISSION_THANKS = "Thanks for making the web a better place."
+MAX_BODY_BYTES = 1024 * 1024  # a WordPress comment may be 65525 characters, percent-encoded
+SPAM_ACTIONS = ("spam", "discard", "reject")
+BLATANT_ACTIONS = ("discard", "reject")  # safe to drop unseen: Akismet's "discard" pro tip
+TRUE_WORDS = {"1", "true", "yes", "on"}
+
+
+class AkismetAnswer(Exception):
+    """Stop and answer as Akismet would: a 200 text/plain body with a debug-help header."""
+
+    def __init__(self, body: str, debug_help: str):
+        super().__init__(body)
+        self.body, self.debug_help = body, debug_help
+
+
+def plain(body: str, status: int = 200, headers: dict | None = None):
+    response = current_app.response_class(body, status=status, mimetype="text/plain")
+    response.headers.update(headers or {})
+    return response
+
+
+@blp.errorhandler(AkismetAnswer)
+def akismet_answer(exc: AkismetAnswer):
+    return plain(exc.body, headers={"X-akismet-debug-help": exc.debug_help})
+
+
+@blp.errorhandler(HTTPException)
+def plain_error(exc: HTTPException):
+    # Akismet clients read text; the service's JSON error shape would be noise to them.
+    return plain(exc.description or "error", status=exc.code or 500)
+
+
+@blp.errorhandler(OperationalError)
+def database_down(exc: OperationalError):
+    db.session.rollback()
+    current_app.logger.error("database.unavailable", extra={"error": str(exc.orig)[:200]})
+    return plain("The service is temporarily unavailable; try again shortly.", status=503,
+                 headers={"Retry-After": "5"})
+
+
+@blp.before_app_request
+def allow_bigger_bodies():
+    # An app-wide hook registered with the blueprint, so it runs before hooks that read the
+    # body early (the rate limiter's key function reads the form).
+    if request.blueprint == "akismet":
+        request.max_content_length = MAX_BODY_BYTES
+
+
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+class AkismetFormSchema(Schema):
+    """Fields every call sends; any other field (server variables...) is accepted and ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    api_key = fields.String(load_default="",
+                            metadata={"description": "A site key (required, or `key`)."})
+    key = fields.String(load_default="", metadata={"description": "Older name for api_key."})
+    blog = fields.String(load_default="",
+                         metadata={"description": "The site's URL: one of its origins (required)."})
+
+
+class CommentFormSchema(AkismetFormSchema):
+    """A comment as Akismet's comment-check, submit-spam and submit-ham receive it."""
+
+    user_ip = fields.String(load_default="", metadata={"description": "Required."})
+    user_agent = fields.String(load_default="")
+    referrer = fields.String(load_default="")
+    permalink = fields.String(load_default="")
+    comment_type = fields.String(load_default="comment")
+    comment_author = fields.String(load_default="")
+    comment_author_email = fields.String(load_default="")
+    comment_author_url = fields.String(load_default="")
+    comment_content = fields.String(load_default="")
+    comment_date_gmt = fields.String(load_default="")
+    comment_post_modified_gmt = fields.String(load_default="")
+    blog_lang = fields.String(load_default="")
+    blog_charset = fields.String(load_default="")
+    user_role = fields.String(load_default="",
+                              metadata={"description": "`administrator`: never spam."})
+    honeypot_field_name = fields.String(
+        load_default="", metadata={"description": "Name of a hidden field sent with its value; "
+                                                  "a filled one is a bot."})
+    recheck_reason = fields.String(load_default="")
+    is_test = fields.String(load_default="", metadata={
+        "description": "1/true: answer, but learn nothing and record nothing."})
+
+
+AKISMET_FORM, COMMENT_FORM = AkismetFormSchema(), CommentFormSchema()
+
+
+def load_form(schema: Schema) -> dict:
+    # Every field is a plain string: a form cannot fail this load, only the checks after it.
+    return schema.load(request.form.to_dict())
+
+
+def is_true(value: str) -> bool:
+    return value.strip().lower() in TRUE_WORDS
+
+
+def site_for(key: str, blog: str) -> Site:
+    """Return the site of a site key whose origins include blog; else answer `invalid`."""
+    if not key:
+        raise AkismetAnswer("invalid", 'Empty "api_key" value')
+    found = find_key(key.strip())
+    if found is None or found.role != Role.SITE:
+        raise AkismetAnswer("invalid", "Invalid key")
+    if not blog:
+        raise AkismetAnswer("invalid", 'Empty "blog" value')
+    if not normalize_origin(blog):
+        raise AkismetAnswer("invalid", "We were unable to parse your blog URI")
+    site = found.site
+    if not origin_allowed(site, blog):
+        raise AkismetAnswer("invalid", f"The blog {normalize_origin(blog)} is not one of this "
+                                       "key's site origins")
+    return site
+
+
+def require_user_ip(form: dict) -> None:
+    if not form["user_ip"].strip():
+        raise AkismetAnswer("Missing required field: user_ip.", 'Empty "user_ip" value')
+
+
+def approved_before(site: Site, email: str) -> int:
+    """Count the author's approved comments on the site (the trust signal intake uses)."""
+    if not email:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Comment).where(
+        Comment.site_id == site.id, Comment.author_email == email.lower(),
+        Comment.status == Status.APPROVED)) or 0
+
+
+def judge(site: Site, form: dict) -> SpamVerdict:
+    """Run the intake spam stage on an Akismet comment."""
+    honeypot = None
+    if form["honeypot_field_name"]:
+        honeypot = request.form.get(form["honeypot_field_name"], "")
+    item = SpamInput(
+        site_id=site.id, article_id=None, body=form["comment_content"],
+        author_name=form["comment_author"], author_email=form["comment_author_email"].lower(),
+        author_url=form["comment_author_url"], ip=form["user_ip"].strip(),
+        user_agent=form["user_agent"], referrer=form["referrer"], honeypot=honeypot,
+        approved_before=approved_before(site, form["comment_author_email"]),
+        permalink=form["permalink"], comment_type=form["comment_type"] or "comment",
+    )
+    # A test call must not count towards the site's velocity and near-duplicate windows.
+    client = None if is_true(form["is_test"]) else pipeline.redis_client(
+        current_app.config["REDIS_URL"])
+    model = pipeline.spam_models({site.id}).get(site.id)
+    return check_spam(item, effective_settings(site), redis=client, model=model)
+
+
+def is_spam(verdict: SpamVerdict, settings: dict) -> bool:
+    """Akismet has two answers: spam is what the stage would not publish unless a human says so
+    because it looks like spam (a hold for links or suspect words alone is the site's policy)."""
+    return verdict.action in SPAM_ACTIONS or verdict.probability >= float(settings["spam_hold"])
+
+
+# --- Views ---------------------------------------------------------------------------------------
+
+PLAIN = "text/plain"
+DEBUG_HELP = {"X-akismet-debug-help": {
+    "schema": {"type": "string"},
+    "description": "Why the request was refused (sent with `invalid` and missing-field answers).",
+}}
+PLAIN_ERRORS = {
+    "413": {"description": "The form is larger than 1 MiB.",
+            "content": {PLAIN: {"schema": {"type": "string"}}}},
+    "503": {"description": "The database is unavailable; try again shortly.",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {PLAIN: {"schema": {"type": "string"}}}},
+    "default": {"description": "Error, as text.",
+                "content": {PLAIN: {"schema": {"type": "string"}}}},
+}
+
+
+def form_body(schema) -> dict:
+    return {"required": True,
+            "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+
+
+def answer_schema(*words: str) -> dict:
+    return {"type": "string", "example": words[0],
+            "description": "One of: " + " | ".join(repr(w) for w in words)}
+
+
+@blp.route("/1.1/verify-key")
+class VerifyKey(MethodView):
+    @blp.doc(requestBody=form_body(AkismetFormSchema), responses=PLAIN_ERRORS)
+    @blp.response(200, answer_schema("valid", "invalid"), content_type=PLAIN,
+                  headers=DEBUG_HELP, description="`valid`, or `invalid` with a debug-help header.")
+    def post(self):
+        """Check a site key and blog URL (Akismet verify-key)."""
+        form = load_form(AKISMET_FORM)
+        # verify-key names the key `key`; WordPress also sends its stored key as api_key.
+        site_for(form["key"] or form["api_key"], form["blog"])
+        return plain("valid")
+
+
+@blp.route("/1.1/comment-check")
+class CommentCheck(MethodView):
+    @blp.doc(requestBody=form_body(CommentFormSchema), responses=PLAIN_ERRORS)
+    @blp.response(
+        200, answer_schema("true", "false", "invalid", "Missing required field: user_ip."),
+        content_type=PLAIN, description="`true` (spam) or `false`; `invalid` or a missing-field "
+                                        "line with a debug-help header when refused.",
+        headers={**DEBUG_HELP, "X-akismet-pro-tip": {
+            "schema": {"type": "string", "enum": ["discard"]},
+            "description": "`discard`: blatant spam, safe to drop without review."}})
+    def post(self):
+        """Say whether a comment is spam, with the intake's spam stage (Akismet comment-check)."""
+        form = load_form(COMMENT_FORM)
+        site = site_for(form["api_key"] or form["key"], form["blog"])
+        require_user_ip(form)
+        if form["user_role"].strip().lower() == "administrator":
+            return plain("false")  # as Akismet: an administrator's content is never spam
+        settings = effective_settings(site)
+        verdict = judge(site, form)
+        current_app.logger.info("akismet.checked", extra={
+            "site_id": site.id, "action": verdict.action, "reasons": verdict.reasons,
+            "spam": round(verdict.probability, 3), "is_test": is_true(form["is_test"])})
+        if not is_spam(verdict, settings):
+            return plain("false")
+        headers = {"X-akismet-pro-tip": "discard"} if verdict.action in BLATANT_ACTIONS else {}
+        return plain("true", headers=headers)
+
+
+def submit(is_spam_label: bool):
+    """Record an Akismet submission as spam feedback and have a worker learn from it."""
+    form = load_form(COMMENT_FORM)
+    site = site_for(form["api_key"] or form["key"], form["blog"])
+    require_user_ip(form)
+    text = form["comment_content"]
+    # A test submission, or one without text, teaches nothing: thank and move on.
+    if text.strip() and not is_true(form["is_test"]):
+        fields = {"author_name": form["comment_author"],
+                  "author_email": form["comment_author_email"].lower(),
+                  "author_url": form["comment_author_url"], "ip": form["user_ip"].strip(),
+                  "user_agent": form["user_agent"], "referrer": form["referrer"]}
+        db.session.add(SpamFeedback(site_id=site.id, is_spam=is_spam_label, source="akismet",
+                                    text=text, fields=fields))
+        db.session.commit()
+        send(LEARN_TASK, [site.id])  # broker down: the next submission or decision sends it
+        current_app.logger.info("akismet.submitted",
+                                extra={"site_id": site.id, "is_spam": is_spam_label})
+    return plain(SUBMISSION_THANKS)
+
+
+SUBMIT_RESPONSE = {
+    "content_type": PLAIN, "headers": DEBUG_HELP,
+    "description": f"`{SUBMISSION_THANKS}`; `invalid` or a missing-field line with a "
+                   "debug-help header when refused.",
+}
+
+
+@blp.route("/1.1/submit-spam")
+class SubmitSpam(MethodView):
+    @blp.doc(requestBody=form_body(CommentFormSchema), responses=PLAIN_ERRORS)
+    @blp.response(200, answer_schema(SUBMISSION_THANKS, "invalid"), **SUBMIT_RESPONSE)
+    def post(self):
+        """Report a comment the check missed as spam, to train the site (Akismet submit-spam)."""
+        return submit(True)
+
+
+@blp.route("/1.1/submit-ham")
+class SubmitHam(MethodView):
+    @blp.doc(requestBody=form_body(CommentFormSchema), responses=PLAIN_ERRORS)
+    @blp.response(200, answer_schema(SUBMISSION_THANKS, "invalid"), **SUBMIT_RESPONSE)
+    def post(self):
+        """Report a comment wrongly called spam, to train the site (Akismet submit-ham)."""
+        return submit(False)
