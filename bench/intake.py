@@ -12,7 +12,6 @@ import json
 import multiprocessing as mp
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -85,17 +84,33 @@ def modctl(env: dict, *args: str) -> dict:
     return json.loads(out[out.index("{"):]) if "{" in out else {}
 
 
+def fresh_postgres(server_url: str) -> str:
+    """Create an empty database for this run on the PostgreSQL server; return its URL."""
+    from sqlalchemy import create_engine, text
+
+    name = "moderation_bench"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument("--postgres", metavar="SERVER_URL", nargs="?",
+                        const="postgresql://postgres@127.0.0.1:5432/postgres",
+                        help="use a fresh PostgreSQL database on this server instead of SQLite")
     args = parser.parse_args()
 
     data = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    db_file = data / "bench.db"
-    env = {**os.environ, "DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{db_file}",
+    database_url = fresh_postgres(args.postgres) if args.postgres else f"sqlite:///{data / 'bench.db'}"
+    env = {**os.environ, "DATA_DIR": str(data), "DATABASE_URL": database_url,
            "REDIS_URL": args.redis_url, "TRUSTED_PROXIES": "1", "LOG_LEVEL": "WARNING"}
     subprocess.run([sys.executable, "-c", f"import redis; redis.Redis.from_url('{args.redis_url}').flushdb()"],
                    check=True)
@@ -120,7 +135,14 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
 
-    stored = sqlite3.connect(db_file).execute("SELECT count(*) FROM comments").fetchone()[0]
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM comments")).scalar()
+    engine.dispose()
+    print(f"database: {engine.dialect.name}, gunicorn workers: {args.workers}, "
+          f"client processes: {args.clients}, {args.seconds:.0f} s per phase")
     for name, result in (("bare GET /healthz", bare), ("intake POST comments", intake)):
         print(f"{name:22s} ok={result['ok']:6d} errors={result['errors']:4d} "
               f"rps={result['rps']:7.1f} p50_ms={result['p50_ms']:6.2f} p99_ms={result['p99_ms']:6.2f}")

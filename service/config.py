@@ -85,7 +85,7 @@ def finish_settings(settings: dict[str, object]) -> dict[str, object]:
             secret_file.write_text(os.urandom(32).hex())
             secret_file.chmod(0o600)
         settings["SECRET_KEY"] = secret_file.read_text().strip()
-    # psycopg2 is the installed PostgreSQL driver; accept the common URL spellings.
+    # Accept the common "postgres://" spelling of PostgreSQL URLs.
     url = str(settings["DATABASE_URL"])
     if url.startswith("postgres://"):
         settings["DATABASE_URL"] = "postgresql://" + url[len("postgres://") :]
