@@ -1,4 +1,12 @@
-"""Structured JSON logs with the request id; comment text and emails only when LOG_TEXT is on."""
+"""Structured JSON logs with the request id; comment text and emails only when LOG_TEXT is on.
+
+Every record is one JSON object per line: time, level, logger, the dotted event name as the
+message, and the structured fields passed in `extra` (comment_id, site_id, ...). Records
+logged while serving a request carry its request id, which is also echoed in the
+X-Request-Id response header (an incoming one is kept, so a proxy's id links the two logs).
+Log ids and sizes, never comment text or email addresses: use `redact()` where a value might
+help debugging; it shows the value only when LOG_TEXT is on.
+"""
 
 import logging
 import uuid
@@ -7,6 +15,7 @@ from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-Id"
+FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
 class RequestContextFilter(logging.Filter):
@@ -18,12 +27,19 @@ class RequestContextFilter(logging.Filter):
         return True
 
 
+def json_handler(stream=None) -> logging.Handler:
+    """Return a handler writing one JSON object per record, with the request id."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(FORMAT))
+    handler.addFilter(RequestContextFilter())
+    return handler
+
+
 def configure_logging(app: Flask) -> None:
+    """Send the root logger's records to stderr as JSON, and give each request an id."""
     root = logging.getLogger()
     if not any(getattr(h, "_moderation", False) for h in root.handlers):
-        handler = logging.StreamHandler()
-        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-        handler.addFilter(RequestContextFilter())
+        handler = json_handler()
         handler._moderation = True
         root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"])

@@ -16,16 +16,9 @@ import time
 
 import redis
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    REGISTRY,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.exposition import choose_encoder
 from sqlalchemy import case, func, or_
 
 from service.config import _coerce
@@ -76,13 +69,14 @@ SWEEPER_RESENT = Counter(
     "moderation_sweeper_resent", "Pending comments the sweeper sent to the workers again.")
 
 
-def record_decision(status: str, reasons: list[str], submitted_seconds_ago: float) -> None:
+def record_decision(status: str, reasons: list[str], submitted_seconds_ago: float | None) -> None:
     """Count one pipeline decision and how long the comment waited for it."""
     COMMENTS_DECIDED.labels(status=status).inc()
     for reason in reasons or ["NONE"]:
         # Reason codes are a closed set (policy and spam stage), so they are safe as labels.
         DECISION_REASONS.labels(status=status, reason=str(reason)[:40]).inc()
-    DECISION_SECONDS.observe(max(0.0, submitted_seconds_ago))
+    if submitted_seconds_ago is not None:
+        DECISION_SECONDS.observe(max(0.0, submitted_seconds_ago))
 
 
 def record_batch(size: int, seconds: float) -> None:
@@ -132,7 +126,7 @@ class StateCollector:
             return 0
         sizes = GaugeMetricFamily("moderation_review_queue_comments",
                                   "Comments in each moderation queue.", labels=["queue"])
-        for queue, count in zip(REVIEW_QUEUES, row[:len(REVIEW_QUEUES)]):
+        for queue, count in zip(REVIEW_QUEUES, row[:len(REVIEW_QUEUES)], strict=True):
             sizes.add_metric([queue], int(count or 0))
         ages = GaugeMetricFamily("moderation_oldest_comment_age_seconds",
                                  "Age of the oldest comment in a status (0 when none).",
@@ -195,13 +189,14 @@ class _ProcessMetrics:
             yield from REGISTRY.collect()
 
 
-def exposition(app: Flask | None = None) -> bytes:
-    """Render the metrics in Prometheus' text format; with app, add the scrape-time gauges."""
+def exposition(app: Flask | None = None, accept: str | None = None) -> tuple[bytes, str]:
+    """Render the metrics in the format Prometheus asked for; with app, add scrape-time gauges."""
     registry = CollectorRegistry()
     registry.register(_ProcessMetrics())
     if app is not None:
         registry.register(StateCollector(app))
-    return generate_latest(registry)
+    encoder, content_type = choose_encoder(accept)
+    return encoder(registry), content_type
 
 
 bp = Blueprint("metrics", __name__)
@@ -215,7 +210,8 @@ def metrics_view():
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(given.encode(), token.encode()):
             abort(401)
-    return Response(exposition(current_app), mimetype=CONTENT_TYPE_LATEST)
+    body, content_type = exposition(current_app, request.headers.get("Accept"))
+    return Response(body, content_type=content_type)
 
 
 def init_app(app: Flask) -> None:

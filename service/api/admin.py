@@ -81,7 +81,8 @@ class ArticleOutSchema(Schema):
 
 class TokenInSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf([Role.MODERATOR, Role.ADMIN]))
-    site_id = fields.Integer(allow_none=True, load_default=None)
+    site_id = fields.Integer(allow_none=True, load_default=None,
+                             validate=validate.Range(1, 2**31 - 1))
     name = fields.String(load_default="", validate=validate.Length(max=200))
 
 

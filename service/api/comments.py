@@ -66,7 +66,8 @@ class CommentInSchema(Schema):
                                  validate=[validate.Length(max=MAX_EMAIL), EMAIL])
     author_url = fields.String(load_default="", validate=[validate.Length(max=MAX_URL), HTTP_URL])
     body = fields.String(required=True, validate=validate.Length(max=MAX_CONTENT))
-    parent_id = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    parent_id = fields.Integer(load_default=None, allow_none=True,
+                               validate=validate.Range(1, 2**31 - 1))
     article = fields.Nested(ArticleInfoSchema, load_default=dict)
     render_token = fields.String(load_default=None, validate=validate.Length(max=500))
     honeypot = fields.String(load_default=None, validate=validate.Length(max=500))

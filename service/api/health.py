@@ -1,5 +1,16 @@
-"""Health checks for operators: liveness and readiness."""
+"""Health checks for operators: liveness (/healthz) and readiness (/readyz).
 
+/readyz answers 200 only when the whole pipeline can work: the database answers and is
+migrated, Redis answers, at least one worker is alive and the workers name their toxicity
+model. A worker on the offline fallback model is ready but flagged loudly in `warnings`.
+Use /healthz for liveness: when Redis is down the API still accepts comments (the database
+is the source of truth), so restarting the API for a failed /readyz helps nothing.
+"""
+
+from functools import cache
+
+import redis
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -7,13 +18,29 @@ from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from service.extensions import celery, db
+from service.worker_status import active_models
 
 blp = Blueprint("health", __name__, url_prefix="/", description="Health checks.")
+
+PING_TIMEOUT_S = 1.0
 
 
 class HealthSchema(Schema):
     status = fields.String()
     checks = fields.Dict()
+
+
+class ModelSchema(Schema):
+    name = fields.String()
+    version = fields.String()
+    offline_fallback = fields.Boolean()
+    workers = fields.List(fields.String())
+
+
+class ReadySchema(HealthSchema):
+    toxicity_models = fields.List(fields.Nested(ModelSchema),
+                                  metadata={"description": "The models the live workers run."})
+    warnings = fields.List(fields.String())
 
 
 @blp.route("/healthz")
@@ -24,34 +51,83 @@ class Health(MethodView):
         return {"status": "ok", "checks": {}}
 
 
+@cache
+def migration_head() -> str | None:
+    migrate = current_app.extensions["migrate"]
+    return ScriptDirectory.from_config(migrate.migrate.get_config()).get_current_head()
+
+
 def check_database() -> dict:
+    """Run a query and compare the schema revision with the migrations' head."""
     try:
         db.session.execute(text("SELECT 1"))
-        return {"ok": True}
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        db.session.rollback()
     except Exception as exc:  # any driver error means not ready
         db.session.rollback()
         return {"ok": False, "error": str(exc)[:200]}
+    head = migration_head()
+    result = {"ok": revision == head, "revision": revision, "head": head}
+    if revision != head:
+        result["error"] = "migrations are not applied: run `modctl migrate`"
+    return result
 
 
-def check_workers(timeout: float = 1.0) -> dict:
-    """Ping the workers; report each one's active toxicity model."""
+def check_redis() -> dict:
     try:
-        replies = celery.control.ping(timeout=timeout) or []
-    except Exception as exc:  # broker down
+        client = redis.Redis.from_url(current_app.config["REDIS_URL"],
+                                      socket_connect_timeout=1, socket_timeout=2)
+        client.ping()
+        return {"ok": True}
+    except redis.RedisError as exc:
+        return {"ok": False, "error": str(exc)[:200]}
+
+
+def check_workers(models: dict) -> dict:
+    """Ping the workers; a worker busy with a long batch still shows by its status heartbeat."""
+    try:
+        replies = celery.control.ping(timeout=PING_TIMEOUT_S) or []
+    except Exception as exc:  # the broker went away between the checks
         return {"ok": False, "error": str(exc)[:200], "workers": []}
-    names = [name for reply in replies for name in reply]
-    return {"ok": bool(names), "workers": names}
+    names = sorted(name for reply in replies for name in reply)
+    heartbeats = sorted(m["worker"] for m in models.get("models", []))
+    result = {"ok": bool(names or heartbeats), "workers": names, "heartbeats": heartbeats}
+    if not result["ok"]:
+        result["error"] = "no worker answered: start one with `modctl worker`"
+    return result
+
+
+def toxicity_models(models: dict) -> list[dict]:
+    """Group the live workers by the model they run."""
+    grouped: dict[tuple, dict] = {}
+    for model in models.get("models", []):
+        key = (model.get("name", ""), model.get("version", ""), bool(model.get("offline_fallback")))
+        entry = grouped.setdefault(key, {"name": key[0], "version": key[1],
+                                         "offline_fallback": key[2], "workers": []})
+        entry["workers"].append(model.get("worker", ""))
+    return list(grouped.values())
 
 
 @blp.route("/readyz")
 class Ready(MethodView):
-    @blp.response(200, HealthSchema)
-    @blp.alt_response(503, schema=HealthSchema, description="Not ready.")
+    @blp.response(200, ReadySchema)
+    @blp.alt_response(503, schema=ReadySchema, description="Not ready: see the failed checks.")
     def get(self):
-        """Check the database, the broker and that a worker answers."""
-        from service.worker_status import active_models
-
-        checks = {"database": check_database(), "workers": check_workers()}
-        checks["toxicity_model"] = active_models(current_app.config["REDIS_URL"])
-        ready = checks["database"]["ok"] and checks["workers"]["ok"]
-        return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+        """Check the database, Redis, that a worker is alive and which toxicity model it runs."""
+        checks = {"database": check_database(), "redis": check_redis()}
+        if checks["redis"]["ok"]:
+            models = active_models(current_app.config["REDIS_URL"])
+            checks["workers"] = check_workers(models)
+        else:
+            models = {"ok": False, "models": [], "error": "Redis is unreachable"}
+            checks["workers"] = {"ok": False, "workers": [], "error": "Redis is unreachable"}
+        if not models["ok"] and "error" not in models:
+            models["error"] = "no worker has published its toxicity model"
+        checks["toxicity_model"] = models
+        warnings = []
+        if models.get("offline_fallback"):
+            warnings.append("OFFLINE FALLBACK MODEL: " + models["warning"])
+        ready = all(check["ok"] for check in checks.values())
+        body = {"status": "ready" if ready else "not ready", "checks": checks,
+                "toxicity_models": toxicity_models(models), "warnings": warnings}
+        return body, 200 if ready else 503

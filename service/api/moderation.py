@@ -28,8 +28,8 @@ moderators = require_role(Role.MODERATOR, Role.ADMIN)
 
 class QueueArgsSchema(Schema):
     queue = fields.String(load_default="held", validate=validate.OneOf(QUEUES))
-    site_id = fields.Integer()
-    article_id = fields.Integer()
+    site_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
+    article_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     label = fields.String(validate=validate.Length(1, 40),
                           metadata={"description": "Only comments with reason TOXIC:<label>."})
     reason = fields.String(validate=validate.Length(1, 60))
@@ -83,7 +83,7 @@ class QueuePageSchema(Schema):
 class DecisionInSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    version = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class DecisionOutSchema(Schema):
@@ -93,8 +93,8 @@ class DecisionOutSchema(Schema):
 
 
 class BulkItemSchema(Schema):
-    id = fields.Integer(required=True)
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    version = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class BulkDecisionInSchema(Schema):
@@ -145,7 +145,7 @@ class MeSchema(Schema):
 
 
 class StatsArgsSchema(Schema):
-    site_id = fields.Integer()
+    site_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
 
 
 class StatsSchema(Schema):

@@ -1,0 +1,102 @@
+"""Rate limits on intake and the compatible APIs, per client address and per key (flask-limiter).
+
+Counters live in Redis so every API process shares them. When Redis is down the limiter counts
+in each process's memory instead of failing the request: intake must keep accepting comments.
+A request over a limit gets 429 in the service's one error shape, with Retry-After.
+"""
+
+import hashlib
+import math
+import os
+import time
+
+from flask import Flask, current_app, g, request
+from flask_limiter import Limiter, RequestLimit
+
+from service.api.common import site_key_from_request
+from service.auth import bearer_token
+from service.config import _coerce
+
+# Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
+# Limits use flask-limiter's notation: "10/second;120/minute" means both apply.
+SETTINGS: dict[str, object] = {
+    "RATE_LIMIT_ENABLED": True,
+    # A reader posts far less than this; a proxy in front of many readers sets X-Forwarded-For
+    # (TRUSTED_PROXIES), so each reader has their own address here.
+    "RATE_LIMIT_INTAKE_PER_IP": "10/second;120/minute",
+    # A whole site's comment traffic: generous, so a busy site (or the intake benchmark) passes.
+    "RATE_LIMIT_INTAKE_PER_KEY": "1000/second",
+    # Perspective/Akismet-compatible calls come from a site's server, one per comment.
+    "RATE_LIMIT_COMPAT_PER_IP": "100/second",
+    "RATE_LIMIT_COMPAT_PER_KEY": "50/second;2000/minute",
+    "RATE_LIMIT_STORAGE_URL": "",  # empty: REDIS_URL
+}
+
+# Blueprints whose endpoints authenticate with their own `key`/`api_key` parameter.
+COMPAT_BLUEPRINTS = ("perspective", "akismet")
+MESSAGE = "Too many requests; slow down and try again shortly."
+
+
+def client_address() -> str:
+    # ProxyFix (TRUSTED_PROXIES) has already put the reader's address in remote_addr.
+    return "ip:" + (request.remote_addr or "unknown")
+
+
+def caller_key() -> str:
+    """Identify the calling key (hashed: Redis never holds a key in clear), else the address."""
+    key = (site_key_from_request() or request.args.get("key") or request.values.get("api_key")
+           or request.values.get("key") or request.headers.get("X-Goog-Api-Key")
+           or bearer_token())
+    if not key:
+        return client_address()
+    return "key:" + hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def _setting(name: str):
+    return lambda: current_app.config[name]
+
+
+def _remember_retry_after(limit: RequestLimit) -> None:
+    # Only a breach pays for the extra Redis round trip that finds when the window resets.
+    g.rate_limit_retry_after = max(1, math.ceil(limit.reset_at - time.time()))
+
+
+def init_app(app: Flask) -> Limiter:
+    """Limit POSTs to the reader-facing API and every compatible-API call."""
+    for key, default in SETTINGS.items():
+        raw = os.environ.get(key)
+        app.config.setdefault(key, default if raw is None else _coerce(raw, default))
+
+    @app.after_request
+    def retry_after(response):
+        # Registered before the limiter's own hooks, so this runs after them.
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(g.get("rate_limit_retry_after", 1))
+        return response
+
+    limiter = Limiter(
+        key_func=client_address,
+        storage_uri=app.config["RATE_LIMIT_STORAGE_URL"] or app.config["REDIS_URL"],
+        storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        strategy="fixed-window",
+        key_prefix="moderation",
+        enabled=bool(app.config["RATE_LIMIT_ENABLED"]),
+        headers_enabled=False,
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
+        on_breach=_remember_retry_after,
+    )
+    limiter.init_app(app)
+    intake = app.blueprints["comments"]
+    limiter.limit(_setting("RATE_LIMIT_INTAKE_PER_IP"), methods=["POST"],
+                  error_message=MESSAGE)(intake)
+    limiter.limit(_setting("RATE_LIMIT_INTAKE_PER_KEY"), key_func=caller_key, methods=["POST"],
+                  error_message=MESSAGE)(intake)
+    for name in COMPAT_BLUEPRINTS:
+        if name in app.blueprints:
+            limiter.limit(_setting("RATE_LIMIT_COMPAT_PER_IP"), error_message=MESSAGE)(
+                app.blueprints[name])
+            limiter.limit(_setting("RATE_LIMIT_COMPAT_PER_KEY"), key_func=caller_key,
+                          error_message=MESSAGE)(app.blueprints[name])
+    app.extensions["ratelimit"] = limiter
+    return limiter

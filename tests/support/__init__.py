@@ -1,0 +1,1 @@
+"""Helpers shared by tests and the benchmark (not fixtures: see tests/conftest.py)."""

@@ -1,0 +1,64 @@
+"""Liveness and readiness, as an operator or an orchestrator reads them."""
+
+from sqlalchemy import text
+
+from service.worker_status import forget, publish
+from tests.conftest import wait_until
+
+FALLBACK = {"name": "offline-profanity-check", "version": "alt-profanity-check 1.9.1",
+            "labels": ["toxicity"], "languages": ["en"], "offline_fallback": True}
+
+
+def test_healthz_says_the_process_is_alive(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["status"] == "ok"
+
+
+def test_readyz_is_ready_with_a_worker_and_names_its_model(client, worker):
+    # Tests empty Redis between them; the worker re-publishes its status every few seconds.
+    def ready():
+        response = client.get("/readyz")
+        return response if response.status_code == 200 else None
+
+    body = wait_until(ready, 30).get_json()
+    assert body["status"] == "ready" and body["warnings"] == []
+    assert {name for name, check in body["checks"].items() if check["ok"]} == {
+        "database", "redis", "workers", "toxicity_model"}
+    assert {m["name"] for m in body["toxicity_models"]} == {"detoxify-checkpoint"}
+    assert body["checks"]["workers"]["workers"]  # the worker answered the ping
+
+
+def test_readyz_says_loudly_when_a_worker_runs_the_offline_fallback(app, client):
+    publish(app.config["REDIS_URL"], "fallback-host:1", FALLBACK, ttl_s=60)
+    try:
+        body = client.get("/readyz").get_json()
+    finally:
+        forget(app.config["REDIS_URL"], "fallback-host:1")
+    assert any(w.startswith("OFFLINE FALLBACK MODEL") for w in body["warnings"])
+    fallback = [m for m in body["toxicity_models"] if m["offline_fallback"]]
+    assert fallback == [{**{k: FALLBACK[k] for k in ("name", "version", "offline_fallback")},
+                         "workers": ["fallback-host:1"]}]
+
+
+def test_readyz_is_503_when_redis_is_unreachable(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens
+    response = client.get("/readyz")
+    body = response.get_json()
+    assert response.status_code == 503 and body["status"] == "not ready"
+    assert body["checks"]["redis"]["ok"] is False and body["checks"]["workers"]["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+
+
+def test_readyz_is_503_until_migrations_are_applied(db, client):
+    head = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    db.session.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    db.session.commit()
+    try:
+        body = client.get("/readyz").get_json()
+    finally:
+        db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+        db.session.commit()
+    database = body["checks"]["database"]
+    assert body["status"] == "not ready"
+    assert database == {"ok": False, "revision": "older", "head": head,
+                        "error": "migrations are not applied: run `modctl migrate`"}

@@ -1,0 +1,433 @@
+"""The toxicity classifier: real Detoxify code on a tiny checkpoint, offline."""
+
+import itertools
+import logging
+import os
+import time
+
+import pytest
+
+# Offline as in an air-gapped deployment: nothing may reach the Hugging Face hub.
+os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+
+from tests.support.tiny_detoxify import TRIGGERS, build_tiny_checkpoint  # noqa: E402
+from workers.classifiers import toxicity  # noqa: E402
+from workers.classifiers.sentences import split_sentences  # noqa: E402
+from workers.classifiers.toxicity import (  # noqa: E402
+    LABELS_ORIGINAL,
+    ModelLoadError,
+    OfflineModel,
+    SpanScore,
+    ToxicityResult,
+    explain,
+    load_toxicity_model,
+)
+from workers.models_pull import PullError, pull_model  # noqa: E402
+
+LABELS_UNBIASED = (
+    "toxicity", "severe_toxicity", "obscene", "identity_attack", "insult", "threat",
+    "sexual_explicit",
+)  # fmt: skip
+TEXTS = [
+    "thanks for the article",
+    "You are an idiot and I will not read your work, nor the rest of what you write here.",
+    "ok",
+    "I agree with you. This is a good read!",
+    "the city council vote today is not interesting; we should talk about it more",
+    "what a moron",
+    "Nice work.  I hate this crap though.\nWe should talk.",
+    "",
+]
+
+
+def config_for(checkpoint, hf_dir, **overrides):
+    return {
+        "TOXICITY_CHECKPOINT": str(checkpoint),
+        "TOXICITY_HF_CONFIG": str(hf_dir),
+        "TOXICITY_FAST_PATH": "off",
+        **overrides,
+    }
+
+
+@pytest.fixture(scope="module")
+def reference(tiny_model):
+    """The tiny checkpoint on plain Detoxify (fp32 torch), in small batches."""
+    return load_toxicity_model(config_for(*tiny_model, TOXICITY_BATCH_SIZE=3))
+
+
+@pytest.fixture(scope="module")
+def detoxify(tiny_model):
+    from detoxify import Detoxify
+
+    checkpoint, hf_dir = tiny_model
+    return Detoxify(checkpoint=str(checkpoint), huggingface_config_path=str(hf_dir))
+
+
+@pytest.mark.parametrize(
+    ("labels", "num_classes"),
+    [(LABELS_ORIGINAL, None), (LABELS_UNBIASED, None), (LABELS_UNBIASED, 16)],
+    ids=["original", "unbiased-style", "unbiased-with-extra-outputs"],
+)
+def test_labels_are_the_checkpoints_in_detoxify_naming(tmp_path, labels, num_classes):
+    checkpoint, hf_dir = build_tiny_checkpoint(tmp_path, labels, num_classes=num_classes)
+
+    model = load_toxicity_model(config_for(checkpoint, hf_dir))
+    [result] = model.score(["you are an idiot"])
+
+    assert model.labels == labels
+    assert list(result.scores) == list(labels)
+    assert all(0.0 <= p <= 1.0 for p in result.scores.values())
+    assert model.name == "detoxify-checkpoint"
+    assert model.version.startswith("0.5.4/") and len(model.version) == len("0.5.4/") + 12
+
+
+def test_results_come_back_in_input_order_though_batches_are_sorted_by_length(reference, detoxify):
+    texts = [t for t in TEXTS if t]
+    expected = [detoxify.predict(text) for text in texts]
+    toxicity_scores = sorted(e["toxicity"] for e in expected)
+    # Every text scores differently, so a mix-up could not go unnoticed...
+    assert min(b - a for a, b in itertools.pairwise(toxicity_scores)) > 1e-4
+    # ...and sorting by length really reorders them.
+    assert sorted(texts, key=len) != texts
+
+    results = reference.score(texts)
+
+    assert len(results) == len(texts)
+    for result, want in zip(results, expected, strict=True):
+        assert result.scores == pytest.approx(want, abs=1e-5)
+
+
+def test_truncation_caps_tokens(tiny_model, detoxify):
+    long_text = "you are an idiot " + "we should talk about it more " * 100
+    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_MAX_TOKENS=16))
+
+    [result] = model.score([long_text])
+
+    ids = detoxify.tokenizer(long_text, truncation=True, max_length=16)["input_ids"]
+    assert result.scores == pytest.approx(
+        detoxify.predict(detoxify.tokenizer.decode(ids, skip_special_tokens=True)), abs=1e-4
+    )
+
+
+def test_spans_slice_the_original_text_into_its_sentences(reference):
+    text = "  Thanks for the article!  You are an idiot.\n\nWe should talk about it more"
+
+    # Neighbours of other lengths, so length bucketing mixes their rows with the sentences.
+    _, result, _ = reference.score(["I hate this crap, " * 4, text, "ok"])
+
+    pieces = [text[s.begin : s.end] for s in result.spans]
+    assert pieces == [
+        "Thanks for the article!",
+        "You are an idiot.",
+        "We should talk about it more",
+    ]
+    # Each sentence scored in the shared batch equals that sentence scored alone.
+    for span, piece in zip(result.spans, pieces, strict=True):
+        [alone] = reference.score([piece])
+        assert span.scores == pytest.approx(alone.scores, abs=1e-5)
+
+
+@pytest.mark.parametrize("text", ["You are an idiot", "One sentence only.", "ok", ""])
+def test_a_single_sentence_has_no_spans(reference, text):
+    [result] = reference.score([text])
+
+    assert result.spans == []
+    assert set(result.scores) == set(LABELS_ORIGINAL)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        (
+            "Mr. Smith went to Washington. He was e.g. tired.",
+            ["Mr. Smith went to Washington.", "He was e.g. tired."],
+        ),
+        ("Great!!! :) See you", ["Great!!! :)", "See you"]),
+        ('He said "stop." Then left.', ['He said "stop."', "Then left."]),
+        (
+            "Pi is 3.14 and J. R. R. Tolkien agrees. Yes",
+            ["Pi is 3.14 and J. R. R. Tolkien agrees.", "Yes"],
+        ),
+        ("first line\nsecond line", ["first line", "second line"]),
+        ("Really?! Wow... ok", ["Really?!", "Wow...", "ok"]),
+        ("   ", []),
+    ],
+)
+def test_sentence_splitting(text, sentences):
+    assert [text[b:e] for b, e in split_sentences(text)] == sentences
+
+
+def test_explain_picks_spans_at_or_over_each_threshold_highest_first():
+    low, mid, high = (
+        SpanScore(0, 5, {"toxicity": 0.1, "insult": 0.9}),
+        SpanScore(6, 9, {"toxicity": 0.5, "insult": 0.2}),
+        SpanScore(10, 12, {"toxicity": 0.8, "insult": 0.0}),
+    )
+    result = ToxicityResult({"toxicity": 0.7}, [low, high, mid], "en", True)
+
+    assert explain(result, {"toxicity": 0.5, "insult": 0.95, "threat": 0.1}) == {
+        "toxicity": [high, mid]
+    }
+    assert explain(result, {"insult": 0.9}) == {"insult": [low]}
+    assert explain(result, {"toxicity": 0.81}) == {}
+    assert explain(ToxicityResult({"toxicity": 0.9}, [], "en", True), {"toxicity": 0.1}) == {}
+
+
+def test_explain_names_the_sentence_that_drove_a_label(reference):
+    text = "Thanks for the article. You are an idiot! I will hurt you."
+
+    [result] = reference.score([text])
+    explanation = explain(result, {"insult": 0.5, "threat": 0.5, "identity_attack": 0.5})
+
+    assert [text[s.begin : s.end] for s in explanation["insult"]] == ["You are an idiot!"]
+    assert [text[s.begin : s.end] for s in explanation["threat"]] == ["I will hurt you."]
+    assert "identity_attack" not in explanation
+    assert result.scores["insult"] >= 0.5  # the whole comment is over too
+
+
+def test_sentences_are_scored_in_the_same_batch_as_comments(tiny_model, monkeypatch):
+    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64))
+    calls = []
+    original = model._predict
+    monkeypatch.setattr(model, "_predict", lambda texts: calls.append(texts) or original(texts))
+
+    model.score(["Nice work. You are an idiot.", "thanks", "I agree. We should talk."])
+
+    assert len(calls) == 1
+    assert set(calls[0]) == {
+        "Nice work. You are an idiot.",
+        "thanks",
+        "I agree. We should talk.",
+        "Nice work.",
+        "You are an idiot.",
+        "I agree.",
+        "We should talk.",
+    }
+
+
+@pytest.mark.parametrize("fast_path", ["onnx", "quantized"])
+def test_fast_path_agrees_with_plain_detoxify(tiny_model, reference, tmp_path, fast_path):
+    fast = load_toxicity_model(
+        config_for(*tiny_model, TOXICITY_FAST_PATH=fast_path, TOXICITY_FAST_CACHE_DIR=str(tmp_path))
+    )
+    texts = TEXTS + [
+        f"we should talk about {word} today" for words in TRIGGERS.values() for word in words
+    ]
+
+    got, want = fast.score(texts), reference.score(texts)
+
+    assert fast.fast_path == {"onnx": "onnx-int8", "quantized": "torch-int8"}[fast_path]
+    worst = max(
+        abs(g.scores[label] - w.scores[label])
+        for g, w in zip(got, want, strict=True)
+        for label in w.scores
+    )
+    assert worst <= toxicity.FAST_PATH_TOLERANCE
+
+
+def test_onnx_export_is_cached_once_per_checkpoint(tiny_model, tmp_path, caplog):
+    config = config_for(
+        *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path)
+    )
+    load_toxicity_model(config)
+    [exported] = tmp_path.glob("*.onnx")
+    built_at = exported.stat().st_mtime_ns
+
+    with caplog.at_level(logging.INFO):
+        model = load_toxicity_model(config)
+
+    assert [p.name for p in tmp_path.glob("*.onnx")] == [exported.name]
+    assert exported.stat().st_mtime_ns == built_at
+    assert "toxicity.onnx_export_started" not in caplog.messages
+    assert model.fast_path == "onnx-int8"
+
+
+def test_named_model_without_network_or_cache_falls_back_loudly(tmp_path, monkeypatch, caplog):
+    # Decide "no network" here, so the test means the same on a machine that has one.
+    monkeypatch.setattr(toxicity, "network_reachable", lambda: False)
+    started = time.monotonic()
+
+    with caplog.at_level(logging.WARNING):
+        model = load_toxicity_model(
+            {"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path)}
+        )
+
+    assert time.monotonic() - started < 15
+    assert isinstance(model, OfflineModel)
+    assert model.offline_fallback is True
+    assert model.name == "offline-profanity-check"
+    assert model.fallback_for == "detoxify-original"
+    assert model.version.startswith("alt-profanity-check ")
+    [warning] = [r for r in caplog.records if r.getMessage().startswith("toxicity.model_fallback")]
+    assert warning.levelno == logging.WARNING
+    assert "offline-profanity-check" in warning.getMessage()
+    assert warning.requested == "detoxify-original"
+    rude, polite = model.score(["you are a fucking idiot", "thanks for the thoughtful article"])
+    assert list(rude.scores) == ["toxicity"]
+    assert rude.scores["toxicity"] > 0.5 > polite.scores["toxicity"]
+
+
+def test_named_model_without_weights_and_no_fallback_refuses_to_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(toxicity, "network_reachable", lambda: False)
+
+    with pytest.raises(ModelLoadError, match="'unbiased'.*TOXICITY_FALLBACK is off"):
+        load_toxicity_model(
+            {
+                "TOXICITY_MODEL": "unbiased",
+                "TOXICITY_CACHE_DIR": str(tmp_path),
+                "TOXICITY_FALLBACK": "false",
+            }
+        )
+
+
+def test_network_probe_gives_up_quickly(monkeypatch):
+    # 192.0.2.0/24 is TEST-NET-1: never routed, so the connection can only time out or fail.
+    monkeypatch.setattr(toxicity, "NETWORK_PROBE", (("192.0.2.1", 443),))
+    monkeypatch.delenv("https_proxy", raising=False)
+    monkeypatch.delenv("HTTPS_PROXY", raising=False)
+    started = time.monotonic()
+
+    assert toxicity.network_reachable(timeout=1.0) is False
+    assert time.monotonic() - started < 3
+
+
+def test_the_offline_model_can_be_chosen(caplog):
+    with caplog.at_level(logging.WARNING):
+        model = load_toxicity_model({"TOXICITY_MODEL": "offline"})
+
+    assert (model.name, model.labels, model.languages) == (
+        "offline-profanity-check",
+        ("toxicity",),
+        frozenset({"en"}),
+    )
+    assert model.offline_fallback is True and model.fallback_for is None
+    assert any(r.getMessage() == "toxicity.model_loaded" for r in caplog.records)
+
+
+def _corrupt(tmp_path, tiny_model):
+    path = tmp_path / "corrupt.ckpt"
+    path.write_bytes(b"this is not a checkpoint" * 100)
+    return path, tiny_model[1]
+
+
+def _truncated(tmp_path, tiny_model):
+    path = tmp_path / "truncated.ckpt"
+    path.write_bytes(tiny_model[0].read_bytes()[:5000])
+    return path, tiny_model[1]
+
+
+def _missing_hf_dir(tmp_path, tiny_model):
+    return tiny_model[0], tmp_path / "no-such-dir"
+
+
+def _hub_model_type(tmp_path, tiny_model):
+    # A real Detoxify checkpoint names a hub id; offline and uncached it cannot resolve.
+    import torch
+
+    loaded = torch.load(tiny_model[0], weights_only=False)
+    loaded["config"]["arch"]["args"]["model_type"] = "bert-base-uncased-not-cached"
+    path = tmp_path / "hub.ckpt"
+    torch.save(loaded, path)
+    return path, tiny_model[1]
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [_corrupt, _truncated, _missing_hf_dir, _hub_model_type],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_a_checkpoint_that_fails_to_load_stops_the_worker_with_one_clear_error(
+    tmp_path, tiny_model, broken
+):
+    checkpoint, hf_dir = broken(tmp_path, tiny_model)
+    started = time.monotonic()
+
+    with pytest.raises(ModelLoadError) as error:
+        # No fallback for a configured checkpoint, whatever TOXICITY_FALLBACK says.
+        load_toxicity_model(config_for(checkpoint, hf_dir, TOXICITY_FALLBACK=True))
+
+    message = str(error.value)
+    assert "TOXICITY_HF_CONFIG" in message
+    assert str(checkpoint) in message or str(hf_dir) in message
+    assert "\n" not in message
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("config", "complaint"),
+    [
+        ({"TOXICITY_MODEL": "huge"}, "choose one of"),
+        ({"TOXICITY_MODEL": "checkpoint"}, "needs TOXICITY_CHECKPOINT"),
+        ({"TOXICITY_FAST_PATH": "gpu"}, "use onnx, quantized or off"),
+        ({"TOXICITY_BATCH_SIZE": "many"}, "not a whole number"),
+    ],
+)
+def test_bad_settings_are_load_errors(config, complaint):
+    with pytest.raises(ModelLoadError, match=complaint):
+        load_toxicity_model(config)
+
+
+def test_foreign_comments_are_not_scored(tiny_model):
+    model = load_toxicity_model(config_for(*tiny_model))
+    german = "Das ist ein sehr dummer Kommentar, ehrlich gesagt. Ich bin nicht einverstanden."
+    french = "Ce gouvernement est une honte absolue, et personne ne veut le dire."
+
+    english_only = model.score([german, french, "ok thanks!"])
+    with_french = load_toxicity_model(config_for(*tiny_model, TOXICITY_LANGUAGES="en,fr"))
+    german_again, french_again = with_french.score([german, french])
+
+    assert [(r.language, r.language_supported) for r in english_only] == [
+        ("de", False),
+        ("fr", False),
+        ("en", True),
+    ]
+    assert english_only[0].scores == {} and english_only[0].spans == []
+    assert set(english_only[2].scores) == set(LABELS_ORIGINAL)
+    assert (german_again.language_supported, french_again.language_supported) == (False, True)
+    assert set(french_again.scores) == set(LABELS_ORIGINAL)
+
+
+def test_language_detection_can_be_turned_off(tiny_model):
+    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_LANG_DETECT="false"))
+
+    [result] = model.score(["Das ist ein sehr dummer Kommentar, ehrlich gesagt."])
+
+    assert (result.language, result.language_supported) == ("en", True)
+    assert set(result.scores) == set(LABELS_ORIGINAL)
+
+
+def test_the_active_model_is_per_process_state(reference):
+    toxicity.set_active_model(reference)
+    try:
+        assert toxicity.get_active_model() is reference
+    finally:
+        toxicity.set_active_model(None)
+    assert toxicity.get_active_model() is None
+
+
+def test_models_pull_prepares_an_air_gapped_directory_from_a_local_file(tiny_model, tmp_path):
+    checkpoint, _ = tiny_model
+
+    env = pull_model(str(checkpoint), tmp_path / "models")
+
+    assert set(env) == {"TOXICITY_CHECKPOINT", "TOXICITY_HF_CONFIG"}
+    pulled = load_toxicity_model({**env, "TOXICITY_FAST_PATH": "off"})
+    original = load_toxicity_model(config_for(*tiny_model))
+    assert [r.scores for r in pulled.score(TEXTS)] == [r.scores for r in original.score(TEXTS)]
+    assert (tmp_path / "models" / "manifest.json").is_file()
+
+
+def test_models_pull_takes_a_named_model_from_a_given_file_and_config_dir(tiny_model, tmp_path):
+    checkpoint, hf_dir = tiny_model
+
+    env = pull_model("original", tmp_path / "m", source=str(checkpoint), hf_config=str(hf_dir))
+
+    assert env["TOXICITY_CHECKPOINT"].endswith("detoxify-original.ckpt")
+    model = load_toxicity_model({**env, "TOXICITY_FAST_PATH": "off"})
+    assert model.labels == LABELS_ORIGINAL
+
+
+@pytest.mark.parametrize("name", ["not-a-model", "/no/such/file.ckpt"])
+def test_models_pull_refuses_what_it_cannot_find(tmp_path, name):
+    with pytest.raises(PullError):
+        pull_model(name, tmp_path)
