@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from service.config import finish_settings, load_settings
 from service.errors import register_error_handlers
@@ -56,6 +57,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     celery_init_app(app)
 
+    # Ids are 32-bit in the database: a larger one in a URL is simply not found (404).
+    app.url_map.converters["int"] = DatabaseId
     from service.api import register_blueprints
 
     register_blueprints(app, rest_api)
@@ -64,6 +67,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     metrics.init_app(app)
     ratelimit.init_app(app)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """An <int:...> URL part that fits the database's 32-bit integer ids."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _tune_sqlite(engine) -> None:

@@ -268,9 +268,12 @@ def models_group():
               help="A directory with the Hugging Face config and tokenizer files.")
 def models_pull(name, dest, source, hf_config):
     """Fetch a Detoxify model into DEST, ready for TOXICITY_CHECKPOINT/TOXICITY_HF_CONFIG."""
-    from workers.models_pull import pull_model
+    from workers.models_pull import PullError, pull_model
 
-    emit(pull_model(name, dest, source=source, hf_config=hf_config))
+    try:
+        emit(pull_model(name, dest, source=source, hf_config=hf_config))
+    except PullError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 if __name__ == "__main__":

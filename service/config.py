@@ -38,6 +38,19 @@ DEFAULTS: dict[str, object] = {
     "TOXICITY_FAST_CACHE_DIR": "",
     "TOXICITY_THREADS": 0,  # 0: cores / worker processes
     "TOXICITY_LANG_DETECT": True,
+    "TOXICITY_WORKER_PROCESSES": 1,  # worker processes sharing the cores (threads per process)
+    "TOXICITY_LANGUAGES": "",  # e.g. "en,fr": what a local checkpoint supports (default: by arch)
+    "TOXICITY_SPANS": True,  # per-sentence scores for explanations
+    # Rate limits (flask-limiter syntax; counters in Redis)
+    "RATE_LIMIT_ENABLED": True,
+    "RATE_LIMIT_INTAKE_PER_IP": "10/second;120/minute",
+    "RATE_LIMIT_INTAKE_PER_KEY": "1000/second",
+    "RATE_LIMIT_COMPAT_PER_IP": "100/second",
+    "RATE_LIMIT_COMPAT_PER_KEY": "50/second;2000/minute",
+    "RATE_LIMIT_STORAGE_URL": "",  # empty: REDIS_URL
+    # Metrics
+    "METRICS_TOKEN": "",  # when set, /metrics wants `Authorization: Bearer <token>`
+    "WORKER_METRICS_PORT": 0,  # a worker serves its own /metrics on this port (0: off)
     # Logs
     "LOG_LEVEL": "INFO",
     "LOG_TEXT": False,  # comment text and emails appear in logs only when True (debugging)

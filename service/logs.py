@@ -52,6 +52,8 @@ def configure_logging(app: Flask) -> None:
     @app.after_request
     def echo_request_id(response):
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        # Browsers must take our JSON and text as what we say it is, never sniff it as HTML.
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
 
 

@@ -21,14 +21,7 @@ from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.exposition import choose_encoder
 from sqlalchemy import case, func, or_
 
-from service.config import _coerce
-
 # Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
-SETTINGS: dict[str, object] = {
-    "METRICS_TOKEN": "",  # when set, /metrics wants `Authorization: Bearer <token>`
-    "WORKER_METRICS_PORT": 0,  # a worker serves its own /metrics here when it shares no directory
-}
-
 # Celery's queues (service.queue.QUEUES) and the Redis lists kombu keeps for their priorities.
 CELERY_QUEUES = ("classify", "score", "maintenance")
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
@@ -216,9 +209,6 @@ def metrics_view():
 
 def init_app(app: Flask) -> None:
     """Time and count every request, and serve /metrics (outside the OpenAPI document)."""
-    for key, default in SETTINGS.items():
-        raw = os.environ.get(key)
-        app.config.setdefault(key, default if raw is None else _coerce(raw, default))
 
     @app.before_request
     def start_timer():

@@ -48,6 +48,8 @@ def celery_init_app(app: Flask):
             "sweep-pending": {"task": SWEEP_TASK, "schedule": float(app.config["SWEEP_INTERVAL_S"])}
         },
         worker_hijack_root_logger=False,
+        # A prefork child loading a large toxicity model (or exporting it once) needs time.
+        worker_proc_alive_timeout=300,
     )
     celery.Task = FlaskTask
     celery.flask_app = app

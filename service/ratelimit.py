@@ -7,7 +7,6 @@ A request over a limit gets 429 in the service's one error shape, with Retry-Aft
 
 import hashlib
 import math
-import os
 import time
 
 from flask import Flask, current_app, g, request
@@ -15,23 +14,9 @@ from flask_limiter import Limiter, RequestLimit
 
 from service.api.common import site_key_from_request
 from service.auth import bearer_token
-from service.config import _coerce
 
 # Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
 # Limits use flask-limiter's notation: "10/second;120/minute" means both apply.
-SETTINGS: dict[str, object] = {
-    "RATE_LIMIT_ENABLED": True,
-    # A reader posts far less than this; a proxy in front of many readers sets X-Forwarded-For
-    # (TRUSTED_PROXIES), so each reader has their own address here.
-    "RATE_LIMIT_INTAKE_PER_IP": "10/second;120/minute",
-    # A whole site's comment traffic: generous, so a busy site (or the intake benchmark) passes.
-    "RATE_LIMIT_INTAKE_PER_KEY": "1000/second",
-    # Perspective/Akismet-compatible calls come from a site's server, one per comment.
-    "RATE_LIMIT_COMPAT_PER_IP": "100/second",
-    "RATE_LIMIT_COMPAT_PER_KEY": "50/second;2000/minute",
-    "RATE_LIMIT_STORAGE_URL": "",  # empty: REDIS_URL
-}
-
 # Blueprints whose endpoints authenticate with their own `key`/`api_key` parameter.
 COMPAT_BLUEPRINTS = ("perspective", "akismet")
 MESSAGE = "Too many requests; slow down and try again shortly."
@@ -63,9 +48,6 @@ def _remember_retry_after(limit: RequestLimit) -> None:
 
 def init_app(app: Flask) -> Limiter:
     """Limit POSTs to the reader-facing API and every compatible-API call."""
-    for key, default in SETTINGS.items():
-        raw = os.environ.get(key)
-        app.config.setdefault(key, default if raw is None else _coerce(raw, default))
 
     @app.after_request
     def retry_after(response):

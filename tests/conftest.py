@@ -20,6 +20,9 @@ from service.models import Role
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# An app built in-process by a test (CLI runner, create_app) binds the shared Celery app to
+# REDIS_URL: keep it the test Redis, or later sends would miss the test worker.
+os.environ["REDIS_URL"] = REDIS_URL
 HINT_REDIS = ("start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 "
               "--save '' --appendonly no")
 HINT_PG = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"

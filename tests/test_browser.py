@@ -13,6 +13,7 @@ import httpx
 import pytest
 import redis
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -467,10 +468,10 @@ def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path,
         assert browser.find_elements(By.CSS_SELECTOR, "#items .body mark")  # spans highlighted
         assert "TOXIC:toxicity" in text_of(browser, "#items .reasons")
 
-        harsh_card = card_with_text(browser, "council is full of idiots")
-        harsh_card.find_element(By.CSS_SELECTOR, '[data-action="approve"]').click()
-        abuse_card = card_with_text(browser, "worthless idiot")
-        abuse_card.find_element(By.CSS_SELECTOR, '[data-action="reject"]').click()
+        click_action(browser, "council is full of idiots", "approve")
+        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 1,
+                 10, "the approved card left the queue")
+        click_action(browser, "worthless idiot", "reject")
         wait_for(browser, lambda d: css(d, "#reason-dialog").is_displayed(), message="dialog")
         css(browser, "#reason-confirm").click()
         wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "#items > .item"), 10,
@@ -499,7 +500,16 @@ def card_with_text(driver, text):
     for card in driver.find_elements(By.CSS_SELECTOR, "#items > .item"):
         if text in card.find_element(By.CSS_SELECTOR, ".body").get_property("textContent"):
             return card
-    raise AssertionError(f"no card with {text!r}")
+    raise NoSuchElementException(f"no card with {text!r}")
+
+
+def click_action(driver, text, action):
+    """Click a card's action button, finding the card again if the list re-rendered meanwhile."""
+    def attempt(d):
+        card_with_text(d, text).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+        return True
+
+    wait_for(driver, attempt, 10, f"{action} on {text!r}")
 
 
 def warm_up_model(base, site_key, moderator_token, timeout=90):

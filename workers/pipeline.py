@@ -5,9 +5,9 @@ import time
 from functools import cache
 
 import redis
+from flask import current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from flask import current_app
 from sqlalchemy import func, select, update
 
 from service import metrics

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from service.admin_ops import create_site, create_token, upsert_article
-from service.api.common import normalize_origin
+from service.api.common import UTCDateTime, normalize_origin
 from service.auth import create_key, require_role
 from service.extensions import db
 from service.models import ApiKey, Article, ModerationMode, Role, Site, utcnow
@@ -45,7 +45,7 @@ class SiteOutSchema(Schema):
     origins = fields.List(fields.String())
     settings = fields.Dict()
     effective_settings = fields.Dict()
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
     site_key = fields.String(metadata={"description": "Only in the creation response."})
 
 
@@ -91,8 +91,8 @@ class KeyOutSchema(Schema):
     role = fields.String()
     site_id = fields.Integer(allow_none=True)
     name = fields.String()
-    created_at = fields.DateTime()
-    revoked_at = fields.DateTime(allow_none=True)
+    created_at = UTCDateTime()
+    revoked_at = UTCDateTime(allow_none=True)
     key = fields.String(metadata={"description": "Only in the creation response."})
 
 

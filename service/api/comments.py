@@ -10,11 +10,11 @@ from flask import current_app, g, redirect, request, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
-
 from sqlalchemy.exc import IntegrityError
 
 from service import metrics, render_token
 from service.api.common import (
+    UTCDateTime,
     client_ip,
     current_site,
     decode_cursor,
@@ -122,7 +122,7 @@ class PublicCommentSchema(Schema):
     author_name = fields.String()
     author_url = fields.String()
     body = fields.String()
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
     replies = fields.List(fields.Nested(lambda: PublicCommentSchema()))
 
 

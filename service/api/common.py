@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+from datetime import UTC
 from urllib.parse import urlsplit
 
 from flask import g, request
@@ -10,7 +11,6 @@ from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields
 
 from service.auth import find_key
-from service.extensions import db
 from service.models import Role, Site
 
 
@@ -85,11 +85,34 @@ def load_body(json_schema: Schema, form_schema: Schema | None = None) -> tuple[d
         if source is None:
             abort(400, message="Malformed JSON body.")
         location, schema = "json", json_schema
+    reject_nul(source, location)
     try:
         return schema.load(source), is_form
     except ValidationError as err:
         abort(422, message="Invalid input.", errors={location: err.messages})
 
 
-class PageArgs(Schema):
-    cursor = fields.String()
+class UTCDateTime(fields.DateTime):
+    """A stored (naive UTC) time, dumped with its offset as RFC 3339 date-time requires."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
+def reject_nul(data, location: str) -> None:
+    """Refuse NUL characters: PostgreSQL text cannot store them, and no comment needs one."""
+    def has_nul(value) -> bool:
+        if isinstance(value, str):
+            return "\x00" in value
+        if isinstance(value, dict):
+            return any(has_nul(k) or has_nul(v) for k, v in value.items())
+        if isinstance(value, list):
+            return any(has_nul(v) for v in value)
+        return False
+
+    bad = [k for k, v in data.items() if has_nul(v)] if isinstance(data, dict) else []
+    if bad:
+        abort(422, message="Text may not contain NUL characters.",
+              errors={location: {k: ["May not contain NUL characters."] for k in bad}})

@@ -8,11 +8,18 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import String, case, cast, func, update
 
-from service.api.common import decode_cursor, encode_cursor
+from service.api.common import UTCDateTime, decode_cursor, encode_cursor
 from service.auth import Principal, check_site_access, require_role
 from service.extensions import db
 from service.models import (
-    Article, Comment, Flag, ModerationEvent, Role, SpamFeedback, Status, utcnow,
+    Article,
+    Comment,
+    Flag,
+    ModerationEvent,
+    Role,
+    SpamFeedback,
+    Status,
+    utcnow,
 )
 from service.queue import LEARN_TASK, send
 from service.site_settings import effective_settings
@@ -69,9 +76,9 @@ class ReviewItemSchema(Schema):
     flag_count = fields.Integer()
     flags = fields.List(fields.Dict())
     claimed_by = fields.String(allow_none=True)
-    claimed_until = fields.DateTime(allow_none=True)
-    created_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    claimed_until = UTCDateTime(allow_none=True)
+    created_at = UTCDateTime()
+    decided_at = UTCDateTime(allow_none=True)
 
 
 class QueuePageSchema(Schema):
@@ -120,7 +127,7 @@ class BulkOutSchema(Schema):
 class ClaimSchema(Schema):
     id = fields.Integer()
     claimed_by = fields.String(allow_none=True)
-    claimed_until = fields.DateTime(allow_none=True)
+    claimed_until = UTCDateTime(allow_none=True)
 
 
 class EventSchema(Schema):
@@ -131,7 +138,7 @@ class EventSchema(Schema):
     to_status = fields.String()
     reason = fields.String()
     reasons = fields.List(fields.String())
-    created_at = fields.DateTime()
+    created_at = UTCDateTime()
 
 
 class FeedbackInSchema(Schema):

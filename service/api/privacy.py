@@ -6,7 +6,6 @@ statuses, reasons, scores: no personal data), so moderation history and thread s
 remain consistent, while every field that identifies or quotes the person is blanked.
 """
 
-from datetime import UTC
 
 from flask import current_app, g
 from flask.views import MethodView
@@ -14,6 +13,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlalchemy import func, update
 
+from service.api.common import UTCDateTime
 from service.api.moderation import EventSchema
 from service.auth import require_role
 from service.extensions import db
@@ -42,15 +42,6 @@ class SubjectSchema(Schema):
 class EraseInSchema(SubjectSchema):
     dry_run = fields.Boolean(load_default=False, metadata={
         "description": "Report what would be erased; change nothing."})
-
-
-class UTCDateTime(fields.DateTime):
-    """A stored (naive UTC) time, dumped with its offset as RFC 3339 date-time requires."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class ExportFlagSchema(Schema):

@@ -35,4 +35,6 @@ def toxicity_model() -> "toxicity.ToxicityModel":
 
 def describe(model) -> dict:
     return {"name": model.name, "version": model.version, "labels": list(model.labels),
-            "languages": sorted(model.languages), "offline_fallback": model.offline_fallback}
+            "languages": sorted(model.languages), "offline_fallback": model.offline_fallback,
+            "fallback_for": model.fallback_for,
+            "fast_path": model.fast_path}

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-25 13:56:15.028965
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '28355fe42479'
