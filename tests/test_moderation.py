@@ -11,17 +11,37 @@ def site(make):
     return site, key
 
 
+def post_unsent(make, key, **fields):
+    """Post a comment the broker never gets, so no worker decides it behind the test's back."""
+    from service.queue import breaker
+
+    breaker.open_until = float("inf")
+    try:
+        return make.post_comment(key, **fields).get_json()["id"]
+    finally:
+        breaker.open_until = 0
+
+
 def held(make, db, key, body="Held for review.", scores=None, reasons=("TOXIC:insult",),
          status=Status.HELD, **fields):
     """Post a comment and give it a decision, as the worker would."""
-    comment_id = make.post_comment(key, body=body, **fields).get_json()["id"]
-    comment = db.session.get(Comment, comment_id)
+    comment = db.session.get(Comment, post_unsent(make, key, body=body, **fields))
     comment.status, comment.reasons = status, list(reasons)
     comment.scores = scores or {"toxicity": 0.6, "insult": 0.7}
     comment.version = 2
     comment.refresh_priority()
     db.session.commit()
     return comment
+
+
+def still_pending(make, db, key):
+    """A pending comment nobody picks up during the test: never sent, just marked enqueued."""
+    from service.models import utcnow
+
+    comment_id = post_unsent(make, key, body="still pending")
+    db.session.get(Comment, comment_id).enqueued_at = utcnow()  # the sweeper waits a while
+    db.session.commit()
+    return comment_id
 
 
 def bearer(token):
@@ -213,7 +233,7 @@ def test_stats_count_queues_and_oldest_ages(make, db, client, site):
     _, key = site
     held(make, db, key, body="h1")
     held(make, db, key, body="h2")
-    make.post_comment(key, body="still pending")
+    still_pending(make, db, key)
     stats = client.get("/v1/moderation/stats", headers=bearer(make.token())).get_json()
     assert stats["queues"]["held"] == 2 and stats["queues"]["pending"] == 1
     assert stats["queues"]["approved"] == 0
