@@ -95,16 +95,30 @@ def ctx(app):
         yield app
         _db.session.rollback()
         _db.session.remove()
-        tables = list(reversed(_db.metadata.sorted_tables))
-        with _db.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                # One atomic statement: the test worker may still be writing decisions.
-                names = ", ".join(t.name for t in tables)
-                connection.execute(text(f"TRUNCATE {names} CASCADE"))
-            else:
-                for table in tables:  # SQLite: the transaction locks out the worker meanwhile
-                    connection.execute(table.delete())
+        empty_tables()
     redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def empty_tables(attempts: int = 5) -> None:
+    """Delete every row; the test worker may still be writing a decision meanwhile."""
+    from sqlalchemy.exc import OperationalError
+
+    tables = list(reversed(_db.metadata.sorted_tables))
+    for attempt in range(attempts):
+        try:
+            with _db.engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    names = ", ".join(t.name for t in tables)
+                    connection.execute(text(f"TRUNCATE {names} CASCADE"))
+                else:  # SQLite: the transaction locks the worker out meanwhile
+                    for table in tables:
+                        connection.execute(table.delete())
+            return
+        except OperationalError:
+            # PostgreSQL broke a deadlock with the worker by aborting us: try again.
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
 
 
 @pytest.fixture
