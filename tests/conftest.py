@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from service import create_app
 from service.extensions import db as _db
 from service.models import Role
+from tests.support import die_with_parent
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -200,15 +201,6 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-
-
-def die_with_parent() -> None:
-    """Run in a child before exec: the kernel stops it when the test process dies (Linux)."""
-    import ctypes
-    import signal
-
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_until(predicate, timeout=30.0, interval=0.1):

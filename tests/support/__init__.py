@@ -1,1 +1,10 @@
 """Helpers shared by tests and the benchmark (not fixtures: see tests/conftest.py)."""
+
+
+def die_with_parent() -> None:
+    """Run in a child before exec: the kernel stops it when the test process dies (Linux)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -22,6 +22,8 @@ import time
 import uuid
 from pathlib import Path
 
+from tests.support import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
 
@@ -183,7 +185,7 @@ class Stack:
             self.redis = subprocess.Popen(
                 [redis_server(), "--port", str(self.redis_port), "--bind", LOOPBACK,
                  "--save", "", "--appendonly", "no", "--dir", str(self.root)],
-                stdout=log, stderr=subprocess.STDOUT)
+                stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         wait_for(self.redis_answers, 15, what="redis-server answering")
 
     def stop_redis(self) -> None:
@@ -219,7 +221,8 @@ class Stack:
                 [sys.executable, "-m", "gunicorn", "service.wsgi:app", "--config",
                  "python:service.gunicorn_conf", "--bind", f"{LOOPBACK}:{port}",
                  "--workers", str(workers), "--graceful-timeout", "10", "--log-level", "warning"],
-                env={**self.env, **settings}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                env={**self.env, **settings}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent)
 
     def wait_api(self) -> None:
         wait_for(self._api_up, 60, what="the API answering /healthz")
@@ -249,7 +252,8 @@ class Stack:
                 [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
                  "--pool=solo", "-Q", "classify,score,maintenance", "-n", self.worker_name,
                  "--loglevel=INFO", "-B", "-s", str(self.root / "beat-schedule")],
-                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent, start_new_session=True)  # its own process group
         if wait:
             self.wait_worker()
 
@@ -264,6 +268,9 @@ class Stack:
 
     def kill_worker(self) -> None:
         """SIGKILL the worker: no shutdown, no acks, whatever it held is in flight."""
+        if self.worker is not None and self.worker.poll() is None:
+            # The whole group, embedded beat included, as when a worker's container dies.
+            os.killpg(self.worker.pid, signal.SIGKILL)
         _stop(self.worker, signal.SIGKILL)
 
     def pause_worker(self) -> None:
