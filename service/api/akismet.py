@@ -11,6 +11,8 @@ near-duplicate windows, its learned model). It needs no model download, so it ru
 the API process. submit-spam/ham record the label and ask a worker to train the site's model.
 """
 
+from typing import TYPE_CHECKING
+
 from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -25,8 +27,9 @@ from service.extensions import db
 from service.models import Comment, Role, Site, SpamFeedback, Status
 from service.queue import LEARN_TASK, send
 from service.site_settings import effective_settings
-from workers import pipeline
-from workers.classifiers.spam import SpamInput, SpamVerdict, check_spam
+
+if TYPE_CHECKING:
+    from workers.classifiers.spam import SpamVerdict
 
 blp = Blueprint(
     "akismet", __name__, url_prefix="/",
@@ -167,8 +170,12 @@ def approved_before(site: Site, email: str) -> int:
         Comment.status == Status.APPROVED)) or 0
 
 
-def judge(site: Site, form: dict) -> SpamVerdict:
+def judge(site: Site, form: dict) -> "SpamVerdict":
     """Run the intake spam stage on an Akismet comment."""
+    # Imported on first use: scikit-learn would add seconds to every API process's start.
+    from workers import pipeline
+    from workers.classifiers.spam import SpamInput, check_spam
+
     honeypot = None
     if form["honeypot_field_name"]:
         honeypot = request.form.get(form["honeypot_field_name"], "")
@@ -187,7 +194,7 @@ def judge(site: Site, form: dict) -> SpamVerdict:
     return check_spam(item, effective_settings(site), redis=client, model=model)
 
 
-def is_spam(verdict: SpamVerdict, settings: dict) -> bool:
+def is_spam(verdict: "SpamVerdict", settings: dict) -> bool:
     """Akismet has two answers: spam is what the stage would not publish unless a human says so
     because it looks like spam (a hold for links or suspect words alone is the site's policy)."""
     return verdict.action in SPAM_ACTIONS or verdict.probability >= float(settings["spam_hold"])
