@@ -23,9 +23,13 @@ import workers.scoring  # noqa: E402,F401  (registers the tasks)
 import workers.tasks  # noqa: E402,F401
 
 log = logging.getLogger(__name__)
-WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 # Workers re-publish their status while alive; readiness forgets a killed one after the TTL.
 STATUS_EVERY_S, STATUS_TTL_S = 5, 15
+
+
+def worker_name() -> str:
+    # Taken when called, not at import: prefork children each have their own pid.
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _load_model_or_stop() -> None:
@@ -41,19 +45,20 @@ def _load_model_or_stop() -> None:
         if os.getppid() > 1 and os.environ.get("MODERATION_WORKER_PREFORK") == "1":
             os.kill(os.getppid(), signal.SIGTERM)
         raise SystemExit(3) from exc
+    status, name = describe(model), worker_name()
     try:
-        publish(flask_app.config["REDIS_URL"], WORKER_NAME, describe(model), ttl_s=STATUS_TTL_S)
+        publish(flask_app.config["REDIS_URL"], name, status, ttl_s=STATUS_TTL_S)
     except Exception as exc:  # readiness shows no model; the worker still works
         log.warning("worker.status_unpublished", extra={"error": str(exc)[:200]})
-    threading.Thread(target=_keep_publishing, args=(describe(model),), daemon=True,
+    threading.Thread(target=_keep_publishing, args=(name, status), daemon=True,
                      name="worker-status").start()
 
 
-def _keep_publishing(status: dict) -> None:
+def _keep_publishing(name: str, status: dict) -> None:
     while True:
         time.sleep(STATUS_EVERY_S)
         try:
-            publish(flask_app.config["REDIS_URL"], WORKER_NAME, status, ttl_s=STATUS_TTL_S)
+            publish(flask_app.config["REDIS_URL"], name, status, ttl_s=STATUS_TTL_S)
         except Exception:  # Redis is down: readiness says so already; try again later
             pass
 
@@ -78,6 +83,6 @@ def load_model_without_fork(sender=None, **_):
 @worker_shutdown.connect
 def unpublish(**_):
     try:
-        forget(flask_app.config["REDIS_URL"], WORKER_NAME)
+        forget(flask_app.config["REDIS_URL"], worker_name())
     except Exception:  # Redis may already be gone at shutdown
         pass
