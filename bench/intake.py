@@ -78,6 +78,24 @@ def drive(port: int, kind: str, site_key: str, seconds: float, clients: int) -> 
             "p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0}
 
 
+def api_cpu_s(server_pid: int) -> float:
+    """CPU seconds used so far by the gunicorn master and its workers (Linux /proc)."""
+    pids = [server_pid]
+    try:
+        children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+        pids += [int(pid) for pid in children]
+    except OSError:
+        return 0.0
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def modctl(env: dict, *args: str) -> dict:
     out = subprocess.run([str(BIN / "modctl"), *args], env=env, check=True, capture_output=True,
                          text=True, cwd=ROOT).stdout
@@ -129,8 +147,12 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         drive(port, "bare", "", 2, args.clients)  # warm up every gunicorn worker
+        cpu = api_cpu_s(server.pid)
         bare = drive(port, "bare", "", args.seconds, args.clients)
+        bare["api_cpu_ms"] = (api_cpu_s(server.pid) - cpu) * 1000 / max(bare["ok"], 1)
+        cpu = api_cpu_s(server.pid)
         intake = drive(port, "intake", site["site_key"], args.seconds, args.clients)
+        intake["api_cpu_ms"] = (api_cpu_s(server.pid) - cpu) * 1000 / max(intake["ok"], 1)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -142,10 +164,13 @@ def main() -> None:
         stored = connection.execute(text("SELECT count(*) FROM comments")).scalar()
     engine.dispose()
     print(f"database: {engine.dialect.name}, gunicorn workers: {args.workers}, "
-          f"client processes: {args.clients}, {args.seconds:.0f} s per phase")
+          f"client processes: {args.clients}, {args.seconds:.0f} s per phase; "
+          f"load average {os.getloadavg()[0]:.2f} (other work on the machine lowers both rates)")
+    print("api_cpu_ms: CPU the API processes spent per answered request")
     for name, result in (("bare GET /healthz", bare), ("intake POST comments", intake)):
         print(f"{name:22s} ok={result['ok']:6d} errors={result['errors']:4d} "
-              f"rps={result['rps']:7.1f} p50_ms={result['p50_ms']:6.2f} p99_ms={result['p99_ms']:6.2f}")
+              f"rps={result['rps']:7.1f} p50_ms={result['p50_ms']:6.2f} p99_ms={result['p99_ms']:6.2f} "
+              f"api_cpu_ms={result['api_cpu_ms']:.2f}")
     print(f"accepted={intake['ok']} stored={stored} lost={intake['ok'] - stored}  "
           f"(targets: intake_rps >= 500, p99_ms <= 50, lost == 0)")
     print(f"intake_rps={intake['rps']:.0f} p99_ms={intake['p99_ms']:.1f} "

@@ -7,6 +7,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from service import site_cache
 from service.config import finish_settings, load_settings
 from service.errors import register_error_handlers
 from service.extensions import api as rest_api
@@ -27,8 +28,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(
         SQLALCHEMY_DATABASE_URI=app.config["DATABASE_URL"],
         # hide_parameters: a database error in the logs must not carry comment text or emails.
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True,
-                                   "hide_parameters": not app.config["LOG_TEXT"]},
+        SQLALCHEMY_ENGINE_OPTIONS={
+            # A database server may restart under us; a SQLite file cannot, so skip the ping
+            # (one query fewer on every request).
+            "pool_pre_ping": not app.config["DATABASE_URL"].startswith("sqlite"),
+            "hide_parameters": not app.config["LOG_TEXT"],
+        },
         MAX_CONTENT_LENGTH=app.config["MAX_REQUEST_BYTES"],
         API_TITLE="Comment moderation API",
         API_VERSION="1.0",
@@ -50,6 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
 
     db.init_app(app)
+    site_cache.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     with app.app_context():
         _tune_sqlite(db.engine)

@@ -13,6 +13,7 @@ DEFAULTS: dict[str, object] = {
     # Intake
     "MAX_REQUEST_BYTES": 64 * 1024,
     "FLOOD_SECONDS": 15,
+    "SITE_CACHE_SECONDS": 5,  # how long an API process remembers a site key's site (0: off)
     "TRUSTED_PROXIES": 0,  # how many reverse proxies set X-Forwarded-For in front of the API
     "RENDER_TOKEN_MAX_AGE_S": 24 * 3600,
     # Pipeline
@@ -43,8 +44,12 @@ DEFAULTS: dict[str, object] = {
     "TOXICITY_SPANS": True,  # per-sentence scores for explanations
     # Rate limits (flask-limiter syntax; counters in Redis)
     "RATE_LIMIT_ENABLED": True,
-    "RATE_LIMIT_INTAKE_PER_IP": "10/second;120/minute",
-    "RATE_LIMIT_INTAKE_PER_KEY": "1000/second",
+    # One window: the flood check already spaces a reader's accepted comments 15 s apart, so
+    # this only stops hammering, and each window costs a Redis round trip on every comment.
+    "RATE_LIMIT_INTAKE_PER_IP": "60/minute",
+    # Empty: off. Caps one site's intake (its key is public in its pages); set it above the
+    # site's busiest minute. Off by default: each limit is a Redis round trip on every comment.
+    "RATE_LIMIT_INTAKE_PER_KEY": "",
     "RATE_LIMIT_COMPAT_PER_IP": "100/second",
     "RATE_LIMIT_COMPAT_PER_KEY": "50/second;2000/minute",
     "RATE_LIMIT_STORAGE_URL": "",  # empty: REDIS_URL

@@ -1,8 +1,10 @@
 """Admin API: sites and their settings, articles, keys and tokens."""
 
+import time
+
 import pytest
 
-from service.models import ApiKey
+from service.models import ApiKey, utcnow
 
 
 def bearer(token):
@@ -82,6 +84,31 @@ def test_a_revoked_key_stops_working(make, client, admin):
     assert client.get("/v1/articles/a/comments", headers=headers).status_code == 200
     assert client.delete(f"/v1/admin/keys/{created['id']}", headers=admin).status_code == 200
     assert client.get("/v1/articles/a/comments", headers=headers).status_code == 401
+
+
+def test_a_key_revoked_by_another_process_stops_working_within_the_site_cache_time(
+        make, client, db, monkeypatch):
+    # Another process (modctl, another API worker) revokes the key: this process's memory of
+    # it lasts SITE_CACHE_SECONDS at most.
+    monkeypatch.setattr(client.application.extensions["site_cache"], "ttl_s", 0.5)
+    site, key = make.site()
+    headers = {"X-Site-Key": key}
+    assert client.get("/v1/articles/a/comments", headers=headers).status_code == 200
+    db.session.execute(db.update(ApiKey).where(ApiKey.site_id == site.id)
+                       .values(revoked_at=utcnow()))
+    db.session.commit()
+    assert client.get("/v1/articles/a/comments", headers=headers).status_code == 200  # cached
+    time.sleep(0.6)
+    assert client.get("/v1/articles/a/comments", headers=headers).status_code == 401
+
+
+def test_site_changes_through_the_api_apply_at_once(make, client, admin):
+    site, key = make.site()
+    foreign = {"X-Site-Key": key, "Origin": "https://blog.example"}
+    assert client.get("/v1/articles/a/comments", headers=foreign).status_code == 403
+    client.patch(f"/v1/admin/sites/{site.id}", headers=admin,
+                 json={"origins": ["https://news.example", "https://blog.example"]})
+    assert client.get("/v1/articles/a/comments", headers=foreign).status_code == 200
 
 
 def test_moderators_cannot_administer(make, client):

@@ -10,6 +10,7 @@ from service.api.common import UTCDateTime, normalize_origin
 from service.auth import create_key, require_role
 from service.extensions import db
 from service.models import ApiKey, Article, ModerationMode, Role, Site, utcnow
+from service.site_cache import site_cache
 from service.site_settings import SiteSettingsSchema, effective_settings
 
 blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Sites, articles, keys.")
@@ -148,6 +149,7 @@ class SiteItem(MethodView):
         for name, value in data.items():
             setattr(site, name, value)
         db.session.commit()
+        site_cache().clear()
         return site_out(site)
 
 
@@ -240,4 +242,5 @@ class KeyItem(MethodView):
             abort(409, message="Refusing to revoke the token making this request.")
         key.revoked_at = key.revoked_at or utcnow()
         db.session.commit()
+        site_cache().clear()
         return key

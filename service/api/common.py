@@ -12,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields
 
 from service.auth import find_key
 from service.models import Role, Site
+from service.site_cache import site_cache
 
 
 def normalize_origin(value: str) -> str:
@@ -36,10 +37,15 @@ def site_key_from_request() -> str | None:
 
 def current_site() -> Site:
     """Return the site whose key the request carries; 401 without one, 403 from a foreign origin."""
-    key = find_key(site_key_from_request(), with_site=True)
-    if key is None or key.role != Role.SITE:
-        abort(401, message="A valid site key is required (X-Site-Key header or site_key parameter).")
-    site = key.site
+    plaintext = site_key_from_request()
+    site = site_cache().get(plaintext) if plaintext else None
+    if site is None:
+        key = find_key(plaintext, with_site=True)
+        if key is None or key.role != Role.SITE:
+            abort(401, message="A valid site key is required "
+                               "(X-Site-Key header or site_key parameter).")
+        site = key.site
+        site_cache().put(plaintext, site)
     origin = request.headers.get("Origin")
     if origin and origin != "null" and not origin_allowed(site, origin):
         abort(403, message=f"Origin {origin} is not allowed for this site.")
