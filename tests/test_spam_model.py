@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from workers.classifiers.spam import OnlineSpamModel, SpamInput, check_spam
+from workers.classifiers.spam.learned import context_tokens
 
 LABELLED = Path(__file__).resolve().parent.parent / "bench" / "data" / "spam_comments.jsonl"
 SPAM = [
@@ -146,6 +147,56 @@ def test_a_model_trained_on_bodies_ignores_author_fields():
     )
     assert model.spam_logit(bare) == pytest.approx(model.spam_logit(dressed))
     assert model.spam_logit(bare) == pytest.approx(model.spam_logit(HAM[0]))
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected", "absent"),
+    [
+        (
+            {"author_name": "Sam Reed", "author_url": "https://www.best-replica-watches.shop/?ref=7",
+             "author_email": "sam@cheap-watch-outlet.example"},
+            {"urlword:best", "urlword:replica", "urlword:watches", "urlpath:query",
+             "urlowner:other", "emailword:cheap", "emailword:outlet"},
+            {"urlword:www", "urlowner:author"},
+        ),
+        (
+            {"author_name": "Jane Doe", "author_url": "https://janedoe.substack.com/",
+             "author_email": "jane@example.org"},
+            {"urlword:janedoe", "urlword:substack", "urlpath:root", "urlowner:author"},
+            {"urlowner:other"},
+        ),
+        (
+            {"author_name": "Jane Doe", "author_email": "jane@example.org"},
+            {"url:no", "emailword:example"},
+            {"urlowner:author", "urlowner:other"},
+        ),
+    ],
+    ids=["shop", "own-blog", "no-url"],
+)  # fmt: skip
+def test_the_model_sees_the_words_shape_and_owner_of_the_author_url(fields, expected, absent):
+    tokens = set(context_tokens(SpamInput(site_id=1, article_id=1, body=HAM[0], **fields)).split())
+    assert expected <= tokens
+    assert not absent & tokens
+
+
+def test_spam_sites_words_carry_over_to_a_domain_the_model_has_never_seen():
+    model = OnlineSpamModel()
+    shops = ["https://cheap-replica-watches.shop", "https://replica-watches-sale.shop",
+             "https://best-replica-watches.shop"]  # fmt: skip
+    model.partial_fit(
+        [SpamInput(1, 1, body, author_name="Sam Reed", author_url=url)
+         for body, url in zip(SPAM[:3], shops, strict=True)]
+        + [SpamInput(1, 1, body, author_name="Sam Reed", author_url="https://harbor-notes.shop")
+           for body in HAM],
+        [True] * 3 + [False] * len(HAM),
+    )  # fmt: skip
+    body = "Thank you, this was a lovely overview."
+
+    def logit(url: str) -> float:
+        return model.spam_logit(SpamInput(1, 1, body, author_name="Ann Lee", author_url=url))
+
+    # Both hosts are new and alike in shape; only the words of the first were seen in spam.
+    assert logit("https://replica-watches-outlet.shop") > logit("https://tide-garden-club.shop") + 1
 
 
 def test_feedback_turns_a_held_comment_into_a_discarded_one(trained):

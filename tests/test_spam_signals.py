@@ -5,7 +5,8 @@ import time
 import pytest
 
 from workers.classifiers.spam import SpamInput, check_spam
-from workers.classifiers.spam.signals import comment_evidence
+from workers.classifiers.spam.normalize import normalize
+from workers.classifiers.spam.signals import comment_evidence, is_own_site, praise_phrases
 
 BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 ORDINARY = "The council should fund the library before another consultant study."
@@ -169,6 +170,80 @@ def test_generic_praise_is_strong_with_an_author_url_and_weak_without():
     assert with_url >= 2.5 > 1.2 >= without_url > 0
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi there, just became aware of your blog through Google and it is truly informative.",
+        "I'm extremely impressed with your writing skills, and with the layout of your weblog.",
+        "Your overview of the zoning rules is the most helpful one I have read.",
+        "You make some really valid points in this write-up.",
+        "Hello webmaster, which theme are you using? I subscribed to your newsletter.",
+        "I never read an article as useful as this, I will definitely come back.",
+        "Looking forward to your upcoming posts, keep writing!",
+        "You are such a talented writer.",
+        "This piece of writing has been a pleasure to read, it helped me a lot.",
+    ],
+)
+def test_generic_praise_is_recognised_however_it_is_worded(body):
+    assert praise_phrases(normalize(body)) >= 1
+    shop = evidence(body, author_name="Sam Reed", author_url="https://cheap-flights-deals.example")
+    assert shop["GENERIC_PRAISE"] >= 2.5
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        ORDINARY,
+        "The best news I've read all week: the levy failed.",
+        "Thanks for reporting on this, the council never explains anything.",
+        "The design of the new bridge is great, but nobody asked the neighbours.",
+        "You make a fair point about the buses, but the rail plan is worse.",
+        "You're a lazy writer and this is a hit piece.",
+        "I'm not impressed with the council's plan, or with this mayor.",
+        "My neighbour's site is down again, who is the host?",
+        "Is there a recording of the meeting? I couldn't make it.",
+    ],
+)
+def test_readers_comments_are_not_taken_for_generic_praise(body):
+    assert praise_phrases(normalize(body)) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "url", "own"),
+    [
+        ("Jane Doe", "jane@example.org", "https://janedoe.substack.com", True),
+        ("Tom R.", "rodriguezt@mail.example", "https://github.com/trodriguez", True),
+        ("priya77", "", "https://medium.com/@priyanair", True),
+        ("hoopsfan88", "jsmith@example.net", "https://www.j-smith.example/about", True),
+        (
+            "Jessica Walsh",
+            "jessica.walsh12@gmail.com",
+            "https://best-gold-ira.example/?ref=12",
+            False,
+        ),
+        (
+            "Best Plumber Austin",
+            "office@plumber-austin.example",
+            "https://plumber-austin.example",
+            False,
+        ),
+        ("cbdoil.com", "cbd@cbdoil.com", "https://cbdoil.com", False),
+        ("Guest", "", "https://guest-posting-seo.example", False),
+        ("Jane Doe", "jane@example.org", "", False),
+    ],
+)
+def test_an_author_url_that_carries_the_authors_name_is_their_own_site(name, email, url, own):
+    assert is_own_site(name, email, url) is own
+
+
+def test_praise_linking_the_readers_own_blog_is_weak_and_linking_a_shop_is_strong():
+    praise = "Great article, thanks for sharing."
+    reader = {"author_name": "Omar Foster", "author_email": "omar.foster@example.org"}
+    own = evidence(praise, **reader, author_url="https://omarfoster.blogspot.com")
+    shop = evidence(praise, **reader, author_url="https://www.best-cheap-flights.example/offer")
+    assert own["GENERIC_PRAISE"] <= 1.2 < 2.5 <= shop["GENERIC_PRAISE"]
+
+
 def test_praise_inside_a_long_substantive_comment_is_not_generic():
     body = (
         "Great article. " + "The council has raised the levy three years running while the "
@@ -263,6 +338,9 @@ def test_a_money_promise_with_a_private_channel_is_a_scam():
         "make $1,000 " * 800,
         "5% " * 3_000,
         "c a s i n o " * 1_000,
+        "your post of " * 2_000,
+        "the best most great " * 1_500,
+        "you have made some really " * 1_000,
     ],
 )
 def test_pathological_comments_are_judged_quickly(body):

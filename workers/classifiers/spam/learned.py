@@ -1,6 +1,7 @@
 """A per-site spam/not-spam classifier that learns from moderator decisions."""
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -11,7 +12,7 @@ from sklearn.naive_bayes import MultinomialNB
 
 from .normalize import normalize
 from .rules import find_links
-from .signals import comment_evidence, host_of
+from .signals import comment_evidence, host_of, is_own_site
 
 # Hashing needs no vocabulary, so the features never change and nothing about them is stored.
 # 2**17 buckets per text block keeps a site's model at ~5 MB in memory with few collisions.
@@ -26,8 +27,8 @@ _CHARS = HashingVectorizer(
     analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
     n_features=N_TEXT_FEATURES, alternate_sign=False, norm="l2",
 )  # fmt: skip
-# Who posted and which signals fired, as tokens ("urltld:xyz", "sig:GENERIC_PRAISE"): a site's
-# moderators teach the model which of these mean spam on that site.
+# Who posted and which signals fired, as tokens ("urltld:xyz", "urlword:casino", "urlowner:other",
+# "sig:GENERIC_PRAISE"): a site's moderators teach the model which of these mean spam on that site.
 _CONTEXT = HashingVectorizer(
     analyzer="word", token_pattern=r"\S+", lowercase=False,
     n_features=N_CONTEXT_FEATURES, alternate_sign=False, norm="l2",
@@ -38,7 +39,28 @@ _CONTEXT_COLUMNS = slice(2 * N_TEXT_FEATURES, 2 * N_TEXT_FEATURES + N_CONTEXT_FE
 CONTEXT_WEIGHT = 2.0
 ALPHA = 0.1  # additive smoothing: small, as hashed n-gram counts are sparse
 DEFAULT_MIN_SUBMIT_S = 3.0
+# New context tokens need no new format: a stored model has not seen them yet, so they weigh
+# next to nothing until moderators' decisions teach them.
 FORMAT = "spam-mnb-hash-v2"
+# Words of a host name ("best-cbd-oil.shop" -> best, cbd, oil): a spammer's next domain is new,
+# but it names the same products, so the words carry over where the whole host does not.
+_DOMAIN_WORD = re.compile(r"[a-z]{3,}")
+_HOST_NOISE = frozenset({"www", "com", "net", "org"})
+
+
+def _domain_words(host: str) -> list[str]:
+    """Return the words a host name is made of, without its TLD and "www"."""
+    name = host.rpartition(".")[0]
+    return [w for w in _DOMAIN_WORD.findall(name) if w not in _HOST_NOISE][:6]
+
+
+def _url_shape(url: str) -> str:
+    """Return where an author URL points: a site's root, a page on it, or a tracked link."""
+    rest = url.split("://", 1)[-1]
+    path = rest.partition("/")[2]
+    if "?" in rest:
+        return "query"
+    return "page" if path.strip("/") else "root"
 
 
 def context_tokens(item: Any, evidence: Mapping[str, float] | None = None) -> str:
@@ -50,10 +72,15 @@ def context_tokens(item: Any, evidence: Mapping[str, float] | None = None) -> st
     if url:
         host = host_of(url)
         tokens += ["url:yes", f"urlhost:{host}", f"urltld:{host.rpartition('.')[2]}"]
+        tokens += [f"urlword:{word}" for word in _domain_words(host)]
+        tokens.append(f"urlpath:{_url_shape(url)}")
+        own = is_own_site(item.author_name, item.author_email, url)
+        tokens.append("urlowner:author" if own else "urlowner:other")
     else:
         tokens.append("url:no")
     domain = item.author_email.rpartition("@")[2].strip().lower()
     tokens.append(f"emaildomain:{domain or '-'}")
+    tokens += [f"emailword:{word}" for word in _domain_words(domain)]
     tokens += [f"name:{word}" for word in normalize(item.author_name).split()[:6]]
     tokens.append(f"links:{min(len(find_links(item.body).urls), 3)}")
     return " ".join(tokens)

@@ -149,26 +149,70 @@ _FAMILY_PATTERNS = {
     for family, patterns in _FAMILIES.items()
 }
 
-# Generic praise that fits any page: SEO spammers post it to get their author URL shown.
+# Generic praise that fits any page: SEO spammers post it to get their author URL shown. The
+# genre is recognised by its parts, not by stock sentences: a compliment on "the post"/"your
+# site"/"your writing" (praise word next to a word for the piece, or the piece said to be good),
+# praise of the author, what the piece did for the reader, promises to come back or subscribe,
+# and the small talk addressed to a site's owner (its host, its theme, quoting its posts).
+_PRAISE_WORD = (
+    r"(?:great|nice|good|wonderful|awesome|excellent|fantastic|amazing|outstanding|superb|"
+    r"informative|helpful|useful|valuable|interesting|brilliant|lovely|fabulous|impressive|"
+    r"engaging|insightful|enjoyable|remarkable|pleasant|perfect|terrific|magnificent|incredible|"
+    r"beautiful|fascinating|splendid|marvell?ous|fastidious|well[- ]written|well[- ]researched|"
+    r"top[- ]notch|first[- ]rate|(?:easy|a pleasure) to (?:read|follow|understand))"
+)
+_PIECE = (
+    r"(?:post|posts|article|articles|blog|blog post|read|info|information|content|contents|"
+    r"share|stuff|website|web site|site|webpage|web page|page|writing|write-?up|piece|"
+    r"piece of writing|topic|tips|points|job|work|explanation|insights?|layout|design|theme|"
+    r"writing style|style of writing|material|resource)"
+)
+_INTENSIFIER = r"(?:very|really|quite|so|extremely|truly|super|incredibly|highly|such an?|an?)"
 _PRAISE = re.compile(
     r"(?<!\w)(?:"
-    r"(?:great|nice|good|wonderful|awesome|excellent|fantastic|amazing|outstanding|superb|"
-    r"informative|helpful|useful|valuable|interesting|brilliant|lovely|fabulous|impressive)"
-    r" (?:post|article|blog|read|info|information|content|share|stuff|website|site|write-?up|"
-    r"piece of writing|topic|tips|points|job|work)"
-    r"|(?:very|really|quite|so|extremely|truly) (?:informative|helpful|useful|interesting|"
+    # "great post", "a really informative article", "such a well written piece"
+    rf"(?:{_INTENSIFIER} )?{_PRAISE_WORD} {_PIECE}"
+    rf"|(?:very|really|quite|so|extremely|truly) (?:informative|helpful|useful|interesting|"
     r"nice|good|great)"
-    r"|thanks?(?: you)?(?: so much| a lot)? for (?:sharing|the (?:post|article|info|information)"
-    r"|this (?:post|article|info|information))"
-    r"|keep (?:it )?up the (?:good|great|nice|excellent) work|keep (?:posting|writing|sharing)"
+    # "your writing style is very engaging", "this post of yours is the best I have read"
+    rf"|(?:your|this) {_PIECE}(?: of [\w' -]{{1,40}})? (?:is|was|are|were|has been|looks|"
+    rf"seems) (?:{_INTENSIFIER} |just |the )?(?:{_PRAISE_WORD}|best|greatest|finest)"
+    rf"|(?:best|greatest|finest|most {_PRAISE_WORD}) (?:{_PIECE} )?(?:one )?i(?:'ve| have)?"
+    r" (?:ever )?(?:read|seen|found|come across)"
+    r"|(?:never|not) (?:found|seen|read) (?:any|an?) (?:\w+ )?(?:post|article|blog|site|piece)"
+    r" (?:like|as \w+ as) (?:yours|this)"
+    # praise of the author
+    r"|you (?:have |'ve )?(?:made|make|raised?|bring up|brought up) (?:some |a few |many )?"
+    r"(?:really |very )?(?:good|great|nice|valid|excellent|interesting|solid|fair) points"
+    rf"|you(?:'re| are| r) (?:an?|such an?|one) (?:{_INTENSIFIER} )?(?:{_PRAISE_WORD}|talented|"
+    r"gifted|skilled) (?:writer|blogger|author)"
+    rf"|(?:impressed|amazed|blown away) (?:with|by) (?:your|this) {_PIECE}"
+    # what the piece did for the reader
+    r"|(?:helped|helps) me (?:a lot|so much|a great deal|understand)"
+    r"|i (?:have |'ve )?(?:really )?(?:learned|learnt) (?:a lot|so much|something new)"
+    r"|thanks?(?: you)?(?: so much| a lot)? for (?:sharing|posting|writing|the (?:post|article|"
+    r"info|information)|this (?:post|article|info|information))"
     r"|(?:enjoyed|appreciate|liked|love) (?:reading|this|your) (?:post|article|blog|content)?"
-    r"|bookmark(?:ed|ing)?|(?:your|this) (?:blog|website|web site|weblog)|blog(?:ging)? "
-    r"(?:post|layout|theme)|rss feed"
-    r"|(?:will|i'll|i will|i'll definitely|definitely) (?:come back|return|be back|visit again)"
+    # coming back, following
+    r"|keep (?:it )?up the (?:good|great|nice|excellent) work|keep (?:posting|writing|sharing)"
+    r"|bookmark(?:ed|ing)?|subscribed? to (?:your|the|this) (?:rss|feed|blog|newsletter)"
+    r"|rss feed|(?:your|this) (?:blogs?|websites?|web sites?|weblogs?)"
+    r"|blog(?:ging)? (?:post|layout|theme)"
+    r"|looking forward to (?:your|the|reading|more|seeing)(?: \w+)?"
+    r" (?:post|posts|article|articles|content|updates?)"
+    r"|(?:will|i'll|i will|i'll definitely|definitely) (?:come back|return|be back|visit again|"
+    r"check back)"
     r"|shar(?:e|ing) (?:this|it) with (?:my )?(?:friends|colleagues|followers|family)"
-    r"|came across (?:this|your)|(?:found|find) (?:this|your) (?:post|article|blog|site|"
-    r"information)|you (?:are|r) (?:a|an) (?:great|good|excellent|talented) "
-    r"(?:writer|blogger|author)|(?:hi|hello|hey) (?:admin|webmaster)"
+    # small talk with the site's owner
+    r"|(?:hi|hello|hey|dear) (?:admin|webmaster|blogger)|hello to (?:all|every ?one|everybody)"
+    r"|came across (?:this|your)|(?:found|find) (?:this|your) (?:post|article|blog|site|website|"
+    r"information)"
+    r"|(?:what|which) (?:web )?(?:host|hosting|theme|template|plugin|platform) (?:are|do|is)"
+    r" you (?:using|use)"
+    r"|do you mind if i (?:quote|share|link|use)|(?:credit|link) back to (?:your|the) "
+    r"(?:site|website|webpage|web page|blog|page)"
+    r"|more (?:related|similar) (?:content|posts|articles)|more (?:content|posts|articles) like "
+    r"(?:this|yours)"
     r")(?!\w)"
 )
 # Words that make an author name an advert ("Best Plumber Austin", "Cheap VPN Deals").
@@ -181,6 +225,12 @@ _COMMERCIAL_NAME = re.compile(
     r"recovery|tours?|agency|clean(?:ing|ers)|design(?:ers)?|software|trading|investments?)(?!\w)"
 )
 _NAME_IS_DOMAIN = re.compile(r"(?:www\.|https?://|\.(?:com|net|org|info|biz|xyz|io|co)\b)")
+_NAME_PART = re.compile(r"[^\W\d_]+")
+# Words in author names and email addresses that name nobody.
+_NOT_NAMES = frozenset(
+    "info mail admin contact guest anonymous user http https www blog news office sales support "
+    "team".split()
+)
 
 
 @cache
@@ -266,22 +316,47 @@ def author_signals(author_name: str, author_email: str) -> dict[str, float]:
     return found
 
 
+def is_own_site(author_name: str, author_email: str, author_url: str) -> bool:
+    """Tell whether an author URL is the author's own homepage: it carries the author's name.
+
+    A reader's blog or profile ("janedoe.substack.com", "github.com/jdoe") is what the website
+    field is for; an SEO spammer's is the site being promoted, named after its product. A name
+    that is itself an advert or a domain owns nothing.
+    """
+    url = fold(author_url)
+    name = fold(author_name)
+    if not url.strip() or _NAME_IS_DOMAIN.search(name) or _COMMERCIAL_NAME.search(name):
+        return False
+    local = fold(author_email).partition("@")[0] if "@" in author_email else ""
+    names = set(_NAME_PART.findall(name)[:6])
+    for word in _NAME_PART.findall(local)[:4]:
+        # Mail names are often a surname with an initial: "jsmith", "smithj".
+        names |= {word, word[1:], word[:-1]}
+    names = {word for word in names if len(word) >= 4}
+    # Compare letters only: "omar-foster.example/about" carries "omarfoster".
+    letters = "".join(ch for ch in url.split("://", 1)[-1] if ch.isalpha())
+    return any(word in letters for word in names - _NOT_NAMES)
+
+
 def praise_phrases(normalized_body: str) -> int:
     """Return how many generic-praise phrases a (normalised) comment contains."""
     return len(_PRAISE.findall(normalized_body))
 
 
 def content_signals(
-    body: str, normalized_body: str, links: Links, has_author_url: bool
+    body: str, normalized_body: str, links: Links, promotes_author_url: bool
 ) -> dict[str, float]:
-    """Return the evidence in the text itself: praise, spam patterns, shouting."""
+    """Return the evidence in the text itself: praise, spam patterns, shouting.
+
+    promotes_author_url: the author URL is some site, not the author's own homepage.
+    """
     found: dict[str, float] = {}
     text = strip_tags(body)
     words = _WORD.findall(normalized_body)
     praise = praise_phrases(normalized_body)
     # Praise is only "generic" when it is most of what the comment says.
     if praise and (len(words) <= 40 or praise >= 3):
-        if has_author_url or links.urls:
+        if promotes_author_url or links.urls:
             found["GENERIC_PRAISE"] = min(
                 PRAISE_WITH_URL + PRAISE_PER_EXTRA_HIT * (praise - 1), MAX_PRAISE_WEIGHT
             )
@@ -324,7 +399,11 @@ def comment_evidence(
     )
     found |= link_signals(links, item.body, len(normalized_body.split()))
     found |= author_signals(item.author_name, item.author_email)
-    found |= content_signals(item.body, normalized_body, links, bool(item.author_url.strip()))
+    # Praise from a reader who links their own blog is not SEO spam; praise that links a shop is.
+    promotes_author_url = bool(item.author_url.strip()) and not is_own_site(
+        item.author_name, item.author_email, item.author_url
+    )
+    found |= content_signals(item.body, normalized_body, links, promotes_author_url)
     return found
 
 
