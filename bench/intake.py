@@ -126,6 +126,7 @@ def main() -> None:
                         help="use a fresh PostgreSQL database on this server instead of SQLite")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     data = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     database_url = fresh_postgres(args.postgres) if args.postgres else f"sqlite:///{data / 'bench.db'}"
     env = {**os.environ, "DATA_DIR": str(data), "DATABASE_URL": database_url,
@@ -164,8 +165,8 @@ def main() -> None:
         stored = connection.execute(text("SELECT count(*) FROM comments")).scalar()
     engine.dispose()
     print(f"database: {engine.dialect.name}, gunicorn workers: {args.workers}, "
-          f"client processes: {args.clients}, {args.seconds:.0f} s per phase; "
-          f"load average {os.getloadavg()[0]:.2f} (other work on the machine lowers both rates)")
+          f"client processes: {args.clients}, {args.seconds:.0f} s per phase; load average "
+          f"before the run {load_before:.2f} (other work on the machine lowers both rates)")
     print("api_cpu_ms: CPU the API processes spent per answered request")
     for name, result in (("bare GET /healthz", bare), ("intake POST comments", intake)):
         print(f"{name:22s} ok={result['ok']:6d} errors={result['errors']:4d} "
