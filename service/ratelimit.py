@@ -6,6 +6,7 @@ A request over a limit gets 429 in the service's one error shape, with Retry-Aft
 """
 
 import hashlib
+import ipaddress
 import math
 import time
 
@@ -23,8 +24,16 @@ MESSAGE = "Too many requests; slow down and try again shortly."
 
 
 def client_address() -> str:
+    """The reader's address; for IPv6 its /64, which one subscriber usually holds whole."""
     # ProxyFix (TRUSTED_PROXIES) has already put the reader's address in remote_addr.
-    return "ip:" + (request.remote_addr or "unknown")
+    address = request.remote_addr or "unknown"
+    if ":" in address:
+        try:
+            network = ipaddress.IPv6Network(f"{address.split('%', 1)[0]}/64", strict=False)
+            address = str(network)
+        except ValueError:
+            pass  # not an address: count it as given
+    return "ip:" + address
 
 
 def caller_key() -> str:

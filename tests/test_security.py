@@ -90,6 +90,16 @@ def test_intake_is_rate_limited_per_reader_address(app, make, monkeypatch):
     assert make.post_comment(key, ip="10.5.5.6", body="Another reader").status_code == 202
 
 
+def test_ipv6_readers_are_rate_limited_per_64_prefix(app, make, monkeypatch):
+    # One subscriber usually holds a whole /64: counting each address would let them rotate.
+    monkeypatch.setitem(app.config, "RATE_LIMIT_INTAKE_PER_IP", "2/minute")
+    _, key = make.site(settings={"flood_seconds": 0})
+    answers = [make.post_comment(key, ip=f"2001:db8:1:2::{n}", body=f"Comment {n}").status_code
+               for n in range(1, 4)]
+    assert answers == [202, 202, 429]
+    assert make.post_comment(key, ip="2001:db8:1:3::1", body="Next door").status_code == 202
+
+
 def test_intake_is_rate_limited_per_site_key(app, make, monkeypatch):
     monkeypatch.setitem(app.config, "RATE_LIMIT_INTAKE_PER_KEY", "2/minute")
     _, key = make.site()
