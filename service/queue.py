@@ -4,7 +4,7 @@ import logging
 import time
 
 from celery import Task
-from flask import Flask, current_app
+from flask import Flask, current_app, g, has_request_context
 
 from service.extensions import celery
 
@@ -90,9 +90,12 @@ def send(task_name: str, args: list, **options) -> bool:
 
 def enqueue_classify(comment_ids: list[int]) -> list[int]:
     """Send one classify message per comment; return the ids that were sent."""
+    # The request id travels as a message header, so the worker's log lines carry it too.
+    request_id = g.get("request_id") if has_request_context() else None
+    options = {"headers": {"request_id": request_id}} if request_id else {}
     sent = []
     for comment_id in comment_ids:
-        if send(CLASSIFY_TASK, [comment_id]):
+        if send(CLASSIFY_TASK, [comment_id], **options):
             sent.append(comment_id)
         else:
             break

@@ -52,6 +52,7 @@ def test_intake_and_classification_log_ids_but_never_text_or_email(make, db, wor
     assert received == [{**received[0], "comment_id": comment_id, "request_id": "req-42"}]
     classified = [r for r in records(worker_log) if r.get("comment_id") == comment_id]
     assert [r["message"] for r in classified] == ["comment.classified"]
+    assert classified[0]["request_id"] == "req-42"  # carried to the worker in the message
     for log in (api_log, worker_log):
         for secret in (secret_text, secret_email, secret_name, secret_email.split("@")[0]):
             assert secret not in log

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from collections.abc import Mapping
 from functools import cache
 
 import redis
@@ -70,8 +71,12 @@ def spam_input(comment: Comment, approved_before: int) -> SpamInput:
     )
 
 
-def classify_batch(comment_ids: list[int]) -> int:
-    """Classify and decide the still-pending comments among comment_ids; return how many."""
+def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None] | None = None
+                   ) -> int:
+    """Classify and decide the still-pending comments among comment_ids; return how many.
+
+    request_ids: the API request that accepted each comment, where known, for the logs.
+    """
     comments = db.session.scalars(
         select(Comment).where(Comment.id.in_(comment_ids), Comment.status == Status.PENDING)
         .order_by(Comment.id)).all()
@@ -99,7 +104,8 @@ def classify_batch(comment_ids: list[int]) -> int:
     model = toxicity_model()
     to_score = [c for c in comments if verdicts[c.id].action not in ("spam", "discard", "reject")]
     scoring_started = time.perf_counter()
-    results = dict(zip([c.id for c in to_score], model.score([c.body for c in to_score])))
+    scored = model.score([c.body for c in to_score])
+    results = dict(zip([c.id for c in to_score], scored, strict=True))
     if to_score:
         metrics.record_toxicity(model.name, len(to_score), time.perf_counter() - scoring_started)
 
@@ -113,14 +119,15 @@ def classify_batch(comment_ids: list[int]) -> int:
             approved_before=approved.get((comment.site_id, comment.author_email), 0),
         )
         decision = decide(evidence, settings[comment.id])
-        decided += record_decision(comment, decision, verdict, result, model)
+        decided += record_decision(comment, decision, verdict, result, model,
+                                   (request_ids or {}).get(comment.id))
     db.session.commit()
     metrics.record_batch(len(comments), time.perf_counter() - started)
     return decided
 
 
 def record_decision(comment: Comment, decision: Decision, verdict: SpamVerdict, result,
-                    model) -> int:
+                    model, request_id: str | None = None) -> int:
     """Write the decision if the comment is still pending; add its one audit event."""
     scores = result.scores if result else {}
     spans = [{"begin": s.begin, "end": s.end, "scores": s.scores}
@@ -149,7 +156,7 @@ def record_decision(comment: Comment, decision: Decision, verdict: SpamVerdict, 
         reason=f"model={model.name}; spam={verdict.probability:.2f}"))
     log.info("comment.classified", extra={
         "comment_id": comment.id, "status": str(decision.status), "reasons": decision.reasons,
-        "model": model.name, "spam": round(verdict.probability, 3)})
+        "model": model.name, "spam": round(verdict.probability, 3), "request_id": request_id})
     return 1
 
 

@@ -37,9 +37,12 @@ class FlaskBatches(Batches):
 def classify_comment(requests):
     """Classify the comments of a micro-batch (one message per comment id)."""
     ids = sorted({int(request.args[0]) for request in requests})
+    # The API request that accepted each comment (a message header), for the worker's logs.
+    request_ids = {int(request.args[0]): (request.request_dict or {}).get("request_id")
+                   for request in requests}
     log.info("classify.batch", extra={"size": len(ids)})
     try:
-        pipeline.classify_batch(ids)
+        pipeline.classify_batch(ids, request_ids)
         return
     except Exception:
         db.session.rollback()
@@ -47,7 +50,7 @@ def classify_comment(requests):
     # One bad comment must not sink its batch: try each alone, retry the failures later.
     for comment_id in ids:
         try:
-            pipeline.classify_batch([comment_id])
+            pipeline.classify_batch([comment_id], request_ids)
         except Exception as exc:
             db.session.rollback()
             retry_later(comment_id, exc)
