@@ -39,8 +39,9 @@ def client_loop(args) -> tuple[list[float], int, int]:
         if kind == "intake":
             # Distinct client addresses and authors, as real readers would be (flood check).
             ip = f"10.{worker_index}.{(n // 250) % 250}.{n % 250 + 1}"
-            body = json.dumps({"author_name": f"Reader {n}", "author_email": f"r{worker_index}-{n}@mail.example",
-                               "body": f"Comment {worker_index}-{n}: an opinion about the bike lanes."})
+            body = json.dumps({
+                "author_name": f"Reader {n}", "author_email": f"r{worker_index}-{n}@mail.example",
+                "body": f"Comment {worker_index}-{n}: an opinion about the bike lanes."})
             headers = {"Content-Type": "application/json", "X-Site-Key": site_key,
                        "X-Forwarded-For": ip}
             method, path, expect = "POST", f"/v1/articles/bench-{n % 50}/comments", 202
@@ -71,7 +72,7 @@ def drive(port: int, kind: str, site_key: str, seconds: float, clients: int) -> 
     with mp.Pool(clients) as pool:
         results = pool.map(client_loop, [(port, kind, site_key, deadline, i + 1)
                                          for i in range(clients)])
-    latencies = sorted(l for r in results for l in r[0])
+    latencies = sorted(latency for result in results for latency in result[0])
     ok, errors = sum(r[1] for r in results), sum(r[2] for r in results)
     return {"ok": ok, "errors": errors, "rps": ok / seconds,
             "p50_ms": statistics.median(latencies) if latencies else 0.0,
@@ -128,10 +129,12 @@ def main() -> None:
 
     load_before = os.getloadavg()[0]
     data = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    database_url = fresh_postgres(args.postgres) if args.postgres else f"sqlite:///{data / 'bench.db'}"
+    database_url = (fresh_postgres(args.postgres) if args.postgres
+                    else f"sqlite:///{data / 'bench.db'}")
     env = {**os.environ, "DATA_DIR": str(data), "DATABASE_URL": database_url,
            "REDIS_URL": args.redis_url, "TRUSTED_PROXIES": "1", "LOG_LEVEL": "WARNING"}
-    subprocess.run([sys.executable, "-c", f"import redis; redis.Redis.from_url('{args.redis_url}').flushdb()"],
+    flush = f"import redis; redis.Redis.from_url('{args.redis_url}').flushdb()"
+    subprocess.run([sys.executable, "-c", flush],
                    check=True)
     modctl(env, "migrate")
     site = modctl(env, "site", "create", "--name", "Bench", "--origin", "https://bench.example")
@@ -170,7 +173,8 @@ def main() -> None:
     print("api_cpu_ms: CPU the API processes spent per answered request")
     for name, result in (("bare GET /healthz", bare), ("intake POST comments", intake)):
         print(f"{name:22s} ok={result['ok']:6d} errors={result['errors']:4d} "
-              f"rps={result['rps']:7.1f} p50_ms={result['p50_ms']:6.2f} p99_ms={result['p99_ms']:6.2f} "
+              f"rps={result['rps']:7.1f} p50_ms={result['p50_ms']:6.2f} "
+              f"p99_ms={result['p99_ms']:6.2f} "
               f"api_cpu_ms={result['api_cpu_ms']:.2f}")
     print(f"accepted={intake['ok']} stored={stored} lost={intake['ok'] - stored}  "
           f"(targets: intake_rps >= 500, p99_ms <= 50, lost == 0)")

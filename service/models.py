@@ -138,7 +138,8 @@ class ModerationEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
     actor: Mapped[str] = mapped_column(String(200))  # "system" or the moderator's token name
-    action: Mapped[str] = mapped_column(String(20))  # decide, approve, reject, spam, delete, claim, flag...
+    # classify, approve, reject, spam, delete, claim, flag...
+    action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[str] = mapped_column(String(10))
     to_status: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(String(500), default="")

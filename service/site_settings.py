@@ -26,7 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "moderation_mode": ModerationMode.AUTO.value,
     "thresholds": DEFAULT_THRESHOLDS,
     "trust_after": 3,  # approved comments after which an author is trusted
-    "hold_new_authors": False,  # WordPress: "comment author must have a previously approved comment"
+    # WordPress: "comment author must have a previously approved comment"
+    "hold_new_authors": False,
     "auto_create_articles": True,  # sites embed the widget on pages the service has not seen
     "require_name_email": True,
     "flood_seconds": None,  # None: the FLOOD_SECONDS setting

@@ -23,7 +23,7 @@ def active_models(redis_url: str) -> dict:
         keys = list(client.scan_iter(PREFIX + "*", count=100))
         models = [
             {"worker": key.decode()[len(PREFIX):], **json.loads(value)}
-            for key, value in zip(keys, client.mget(keys) if keys else [])
+            for key, value in zip(keys, client.mget(keys) if keys else [], strict=True)
             if value
         ]
     except redis.RedisError as exc:

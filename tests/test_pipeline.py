@@ -33,7 +33,8 @@ def test_a_posted_comment_is_scored_decided_and_audited(worker, make, db):
     assert len(comment.spans) == 2 and comment.body[comment.spans[1]["begin"]:
                                                     comment.spans[1]["end"]] == "I learned a lot."
     [event] = events(db, comment_id)
-    assert (event.actor, event.from_status, event.to_status) == ("system", "pending", comment.status)
+    assert (event.actor, event.from_status, event.to_status) == (
+        "system", "pending", comment.status)
 
 
 def test_the_policy_uses_the_sites_thresholds(worker, make, db):
@@ -123,7 +124,8 @@ def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client
     for is_spam, comment_id in ids.items():
         version = db.session.get(Comment, comment_id).version
         response = client.post(f"/v1/moderation/comments/{comment_id}/decision", headers=moderator,
-                               json={"action": "spam" if is_spam else "approve", "version": version})
+                               json={"action": "spam" if is_spam else "approve",
+                                     "version": version})
         assert response.status_code == 200
 
     def trained():

@@ -34,7 +34,8 @@ def test_modctl_up_runs_everything_with_no_redis_and_no_configuration(tmp_path):
            "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens there: the embedded one starts
            "TOXICITY_MODEL": "offline", "SWEEP_INTERVAL_S": "2", "PYTHONUNBUFFERED": "1"}
     log = open(tmp_path / "up.log", "w+")
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "modctl"), "up", "--port", str(port)],
+    modctl = str(Path(sys.executable).parent / "modctl")
+    proc = subprocess.Popen([modctl, "up", "--port", str(port)],
                             env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120

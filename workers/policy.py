@@ -30,7 +30,8 @@ def decide(evidence: Evidence, settings: dict[str, Any]) -> Decision:
     if evidence.spam_action == "reject":
         return Decision(Status.REJECTED, evidence.spam_reasons)
     if evidence.spam_action in ("spam", "discard"):
-        return Decision(Status.SPAM, evidence.spam_reasons, discard=evidence.spam_action == "discard")
+        return Decision(Status.SPAM, evidence.spam_reasons,
+                        discard=evidence.spam_action == "discard")
 
     trusted = evidence.approved_before >= settings["trust_after"] > 0
     mode = settings["moderation_mode"]

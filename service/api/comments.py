@@ -89,7 +89,8 @@ class WordPressFormSchema(CommentInSchema):
                                 validate=validate.Length(max=MAX_AUTHOR))
     author_email = fields.String(data_key="email", load_default="",
                                  validate=[validate.Length(max=MAX_EMAIL), EMAIL])
-    author_url = fields.String(data_key="url", load_default="", validate=validate.Length(max=MAX_URL))
+    author_url = fields.String(data_key="url", load_default="",
+                               validate=validate.Length(max=MAX_URL))
     body = fields.String(data_key="comment", required=True,
                          validate=validate.Length(max=MAX_CONTENT))
     parent_id = fields.Integer(data_key="comment_parent", load_default=None, allow_none=True)
@@ -114,7 +115,8 @@ class CommentAcceptedSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     status_url = fields.String()
-    status_token = fields.String(metadata={"description": "Shown once: lets the author poll the status."})
+    status_token = fields.String(
+        metadata={"description": "Shown once: lets the author poll the status."})
 
 
 class PublicCommentSchema(Schema):
@@ -496,7 +498,8 @@ def cors_for_sites(response):
     if allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Site-Key, X-Status-Token"
+        response.headers["Access-Control-Allow-Headers"] = (
+            "Content-Type, X-Site-Key, X-Status-Token")
         response.headers["Access-Control-Max-Age"] = "600"
         response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
     response.vary.add("Origin")

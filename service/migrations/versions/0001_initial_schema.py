@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 28355fe42479
-Revises: 
+Revises:
 Create Date: 2026-11-25 13:56:15.028965
 
 """
