@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import httpx
 import pytest
 import redis
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.common.exceptions import NoSuchElementException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
@@ -76,7 +76,7 @@ def assert_no_script_errors_or_foreign_requests(driver, *origins):
 # ---------------------------------------------------------------- the widget on a foreign site
 
 
-def news_site_page(widget_src, site_key, article_id):
+def news_site_page(widget_src, site_key, article_id, order="oldest"):
     """A third-party news page that embeds the widget from the service's origin."""
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Harbour bridge reopens</title></head>
@@ -85,7 +85,7 @@ def news_site_page(widget_src, site_key, article_id):
   <p>The bridge reopened to traffic on Monday.</p>
   <div id="comments"></div>
   <script src="{widget_src}" data-site-key="{site_key}" data-article-id="{article_id}"
-          data-target="#comments" data-poll-seconds="2"></script>
+          data-target="#comments" data-poll-seconds="2" data-order="{order}"></script>
 </main></body></html>"""
 
 
@@ -101,7 +101,7 @@ def news_site(app, db):
         site, key = create_site("Harbour News", [site_url])
         article = upsert_article(site, "bridge-1", permalink=f"{site_url}/bridge",
                                  title="Harbour bridge reopens")
-        news = SimpleNamespace(api=api, url=site_url, site=site, article=article,
+        news = SimpleNamespace(api=api, url=site_url, site=site, article=article, key=key,
                                page=news_site_page(f"{api}/static/widget.js", key, "bridge-1"))
         yield news
 
@@ -228,6 +228,75 @@ def test_the_widget_on_another_origin_shows_an_approved_comment_at_once(
     finally:
         for timer in verdicts:
             timer.join(timeout=5)
+
+
+def thread_ids(driver):
+    """The ids of the comments the widget shows, in page order, replies after their parent."""
+    return [int(e.get_attribute("id").removeprefix("comment-"))
+            for e in driver.find_elements(By.CSS_SELECTOR, ".mw-thread .mw-comment")]
+
+
+@pytest.mark.parametrize("order", ["oldest", "newest"])
+def test_the_widget_shows_a_long_thread_page_by_page_each_comment_once(
+        db, news_site, browser, order):
+    site, article = news_site.site, news_site.article
+    top = []
+    for n in range(107):  # the widget asks for 50 at a time: two full pages and a short one
+        top.append(Comment(site_id=site.id, article_id=article.id, author_name=f"Reader {n}",
+                           body=f"Comment number {n}", status=Status.APPROVED))
+    db.session.add_all(top)
+    db.session.flush()
+    # Replies to comments on the first and the last page, and one not yet published.
+    replies = {parent.id: Comment(site_id=site.id, article_id=article.id, parent_id=parent.id,
+                                  author_name="Replier", body=f"Reply to {parent.id}",
+                                  status=Status.APPROVED)
+               for parent in (top[3], top[104])}
+    db.session.add_all(replies.values())
+    db.session.add(Comment(site_id=site.id, article_id=article.id, parent_id=top[4].id,
+                           author_name="Held", body="Not published", status=Status.HELD))
+    db.session.commit()
+    expected = []
+    for parent in top if order == "oldest" else reversed(top):
+        expected.append(parent.id)
+        if parent.id in replies:
+            expected.append(replies[parent.id].id)
+
+    news_site.page = news_site_page(f"{news_site.api}/static/widget.js",
+                                    news_site.key, "bridge-1", order)
+    # Opened from a link to one comment: the widget scrolls to it once, not after every page.
+    browser.get(f"{news_site.url}#comment-{expected[1]}")
+    wait_for(browser, lambda d: text_of(d, ".mw-heading") == "109 Comments", message="thread")
+    more = css(browser, ".mw-more")
+    shown = thread_ids(browser)
+    assert more.is_displayed() and 0 < len(shown) < len(expected)
+
+    def top_level(d):
+        return d.find_elements(By.CSS_SELECTOR, ".mw-thread > .mw-comment")
+
+    clicks = 0
+    while more.is_displayed():
+        clicks += 1
+        before = len(top_level(browser))
+        # Twice at once, as an impatient reader does: the second click must not fetch again.
+        browser.execute_script("arguments[0].click(); arguments[0].click();", more)
+        wait_for(browser, lambda d, shown=before: len(top_level(d)) > shown,
+                 message=f"page {clicks + 1}")
+        time.sleep(0.3)  # a duplicate answer, if one were coming, arrives meanwhile
+        # Keyboard users keep their place (the button may be gone): focus is on the first
+        # comment just shown.
+        first_new = top_level(browser)[before].find_element(By.TAG_NAME, "article")
+        assert browser.switch_to.active_element == first_new
+        assert browser.execute_script(
+            "const box = arguments[0].getBoundingClientRect();"
+            "return box.top >= 0 && box.top < window.innerHeight;", first_new)
+    assert clicks == 2
+    shown = thread_ids(browser)
+    assert shown == expected  # every published comment once, in order, replies under parents
+    assert browser.find_elements(By.CSS_SELECTOR, f"#comment-{top[104].id} > .mw-children "
+                                 f"> #comment-{replies[top[104].id].id}")
+    assert "Not published" not in text_of(browser, ".mw-thread")
+    assert not more.is_displayed()
+    assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
 
 
 # ---------------------------------------------------------------- the review page
@@ -384,6 +453,112 @@ def test_a_moderator_reviews_decides_claims_and_sees_conflicts(app, db, client, 
         assert reload_comment(db, fifth.id).status == Status.APPROVED
         assert reload_comment(db, fourth.id).status == Status.REJECTED
 
+        assert_no_script_errors_or_foreign_requests(browser, server)
+
+
+def item_ids(driver):
+    return [int(card.get_attribute("data-id"))
+            for card in driver.find_elements(By.CSS_SELECTOR, "#items > .item")]
+
+
+def option_texts(driver, selector):
+    return [option.get_property("textContent")
+            for option in driver.find_elements(By.CSS_SELECTOR, f"{selector} option")]
+
+
+def test_a_moderator_narrows_the_queue_by_label_and_reason(app, db, browser):
+    with live_server(app) as server:
+        site, _ = create_site("Daily News", [server])
+        article = upsert_article(site, "bridge-1", permalink=f"{server}/news/bridge",
+                                 title="Harbour bridge reopens")
+        _, token = create_token(Role.MODERATOR, None, "mod-filter")
+        insult_body = "Thanks for the update. You are a complete idiot though."
+        insult = held(db, site, article, insult_body, scores={"toxicity": 0.9, "insult": 0.85},
+                      spans=[span(insult_body, "You are a complete idiot though.",
+                                  toxicity=0.9, insult=0.85)])
+        threat = held(db, site, article, "Watch your back.", scores={"threat": 0.6})
+        reported = held(db, site, article, "Typical politicians.", scores={"toxicity": 0.2},
+                        reported=True, flag_count=1)
+        reported.reasons = ["REPORTED"]
+        # A spam signal's code, which the page does not list until a comment carries it, and a
+        # hostile one: codes are shown as text like everything else.
+        hostile = "<img src=x onerror=window.__xss=3>"
+        linked = held(db, site, article, "Cheap loans at loans.example", scores={})
+        linked.reasons = ["LINKS", "TOO_FAST", hostile]
+        for comment in (reported, linked):
+            comment.refresh_priority()
+        db.session.commit()
+        everyone = [insult.id, threat.id, linked.id, reported.id]
+
+        browser.get(f"{server}/moderate")
+        wait_for(browser, lambda d: css(d, "#token").is_displayed(), message="sign-in form")
+        css(browser, "#token").send_keys(token, Keys.ENTER)
+        wait_for(browser, lambda d: sorted(item_ids(d)) == sorted(everyone), message="held queue")
+        assert option_texts(browser, "#filter-label") == [
+            "Any label", "toxicity", "severe toxicity", "obscene", "threat", "insult",
+            "identity attack", "sexual explicit"]
+        reasons = option_texts(browser, "#filter-reason")
+        assert reasons[0] == "Any reason" and reasons[1:] == sorted(reasons[1:])
+        assert {"REPORTED", "LINKS", "NEW_AUTHOR", "TOO_FAST", hostile} <= set(reasons)
+        assert browser.find_elements(By.CSS_SELECTOR, "img") == []
+        assert not css(browser, "#filter-clear").is_displayed()
+        assert [css(browser, f"#filter-{name}").accessible_name
+                for name in ("label", "reason")] == ["Label", "Reason"]
+
+        # With the keyboard: typing an option's name chooses it; the queue's shortcut keys
+        # (s, u, ...) do nothing while the filter has focus.
+        css(browser, "#filter-label").send_keys("insult")
+        wait_for(browser, lambda d: item_ids(d) == [insult.id], message="label filter")
+        assert text_of(browser, "#announce") == "Showing 1 held comment with label insult."
+        assert css(browser, "#filter-clear").is_displayed()
+        assert reload_comment(db, insult.id).status == Status.HELD
+        browser.execute_script("document.activeElement.blur()")
+        screenshot(browser, "review-filter")
+
+        Select(css(browser, "#filter-reason")).select_by_visible_text("REPORTED")
+        wait_for(browser, lambda d: css(d, "#empty").is_displayed(), message="nothing matches both")
+        assert text_of(browser, "#empty") == "Nothing in this queue matches the filter."
+        Select(css(browser, "#filter-label")).select_by_visible_text("Any label")
+        wait_for(browser, lambda d: item_ids(d) == [reported.id], message="reason filter")
+
+        Select(css(browser, "#filter-reason")).select_by_visible_text("TOO_FAST")
+        wait_for(browser, lambda d: item_ids(d) == [linked.id], message="a code seen on a comment")
+        Select(css(browser, "#filter-label")).select_by_visible_text("threat")
+        Select(css(browser, "#filter-reason")).select_by_visible_text("Any reason")
+        wait_for(browser, lambda d: item_ids(d) == [threat.id], message="another label")
+
+        # Arrow keys change the filter faster than the server answers: the list shows the
+        # filter chosen last even when an earlier choice's answer arrives after it.
+        browser.execute_script("""
+            const realFetch = window.fetch;
+            window.fetch = (url, options) => realFetch(url, options).then((response) =>
+              String(url).includes("label=insult")
+                ? new Promise((resolve) => setTimeout(() => resolve(response), 800)) : response);
+        """)
+        Select(css(browser, "#filter-label")).select_by_visible_text("insult")
+        Select(css(browser, "#filter-label")).select_by_visible_text("threat")
+        time.sleep(1.2)
+        assert item_ids(browser) == [threat.id]
+        assert text_of(browser, "#announce") == "Showing 1 held comment with label threat."
+
+        # The filter stays while the moderator moves between queues, as the sort does.
+        Select(css(browser, "#filter-label")).select_by_visible_text("Any label")
+        Select(css(browser, "#filter-reason")).select_by_visible_text("REPORTED")
+        wait_for(browser, lambda d: item_ids(d) == [reported.id], message="reported in held")
+        css(browser, '.queue[data-queue="approved"]').click()
+        wait_for(browser, lambda d: text_of(d, "#queue-title") == "Approved"
+                 and css(d, "#empty").is_displayed(), message="approved queue, filtered")
+        assert Select(css(browser, "#filter-reason")).first_selected_option.text == "REPORTED"
+
+        css(browser, "#filter-clear").click()
+        wait_for(browser, lambda d: text_of(d, "#announce") == "Showing 0 approved comments.",
+                 message="filter cleared")
+        assert text_of(browser, "#empty") == "Nothing in this queue."
+        assert browser.switch_to.active_element == css(browser, "#filter-label")
+        assert not css(browser, "#filter-clear").is_displayed()
+        css(browser, '.queue[data-queue="held"]').click()
+        wait_for(browser, lambda d: sorted(item_ids(d)) == sorted(everyone), message="all again")
+        assert browser.execute_script("return window.__xss === undefined")
         assert_no_script_errors_or_foreign_requests(browser, server)
 
 

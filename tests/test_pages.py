@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from service.web.pages import DEMO_SITE_KEY_FILE, save_demo_site_key
+from service.site_settings import LABELS
+from service.web.pages import DEMO_SITE_KEY_FILE, REVIEW_REASONS, save_demo_site_key
 
-STATIC = Path(__file__).resolve().parents[1] / "service" / "web" / "static"
+REPO = Path(__file__).resolve().parents[1]
+STATIC = REPO / "service" / "web" / "static"
 TEMPLATES = STATIC.parent / "templates"
 PAGES = ["/moderate", "/demo/article", "/demo/article?site_key=pk_demo_key"]
 STATIC_FILES = sorted(f"/static/{path.name}" for path in STATIC.iterdir() if path.is_file())
@@ -27,6 +29,25 @@ def test_the_review_page_offers_sign_in_queues_and_the_keyboard_shortcuts(client
     for key in ("j", "k", "x", "a", "r", "s", "d", "c"):
         assert f"<kbd>{key}</kbd>" in page
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def filter_options(page, select_id):
+    select = re.search(rf'<select id="{select_id}">(.*?)</select>', page, re.S).group(1)
+    return re.findall(r'<option value="([^"]*)">([^<]*)</option>', select)
+
+
+def test_the_review_page_filters_by_every_toxicity_label_and_the_pipelines_reasons(client):
+    page = client.get("/moderate").get_data(as_text=True)
+    assert filter_options(page, "filter-label") == [("", "Any label")] + [
+        (label, label.replace("_", " ")) for label in LABELS]
+    assert filter_options(page, "filter-reason") == [("", "Any reason")] + [
+        (reason, reason) for reason in REVIEW_REASONS]
+
+
+@pytest.mark.parametrize("reason", REVIEW_REASONS)
+def test_the_reason_filter_offers_only_codes_the_pipeline_writes(reason):
+    source = "".join(path.read_text() for path in (REPO / "workers").rglob("*.py"))
+    assert f'"{reason}"' in source, f"no worker writes {reason}: drop it from REVIEW_REASONS"
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from service.site_settings import LABELS
+
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 
@@ -15,6 +17,14 @@ DEMO_ARTICLE = {
     "external_id": "demo-1",
     "title": "City council approves new bike lanes",
 }
+
+# The review page's reason filter offers these codes of the pipeline (workers/policy.py and the
+# spam stage's rules) before any comment shows them; the codes of spam signals (TOO_FAST, ...)
+# join the list as comments carrying them appear. TOXIC:<label> codes are the label filter.
+REVIEW_REASONS = (
+    "BANNED_WORD", "DISALLOWED_KEY", "HONEYPOT", "LANG_UNSUPPORTED", "LINKS", "MODERATION_KEY",
+    "NEW_AUTHOR", "PREMOD_ARTICLE", "REPORTED", "SPAM_WAVE", "SUSPECT_WORD", "TRUSTED_AUTHOR",
+)
 
 # Our pages load only their own scripts and styles and talk only to this service: the review
 # page shows untrusted comment text to privileged users, so an injection must have nowhere to go.
@@ -53,7 +63,7 @@ def demo_site_key() -> str:
 @bp.get("/moderate")
 def moderate():
     """The review page: a shell that moderate.js fills from the review API."""
-    response = page("moderate.html")
+    response = page("moderate.html", labels=LABELS, reasons=REVIEW_REASONS)
     # The page itself holds no data, but a signed-in tab should not be served from a shared cache.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -22,8 +22,12 @@ const state = {
   me: sessionStorage.getItem(ME_KEY),  // our own name, from /v1/moderation/me
   queue: "held",
   sort: "priority",
+  label: "",  // only comments with reason TOXIC:<label>; "" for all
+  reason: "",  // only comments with this reason code; "" for all
   items: new Map(),  // id -> review item, for the cards on the page
   cursor: null,
+  loads: 0,  // numbers queue loads, so that only the latest one's answer is shown
+  loading: false,
   selected: new Set(),
   timer: null,
 };
@@ -177,12 +181,21 @@ function showStats(stats) {
 
 /* ---------- the queue ---------- */
 
-async function loadQueue(append = false) {
+async function loadQueue(append = false, announceCount = false) {
+  // "Load more" while a page is loading would fetch it twice, or add to a list being replaced.
+  if (append && state.loading) return;
+  const load = ++state.loads;
+  state.loading = true;
   pageError("");
   const params = new URLSearchParams({ queue: state.queue, sort: state.sort, limit: "50",
                                        include_claimed: "true" });
+  if (state.label) params.set("label", state.label);
+  if (state.reason) params.set("reason", state.reason);
   if (append && state.cursor) params.set("cursor", state.cursor);
   const result = await call("GET", `/v1/moderation/queue?${params}`);
+  // Choosing another queue, filter or sort meanwhile: the older answer may arrive last.
+  if (load !== state.loads) return;
+  state.loading = false;
   if (!result.ok) {
     pageError(`The queue could not be loaded: ${result.message}`);
     return;
@@ -200,8 +213,50 @@ async function loadQueue(append = false) {
   state.cursor = result.body.next_cursor;
   $("#more").hidden = !state.cursor;
   $("#empty").hidden = state.items.size > 0;
+  $("#empty").textContent = filtered() ? "Nothing in this queue matches the filter."
+    : "Nothing in this queue.";
+  offerReasons(result.body.items);
   updateSelection();
   if (!append && list.firstElementChild) setCurrent(list.firstElementChild, false);
+  if (announceCount) announce(shownText());
+}
+
+function filtered() { return Boolean(state.label || state.reason); }
+
+function shownText() {
+  const count = state.items.size;
+  const queue = QUEUE_LABELS[state.queue].toLowerCase();
+  const filter = [state.label && `label ${state.label.replaceAll("_", " ")}`,
+                  state.reason && `reason ${state.reason}`].filter(Boolean).join(" and ");
+  return `Showing ${count}${state.cursor ? " or more" : ""} ${queue} comment${count === 1 ? "" : "s"}`
+    + (filter ? ` with ${filter}.` : ".");
+}
+
+function chooseFilter() {
+  state.label = $("#filter-label").value;
+  state.reason = $("#filter-reason").value;
+  $("#filter-clear").hidden = !filtered();
+  loadQueue(false, true);
+}
+
+function clearFilter() {
+  $("#filter-label").value = "";
+  $("#filter-reason").value = "";
+  chooseFilter();
+  $("#filter-label").focus();  // the button just pressed is hidden now
+}
+
+function offerReasons(items) {
+  // The page comes with the pipeline's own codes; spam signals' codes join as comments show them.
+  const select = $("#filter-reason");
+  const offered = new Set($$("option", select).map((option) => option.value).filter(Boolean));
+  const seen = items.flatMap((item) => item.reasons || []).filter((code) =>
+    !code.startsWith("TOXIC:") && code.length <= 60 && !offered.has(code));
+  if (seen.length === 0) return;
+  const codes = [...new Set([...offered, ...seen])].sort();
+  select.replaceChildren(select.options[0],
+    ...codes.map((code) => el("option", { value: code, text: code })));
+  select.value = state.reason;
 }
 
 function chooseQueue(queue) {
@@ -597,6 +652,9 @@ function init() {
     button.addEventListener("click", () => chooseQueue(button.dataset.queue));
   });
   $("#sort").addEventListener("change", (event) => { state.sort = event.target.value; loadQueue(); });
+  $("#filter-label").addEventListener("change", chooseFilter);
+  $("#filter-reason").addEventListener("change", chooseFilter);
+  $("#filter-clear").addEventListener("click", clearFilter);
   $("#reload").addEventListener("click", () => { loadQueue(); refreshStats(); });
   $("#more").addEventListener("click", () => loadQueue(true));
   $("#select-all").addEventListener("change", (event) => {

@@ -27,7 +27,8 @@
   const instance = document.querySelectorAll("[data-mw-instance]").length;
   const uid = (name) => `mw${instance}-${name}`;
 
-  const state = { parentId: null, renderToken: null, isOpen: true, nextCursor: null };
+  const state = { parentId: null, renderToken: null, isOpen: true, nextCursor: null,
+                  loads: 0, loading: false };
   const ui = buildUI();
   mount(ui.root);
   loadStylesheet();
@@ -188,22 +189,44 @@
   /* ---------- the thread ---------- */
 
   async function loadThread(append, highlightId) {
+    // A second "show more" click while a page is loading would fetch that page again.
+    if (append && state.loading) return;
+    const load = ++state.loads;
+    state.loading = true;
+    ui.more.setAttribute("aria-disabled", "true");
     const cursor = append && state.nextCursor ? `&cursor=${encodeURIComponent(state.nextCursor)}` : "";
     const result = await call(
       `${articlePath("comments")}?${siteKeyQuery()}&order=${config.order}&limit=50${cursor}`);
+    // A newer load (the thread reloaded after posting) replaces this one.
+    if (load !== state.loads) return;
+    state.loading = false;
+    ui.more.removeAttribute("aria-disabled");
     if (!result.ok) {
       showNotice(`Comments could not be loaded: ${result.message}`);
       return;
     }
     const data = result.body;
     if (!append) ui.thread.replaceChildren();
+    const shownBefore = ui.thread.children.length;
     for (const comment of data.items) ui.thread.append(commentNode(comment));
     state.nextCursor = data.next_cursor;
     ui.more.hidden = !data.next_cursor;
     ui.heading.textContent = data.total === 0 ? "No comments yet"
       : data.total === 1 ? "1 Comment" : `${data.total} Comments`;
     setOpen(data.is_open);
-    const wanted = highlightId ? `comment-${highlightId}` : location.hash.slice(1);
+    if (append) {
+      // Keyboard and screen reader users go on reading where the new page starts; the button
+      // they pressed may be gone.
+      const first = ui.thread.children[shownBefore];
+      const article = first && first.querySelector(":scope > article");
+      if (article) {
+        article.tabIndex = -1;  // focusable from script, still out of the tab order
+        article.focus();
+      }
+      return;
+    }
+    // The link's #comment-N is followed once, on the first load, not after every page.
+    const wanted = highlightId ? `comment-${highlightId}` : load === 1 && location.hash.slice(1);
     const target = wanted && document.getElementById(wanted);
     if (target && ui.root.contains(target)) {
       if (highlightId) target.classList.add("mw-new");
