@@ -166,6 +166,19 @@ def test_a_site_scoped_moderator_cannot_touch_another_site(make, db, client, sit
                       headers=bearer(scoped)).status_code == 403
 
 
+def test_a_batch_naming_another_sites_comment_is_refused_whole(make, db, client, site):
+    theirs = held(make, db, site[1], body="Theirs")
+    other_site, other_key = make.site(name="Other", origins=["https://other.example"])
+    ours = held(make, db, other_key, body="Ours")
+    scoped = make.token(site_id=other_site.id)
+    response = client.post("/v1/moderation/decisions", headers=bearer(scoped), json={
+        "action": "reject", "items": [{"id": ours.id, "version": 2},
+                                      {"id": theirs.id, "version": 2}]})
+    assert response.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Comment, ours.id).status == Status.HELD
+
+
 def test_bulk_decisions_report_each_item(make, db, client, site):
     _, key = site
     a, b = held(make, db, key, body="One"), held(make, db, key, body="Two")

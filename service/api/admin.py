@@ -111,17 +111,17 @@ def site_out(site: Site, **extra) -> dict:
 
 @blp.route("/sites")
 class Sites(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, SiteOutSchema(many=True))
-    @admins
     def get(self):
         """List sites."""
         return [site_out(s) for s in db.session.scalars(db.select(Site).order_by(Site.id))]
 
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(SiteInSchema)
     @blp.response(201, SiteOutSchema)
-    @admins
     def post(self, data):
         """Create a site and its first site key (shown once)."""
         site, key = create_site(data["name"], data["origins"], data["settings"])
@@ -130,17 +130,17 @@ class Sites(MethodView):
 
 @blp.route("/sites/<int:site_id>")
 class SiteItem(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, SiteOutSchema)
-    @admins
     def get(self, site_id: int):
         """Show a site with its effective settings."""
         return site_out(get_site(site_id))
 
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(SitePatchSchema)
     @blp.response(200, SiteOutSchema)
-    @admins
     def patch(self, data, site_id: int):
         """Change a site's name, origins or settings (settings keys merge)."""
         site = get_site(site_id)
@@ -155,19 +155,19 @@ class SiteItem(MethodView):
 
 @blp.route("/sites/<int:site_id>/articles")
 class Articles(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, ArticleOutSchema(many=True))
-    @admins
     def get(self, site_id: int):
         """List a site's articles."""
         get_site(site_id)
         return db.session.scalars(db.select(Article).where(Article.site_id == site_id)
                                   .order_by(Article.id)).all()
 
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ArticleInSchema)
     @blp.response(201, ArticleOutSchema)
-    @admins
     def post(self, data, site_id: int):
         """Register an article ahead of its first comment (or update it)."""
         site = get_site(site_id)
@@ -176,10 +176,10 @@ class Articles(MethodView):
 
 @blp.route("/sites/<int:site_id>/articles/<string:external_id>")
 class ArticleItem(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ArticlePatchSchema)
     @blp.response(200, ArticleOutSchema)
-    @admins
     def patch(self, data, site_id: int, external_id: str):
         """Open or close an article, or change its moderation mode and settings."""
         site = get_site(site_id)
@@ -192,17 +192,17 @@ class ArticleItem(MethodView):
 
 @blp.route("/sites/<int:site_id>/keys")
 class SiteKeys(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, KeyOutSchema(many=True))
-    @admins
     def get(self, site_id: int):
         """List a site's keys and tokens (never their secrets)."""
         get_site(site_id)
         return db.session.scalars(db.select(ApiKey).where(ApiKey.site_id == site_id)).all()
 
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(201, KeyOutSchema)
-    @admins
     def post(self, site_id: int):
         """Create another public site key (shown once)."""
         site = get_site(site_id)
@@ -214,10 +214,10 @@ class SiteKeys(MethodView):
 
 @blp.route("/tokens")
 class Tokens(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(TokenInSchema)
     @blp.response(201, KeyOutSchema)
-    @admins
     def post(self, data):
         """Create a moderator or admin token, optionally scoped to one site (shown once)."""
         if data["site_id"] is not None:
@@ -230,9 +230,9 @@ class Tokens(MethodView):
 
 @blp.route("/keys/<int:key_id>")
 class KeyItem(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, KeyOutSchema)
-    @admins
     def delete(self, key_id: int):
         """Revoke a key or token."""
         key = db.session.get(ApiKey, key_id)

@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import String, case, cast, func, update
 
 from service.api.common import UTCDateTime, decode_cursor, encode_cursor
@@ -30,6 +30,7 @@ blp = Blueprint("moderation", __name__, url_prefix="/v1/moderation",
 QUEUES = ("held", "reported", "pending", "approved", "rejected", "spam")
 ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM,
            "delete": Status.DELETED}
+MAX_BULK_ITEMS = 200
 moderators = require_role(Role.MODERATOR, Role.ADMIN)
 
 
@@ -108,7 +109,7 @@ class BulkDecisionInSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
     items = fields.List(fields.Nested(BulkItemSchema), required=True,
-                        validate=validate.Length(1, 200))
+                        validate=validate.Length(1, MAX_BULK_ITEMS))
 
 
 class BulkResultSchema(Schema):
@@ -243,6 +244,48 @@ def load_comment(comment_id: int) -> Comment:
     return comment
 
 
+def sites_of(comment_ids) -> list[int]:
+    if not comment_ids:
+        return []
+    return list(db.session.scalars(db.select(Comment.site_id).distinct()
+                                   .where(Comment.id.in_(comment_ids))))
+
+
+def comment_site(comment_id: int) -> list[int]:
+    """Name the site of the URL's comment (none if there is no such comment: the view says 404)."""
+    return sites_of([comment_id])
+
+
+def site_argument() -> list[int]:
+    """Name the site_id query argument if it is a number; the view's schema checks the rest."""
+    site_id = request.args.get("site_id", type=int)
+    return [] if site_id is None else [site_id]
+
+
+ITEM_ID = BulkItemSchema(only=("id",), unknown=EXCLUDE)
+
+
+def item_sites() -> list[int]:
+    """Name the sites of the comments a bulk body lists; the view's schema checks the rest."""
+    body = request.get_json(silent=True)
+    items = body.get("items") if isinstance(body, dict) else None
+    ids = set()
+    # A longer list than the schema allows is refused anyway: its tail need not be read.
+    for item in items[:MAX_BULK_ITEMS] if isinstance(items, list) else []:
+        try:
+            ids.add(ITEM_ID.load(item)["id"])
+        except ValidationError:
+            continue
+    return sites_of(ids)
+
+
+# Views that read input name the sites it acts on, so that a token scoped to another site is
+# refused before the input is validated; the views check the validated input again.
+moderators_of_comment = require_role(Role.MODERATOR, Role.ADMIN, sites=comment_site)
+moderators_of_site_argument = require_role(Role.MODERATOR, Role.ADMIN, sites=site_argument)
+moderators_of_items = require_role(Role.MODERATOR, Role.ADMIN, sites=item_sites)
+
+
 def claimed_by_other(comment: Comment, principal: Principal) -> bool:
     return bool(comment.claimed_by and comment.claimed_by != principal.name
                 and comment.claimed_until and comment.claimed_until > utcnow())
@@ -290,10 +333,10 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
 
 @blp.route("/queue")
 class Queue(MethodView):
+    @moderators_of_site_argument
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(QueueArgsSchema, location="query")
     @blp.response(200, QueuePageSchema)
-    @moderators
     def get(self, args):
         """List a moderation queue, highest priority (or oldest, newest) first."""
         query = db.select(Comment).where(queue_filter(args["queue"], args["include_discarded"]))
@@ -342,9 +385,9 @@ class Queue(MethodView):
 
 @blp.route("/comments/<int:comment_id>")
 class ReviewItem(MethodView):
+    @moderators
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, ReviewItemSchema)
-    @moderators
     def get(self, comment_id: int):
         """Show one comment as moderators see it."""
         comment = load_comment(comment_id)
@@ -354,11 +397,11 @@ class ReviewItem(MethodView):
 
 @blp.route("/comments/<int:comment_id>/decision")
 class Decision(MethodView):
+    @moderators_of_comment
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(DecisionInSchema)
     @blp.response(200, DecisionOutSchema)
     @blp.alt_response(409, description="Stale version, or claimed by another moderator.")
-    @moderators
     def post(self, data, comment_id: int):
         """Approve, reject, mark as spam or delete a comment."""
         comment = load_comment(comment_id)
@@ -367,12 +410,13 @@ class Decision(MethodView):
 
 @blp.route("/decisions")
 class BulkDecision(MethodView):
+    @moderators_of_items
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(BulkDecisionInSchema)
     @blp.response(200, BulkOutSchema)
-    @moderators
     def post(self, data):
         """Apply one decision to many comments; each item succeeds or fails on its own."""
+        # Except another site's comment: the guard refuses the whole batch for it (403).
         from werkzeug.exceptions import HTTPException
 
         results = []
@@ -392,10 +436,10 @@ class BulkDecision(MethodView):
 
 @blp.route("/comments/<int:comment_id>/claim")
 class Claim(MethodView):
+    @moderators
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, ClaimSchema)
     @blp.alt_response(409, description="Claimed by another moderator.")
-    @moderators
     def post(self, comment_id: int):
         """Claim a comment for review; others skip it until the claim expires."""
         comment = load_comment(comment_id)
@@ -421,9 +465,9 @@ class Claim(MethodView):
         db.session.refresh(comment)
         return comment
 
+    @moderators
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, ClaimSchema)
-    @moderators
     def delete(self, comment_id: int):
         """Release a claim (yours, or anyone's if you are an admin)."""
         comment = load_comment(comment_id)
@@ -438,9 +482,9 @@ class Claim(MethodView):
 
 @blp.route("/comments/<int:comment_id>/history")
 class History(MethodView):
+    @moderators
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, EventSchema(many=True))
-    @moderators
     def get(self, comment_id: int):
         """Show a comment's audit trail, oldest first."""
         comment = load_comment(comment_id)
@@ -451,15 +495,16 @@ class History(MethodView):
 
 @blp.route("/comments/<int:comment_id>/spam-feedback")
 class Feedback(MethodView):
+    @moderators_of_comment
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(FeedbackInSchema)
     @blp.response(202, DecisionOutSchema)
-    @moderators
     def post(self, data, comment_id: int):
         """Resubmit a comment as spam or not spam, to train the site's spam filter."""
         comment = load_comment(comment_id)
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
-                                    is_spam=data["is_spam"], source="moderator", text=comment.body, fields=comment.author_fields()))
+                                    is_spam=data["is_spam"], source="moderator",
+                                    text=comment.body, fields=comment.author_fields()))
         db.session.add(ModerationEvent(comment_id=comment.id, actor=g.principal.name,
                                        action="spam-feedback", from_status=comment.status,
                                        to_status=comment.status,
@@ -471,9 +516,9 @@ class Feedback(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    @moderators
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, MeSchema)
-    @moderators
     def get(self):
         """Say who the token belongs to: name, role and site scope."""
         principal: Principal = g.principal
@@ -482,10 +527,10 @@ class Me(MethodView):
 
 @blp.route("/stats")
 class Stats(MethodView):
+    @moderators_of_site_argument
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(StatsArgsSchema, location="query")
     @blp.response(200, StatsSchema)
-    @moderators
     def get(self, args):
         """Count comments per queue; age of the oldest held and pending comment."""
         site_id = args.get("site_id", g.principal.site_id)
@@ -504,5 +549,6 @@ class Stats(MethodView):
         def age(oldest):
             return round((now - oldest).total_seconds(), 1) if oldest else None
 
-        return {"queues": {q: int(n or 0) for q, n in zip(QUEUES, counts[:len(QUEUES)])},
+        per_queue = zip(QUEUES, counts[:len(QUEUES)], strict=True)
+        return {"queues": {q: int(n or 0) for q, n in per_queue},
                 "oldest_held_age_s": age(counts[-2]), "oldest_pending_age_s": age(counts[-1])}

@@ -134,10 +134,10 @@ def feedback_out(feedback: SpamFeedback) -> dict:
 
 @blp.route("/export")
 class Export(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(SubjectSchema)
     @blp.response(200, ExportSchema)
-    @admins
     def post(self, data):
         """Export everything stored about an email address (comments, audit trail, flags)."""
         comments = subject_comments(data["email"])
@@ -173,10 +173,10 @@ class Export(MethodView):
 
 @blp.route("/erase")
 class Erase(MethodView):
+    @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(EraseInSchema)
     @blp.response(200, EraseOutSchema)
-    @admins
     def post(self, data):
         """Erase what is stored about an email address; the audit trail stays consistent."""
         comments = subject_comments(data["email"])
