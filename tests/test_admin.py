@@ -123,3 +123,35 @@ def test_unknown_sites_are_404(client, admin):
     assert client.get("/v1/admin/sites/999999", headers=admin).status_code == 404
     assert client.post("/v1/admin/tokens", headers=admin,
                        json={"role": "moderator", "site_id": 999999}).status_code == 404
+
+
+def test_a_site_scoped_admin_administers_only_its_site(make, client, admin):
+    site_a, _ = make.site(name="A", origins=["https://a.example"])
+    site_b, _ = make.site(name="B", origins=["https://b.example"])
+    scoped = bearer(make.token("admin", site_id=site_a.id))
+    listed = client.get("/v1/admin/sites", headers=scoped).get_json()
+    assert [s["id"] for s in listed] == [site_a.id]
+    assert client.post("/v1/admin/sites", headers=scoped, json={
+        "name": "C", "origins": ["https://c.example"]}).status_code == 403
+    assert client.patch(f"/v1/admin/sites/{site_b.id}", headers=scoped,
+                        json={"name": "Taken"}).status_code == 403
+    assert client.patch(f"/v1/admin/sites/{site_a.id}", headers=scoped,
+                        json={"name": "A2"}).status_code == 200
+    assert client.get(f"/v1/admin/sites/{site_b.id}/keys", headers=scoped).status_code == 403
+    # No way out of the scope through new tokens: not unscoped, not for another site.
+    for site_id in (None, site_b.id):
+        answer = client.post("/v1/admin/tokens", headers=scoped,
+                             json={"role": "admin", "site_id": site_id})
+        assert answer.status_code == 403, site_id
+    created = client.post("/v1/admin/tokens", headers=scoped,
+                          json={"role": "moderator", "site_id": site_a.id})
+    assert created.status_code == 201 and created.get_json()["site_id"] == site_a.id
+    # Keys of other sites and unscoped tokens are out of reach; its own site's are not.
+    global_token = client.post("/v1/admin/tokens", headers=admin,
+                               json={"role": "moderator"}).get_json()
+    assert client.delete(f"/v1/admin/keys/{global_token['id']}",
+                         headers=scoped).status_code == 403
+    b_key = client.post(f"/v1/admin/sites/{site_b.id}/keys", headers=admin).get_json()
+    assert client.delete(f"/v1/admin/keys/{b_key['id']}", headers=scoped).status_code == 403
+    assert client.delete(f"/v1/admin/keys/{created.get_json()['id']}",
+                         headers=scoped).status_code == 200

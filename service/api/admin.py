@@ -14,7 +14,15 @@ from service.site_cache import site_cache
 from service.site_settings import SiteSettingsSchema, effective_settings
 
 blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Sites, articles, keys.")
+# An admin token scoped to a site administers that site only: its settings, articles, keys and
+# tokens. Creating sites, and tokens for every site, takes an unscoped admin token.
 admins = require_role(Role.ADMIN)
+site_admins = require_role(Role.ADMIN, sites=lambda site_id, **_: [site_id])
+
+
+def require_unscoped_admin() -> None:
+    if g.principal.site_id is not None:
+        abort(403, message="This token is scoped to one site; this needs an unscoped admin token.")
 
 
 class OriginList(fields.List):
@@ -115,8 +123,11 @@ class Sites(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, SiteOutSchema(many=True))
     def get(self):
-        """List sites."""
-        return [site_out(s) for s in db.session.scalars(db.select(Site).order_by(Site.id))]
+        """List sites (a site-scoped admin sees its own)."""
+        query = db.select(Site).order_by(Site.id)
+        if g.principal.site_id is not None:
+            query = query.where(Site.id == g.principal.site_id)
+        return [site_out(s) for s in db.session.scalars(query)]
 
     @admins
     @blp.doc(security=[{"bearer": []}])
@@ -124,20 +135,21 @@ class Sites(MethodView):
     @blp.response(201, SiteOutSchema)
     def post(self, data):
         """Create a site and its first site key (shown once)."""
+        require_unscoped_admin()
         site, key = create_site(data["name"], data["origins"], data["settings"])
         return site_out(site, site_key=key)
 
 
 @blp.route("/sites/<int:site_id>")
 class SiteItem(MethodView):
-    @admins
+    @site_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, SiteOutSchema)
     def get(self, site_id: int):
         """Show a site with its effective settings."""
         return site_out(get_site(site_id))
 
-    @admins
+    @site_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(SitePatchSchema)
     @blp.response(200, SiteOutSchema)
@@ -155,7 +167,7 @@ class SiteItem(MethodView):
 
 @blp.route("/sites/<int:site_id>/articles")
 class Articles(MethodView):
-    @admins
+    @site_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, ArticleOutSchema(many=True))
     def get(self, site_id: int):
@@ -164,7 +176,7 @@ class Articles(MethodView):
         return db.session.scalars(db.select(Article).where(Article.site_id == site_id)
                                   .order_by(Article.id)).all()
 
-    @admins
+    @site_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ArticleInSchema)
     @blp.response(201, ArticleOutSchema)
@@ -176,7 +188,7 @@ class Articles(MethodView):
 
 @blp.route("/sites/<int:site_id>/articles/<string:external_id>")
 class ArticleItem(MethodView):
-    @admins
+    @site_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ArticlePatchSchema)
     @blp.response(200, ArticleOutSchema)
@@ -192,7 +204,7 @@ class ArticleItem(MethodView):
 
 @blp.route("/sites/<int:site_id>/keys")
 class SiteKeys(MethodView):
-    @admins
+    @site_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, KeyOutSchema(many=True))
     def get(self, site_id: int):
@@ -200,7 +212,7 @@ class SiteKeys(MethodView):
         get_site(site_id)
         return db.session.scalars(db.select(ApiKey).where(ApiKey.site_id == site_id)).all()
 
-    @admins
+    @site_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(201, KeyOutSchema)
     def post(self, site_id: int):
@@ -220,6 +232,10 @@ class Tokens(MethodView):
     @blp.response(201, KeyOutSchema)
     def post(self, data):
         """Create a moderator or admin token, optionally scoped to one site (shown once)."""
+        scope = g.principal.site_id
+        if scope is not None and data["site_id"] != scope:
+            abort(403, message=f"This token is scoped to site {scope}: "
+                               f"it can only create tokens for that site (site_id {scope}).")
         if data["site_id"] is not None:
             get_site(data["site_id"])
         key_id, token = create_token(Role(data["role"]), data["site_id"], data["name"])
@@ -238,6 +254,8 @@ class KeyItem(MethodView):
         key = db.session.get(ApiKey, key_id)
         if key is None:
             abort(404, message=f"No key {key_id}.")
+        if g.principal.site_id is not None and key.site_id != g.principal.site_id:
+            abort(403, message="This token is scoped to another site.")
         if key.id == g.principal.key_id:
             abort(409, message="Refusing to revoke the token making this request.")
         key.revoked_at = key.revoked_at or utcnow()
