@@ -91,6 +91,15 @@ def test_queue_filters_by_label_and_reason(make, db, client, site):
     assert [i["body"] for i in by_reason["items"]] == ["Too many links."]
 
 
+def test_a_reason_filter_means_its_underscores_literally(make, db, client, site):
+    _, key = site
+    suspect = held(make, db, key, body="A suspect word.", reasons=["SUSPECT_WORD"])
+    held(make, db, key, body="Look-alike code.", reasons=["SUSPECTXWORD"])
+    token = make.token()
+    found = client.get("/v1/moderation/queue?reason=SUSPECT_WORD", headers=bearer(token))
+    assert [i["id"] for i in found.get_json()["items"]] == [suspect.id]
+
+
 @pytest.mark.parametrize("query", ["queue=nonsense", "sort=sideways", "limit=0", "cursor=%%%"])
 def test_bad_queue_arguments_are_422(make, client, query):
     response = client.get(f"/v1/moderation/queue?{query}", headers=bearer(make.token()))

@@ -182,7 +182,9 @@ def scope_to_principal(query, principal: Principal, site_id: int | None):
 
 def has_reason(code: str):
     # Reasons are a JSON list; matching its text works the same on SQLite and PostgreSQL.
-    return cast(Comment.reasons, String).like(f'%"{code}%')
+    # LIKE's wildcards in a code are meant literally: SUSPECT_WORD must not match SUSPECTXWORD.
+    literal = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(Comment.reasons, String).like(f'%"{literal}%', escape="\\")
 
 
 def explanations(comment: Comment, settings: dict) -> dict:
