@@ -6,8 +6,9 @@ objects, from site A's origin. Callers: nobody, site A's key, site B's key, a mo
 site B, a moderator of site A, an admin. Each credential goes where the endpoint expects
 one: X-Site-Key, a Bearer token, or (Perspective/Akismet-compatible) the `key`/`api_key`
 parameter; those answer refusals in their own shapes and are judged as a class.
-Bearer-guarded calls are made again with invalid input: a caller who may not make them is
-refused the same way (the refusal comes before validation), one who may hears it is invalid.
+Calls guarded by a site key or a Bearer token are made again with invalid input: a caller who
+may not make them is refused the same way (the refusal comes before validation), one who may
+hears it is invalid.
 """
 
 import uuid
@@ -229,8 +230,7 @@ def test_every_endpoint_answers_each_caller_as_expected(client, db, world, worke
         elif got != expected:
             wrong.append(f"{method.upper()} {path}: expected {expected}, got {got} "
                          f"({response.get_data(as_text=True)[:160]})")
-        if kind(path, op) not in ("moderation", "admin"):
-            # Not yet for site-key endpoints: the thread and flag views validate input first.
+        if kind(path, op) not in ("site", "moderation", "admin"):
             continue
         response = call(client, db, world, caller, method, path, op, invalid=True)
         if response is None:

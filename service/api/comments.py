@@ -17,13 +17,13 @@ from service import metrics, render_token
 from service.api.common import (
     UTCDateTime,
     client_ip,
-    current_site,
     decode_cursor,
     encode_cursor,
     load_body,
     normalize_origin,
     origin_allowed,
     reporter_id,
+    site_key_required,
 )
 from service.extensions import db
 from service.models import Article, Comment, Flag, ModerationEvent, Site, Status, utcnow
@@ -304,6 +304,7 @@ def hash_token(token: str) -> str:
 
 @blp.route("/articles/<string:article_id>/comments")
 class ArticleComments(MethodView):
+    @site_key_required
     @blp.doc(
         security=[{"siteKey": []}],
         requestBody={
@@ -318,7 +319,7 @@ class ArticleComments(MethodView):
     @blp.alt_response(303, description="Form post from a browser: back to the article.")
     def post(self, article_id: str):
         """Submit a comment (JSON, or a WordPress comment form)."""
-        site = current_site()
+        site = g.site
         site_id = site.id
         data, is_form = load_body(COMMENT_IN, WORDPRESS_FORM)
         location = "form" if is_form else "json"
@@ -377,12 +378,13 @@ class ArticleComments(MethodView):
             {"Location": status_url},
         )
 
+    @site_key_required
     @blp.doc(security=[{"siteKey": []}])
     @blp.arguments(ThreadArgsSchema, location="query")
     @blp.response(200, ThreadSchema)
     def get(self, args, article_id: str):
         """Read an article's approved comments, threaded."""
-        site = current_site()
+        site = g.site
         article = find_article(site, article_id)
         if article is None:
             if not effective_settings(site)["auto_create_articles"]:
@@ -430,11 +432,12 @@ def thread(article: Article, args: dict) -> dict:
 
 @blp.route("/articles/<string:article_id>/form-token")
 class FormToken(MethodView):
+    @site_key_required
     @blp.doc(security=[{"siteKey": []}])
     @blp.response(200, FormTokenSchema)
     def get(self, article_id: str):
         """Issue the signed render token a comment form carries."""
-        site = current_site()
+        site = g.site
         return {"render_token": render_token.issue(site.id, article_id)}
 
 
@@ -457,12 +460,13 @@ class CommentStatus(MethodView):
 
 @blp.route("/comments/<int:comment_id>/flags")
 class CommentFlags(MethodView):
+    @site_key_required
     @blp.doc(security=[{"siteKey": []}])
     @blp.arguments(FlagInSchema)
     @blp.response(201, FlagOutSchema)
     def post(self, data, comment_id: int):
         """Report a comment to the moderators."""
-        site = current_site()
+        site = g.site
         comment = db.session.get(Comment, comment_id)
         if comment is None or comment.site_id != site.id or comment.status != Status.APPROVED:
             abort(404, message="No published comment with that id on this site.")
