@@ -1,6 +1,8 @@
 """Admin API: sites, their settings, articles, site keys and moderator tokens."""
 
-from flask import g
+from functools import wraps
+
+from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
@@ -14,15 +16,34 @@ from service.site_cache import site_cache
 from service.site_settings import SiteSettingsSchema, effective_settings
 
 blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Sites, articles, keys.")
+
+
 # An admin token scoped to a site administers that site only: its settings, articles, keys and
-# tokens. Creating sites, and tokens for every site, takes an unscoped admin token.
+# tokens. Creating sites, and tokens for every site, takes an unscoped admin token. The guards
+# refuse a caller before the input is read.
+def token_site(**_) -> list[int | None]:
+    """Name the site a new token is for (None: every site), read before the body is validated."""
+    body = request.get_json(silent=True)
+    site_id = body.get("site_id") if isinstance(body, dict) else None
+    return [site_id if isinstance(site_id, int) and not isinstance(site_id, bool) else None]
+
+
 admins = require_role(Role.ADMIN)
 site_admins = require_role(Role.ADMIN, sites=lambda site_id, **_: [site_id])
+token_admins = require_role(Role.ADMIN, sites=token_site)
 
 
-def require_unscoped_admin() -> None:
-    if g.principal.site_id is not None:
-        abort(403, message="This token is scoped to one site; this needs an unscoped admin token.")
+def unscoped(view):
+    """Refuse a site-scoped admin token (under the role guard, before the input is read)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.principal.site_id is not None:
+            abort(403, message="This token is scoped to one site; "
+                               "this needs an unscoped admin token.")
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 class OriginList(fields.List):
@@ -130,12 +151,12 @@ class Sites(MethodView):
         return [site_out(s) for s in db.session.scalars(query)]
 
     @admins
+    @unscoped
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(SiteInSchema)
     @blp.response(201, SiteOutSchema)
     def post(self, data):
         """Create a site and its first site key (shown once)."""
-        require_unscoped_admin()
         site, key = create_site(data["name"], data["origins"], data["settings"])
         return site_out(site, site_key=key)
 
@@ -226,7 +247,7 @@ class SiteKeys(MethodView):
 
 @blp.route("/tokens")
 class Tokens(MethodView):
-    @admins
+    @token_admins
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(TokenInSchema)
     @blp.response(201, KeyOutSchema)
