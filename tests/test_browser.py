@@ -200,12 +200,12 @@ def test_the_widget_on_another_origin_shows_the_thread_as_text_and_every_outcome
     assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
 
 
-def test_the_widget_on_another_origin_shows_an_approved_comment_at_once(
-        app, db, news_site, browser, monkeypatch):
+@pytest.fixture
+def worker_approves(app, db, monkeypatch):
+    """Stand in for the worker: each posted comment is approved while the widget polls."""
     verdicts = []
 
     def approve_soon(ids):
-        # Stands in for the worker: the verdict arrives while the widget polls.
         def approve():
             with app.app_context():
                 db.session.execute(update(Comment).where(Comment.id.in_(ids))
@@ -217,17 +217,25 @@ def test_the_widget_on_another_origin_shows_an_approved_comment_at_once(
         return ids
 
     monkeypatch.setattr("service.api.comments.enqueue_classify", approve_soon)
+    yield
+    for timer in verdicts:
+        timer.join(timeout=5)
+
+
+def wait_for_verdict(driver):
+    """Wait until the widget has posted and polled, and return what it tells the reader."""
+    waiting = {"", "Posting your comment…", "Thanks! Checking your comment…"}
+    return wait_for(driver, lambda d: text_of(d, ".mw-status") not in waiting
+                    and text_of(d, ".mw-status"), message="verdict")
+
+
+def test_the_widget_on_another_origin_shows_an_approved_comment_at_once(
+        news_site, browser, worker_approves):
     browser.get(news_site.url)
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "No comments yet", message="widget")
     post_from_widget(browser, "Cara", "cara@mail.example", "Glad it is open again.")
-    try:
-        wait_for(browser, lambda d: text_of(d, ".mw-status") != "" and
-                 "Checking" not in text_of(d, ".mw-status"), message="verdict")
-        assert text_of(browser, ".mw-status") == "Your comment is published."
-        assert "Glad it is open again." in text_of(browser, ".mw-thread")
-    finally:
-        for timer in verdicts:
-            timer.join(timeout=5)
+    assert wait_for_verdict(browser) == "Your comment is published."
+    assert "Glad it is open again." in text_of(browser, ".mw-thread")
 
 
 def thread_ids(driver):
@@ -296,6 +304,51 @@ def test_the_widget_shows_a_long_thread_page_by_page_each_comment_once(
                                  f"> #comment-{replies[top[104].id].id}")
     assert "Not published" not in text_of(browser, ".mw-thread")
     assert not more.is_displayed()
+    assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
+
+
+@pytest.mark.parametrize("order, reply", [("oldest", False), ("newest", True)],
+                         ids=["oldest-first", "newest-first-reply-on-page-2"])
+def test_the_widget_shows_the_readers_published_comment_wherever_it_falls_once(
+        db, news_site, browser, worker_approves, order, reply):
+    site, article = news_site.site, news_site.article
+    top = [Comment(site_id=site.id, article_id=article.id, author_name=f"Reader {n}",
+                   body=f"Comment number {n}", status=Status.APPROVED)
+           for n in range(60)]  # more than the widget's page of 50
+    db.session.add_all(top)
+    db.session.commit()
+    news_site.page = news_site_page(f"{news_site.api}/static/widget.js",
+                                    news_site.key, "bridge-1", order)
+    browser.get(news_site.url)
+    wait_for(browser, lambda d: text_of(d, ".mw-heading") == "60 Comments", message="thread")
+    parent = None
+    if reply:
+        # The reader reads on to the second page and answers the oldest comment, shown there.
+        css(browser, ".mw-more").click()
+        wait_for(browser, lambda d: len(thread_ids(d)) == 60, message="page 2")
+        parent = top[0]
+        css(browser, f"#comment-{parent.id} > article > .mw-reply").click()
+    else:
+        # An oldest-first thread: the new comment belongs on a page the reader has not opened.
+        assert len(thread_ids(browser)) == 50
+
+    post_from_widget(browser, "Cara", "cara@mail.example", "Glad it is open again.")
+    assert wait_for_verdict(browser) == "Your comment is published."
+    mine = db.session.scalar(db.select(Comment).where(Comment.author_name == "Cara"))
+    assert mine.parent_id == (parent.id if parent else None)
+    expected = [c.id for c in (top if order == "oldest" else reversed(top))]
+    expected.insert(expected.index(parent.id) + 1 if parent else len(expected), mine.id)
+    assert thread_ids(browser) == expected  # shown once, in its place, nothing lost
+    assert text_of(browser, ".mw-heading") == "61 Comments"
+    own = css(browser, f"#comment-{mine.id}")
+    assert "mw-new" in own.get_attribute("class")
+    assert browser.execute_script(
+        "const box = arguments[0].getBoundingClientRect();"
+        "return box.top >= 0 && box.bottom <= window.innerHeight;", own)
+    if parent:
+        assert browser.find_elements(
+            By.CSS_SELECTOR, f"#comment-{parent.id} > .mw-children > #comment-{mine.id}")
+    assert not css(browser, ".mw-more").is_displayed()
     assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
 
 

@@ -194,21 +194,36 @@
     const load = ++state.loads;
     state.loading = true;
     ui.more.setAttribute("aria-disabled", "true");
-    const cursor = append && state.nextCursor ? `&cursor=${encodeURIComponent(state.nextCursor)}` : "";
-    const result = await call(
-      `${articlePath("comments")}?${siteKeyQuery()}&order=${config.order}&limit=50${cursor}`);
-    // A newer load (the thread reloaded after posting) replaces this one.
-    if (load !== state.loads) return;
+    // The reader's own comment, just published, may be on a later page (the last one, oldest
+    // first) or under a parent there: read from the top until it is in, and at least as far as
+    // the reader had read. The pages are built aside and swapped in at once, so nothing
+    // flickers and each comment is shown once.
+    const keep = highlightId ? ui.thread.children.length : 0;
+    const pages = document.createDocumentFragment();
+    let cursor = append ? state.nextCursor : null;
+    let data;
+    do {
+      const after = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      const result = await call(
+        `${articlePath("comments")}?${siteKeyQuery()}&order=${config.order}&limit=50${after}`);
+      // A newer load (the thread reloaded after posting) replaces this one.
+      if (load !== state.loads) return;
+      if (!result.ok) {
+        state.loading = false;
+        ui.more.removeAttribute("aria-disabled");
+        showNotice(`Comments could not be loaded: ${result.message}`);
+        return;
+      }
+      data = result.body;
+      for (const comment of data.items) pages.append(commentNode(comment));
+      cursor = data.next_cursor;
+    } while (highlightId && cursor
+             && (pages.children.length < keep || !pages.getElementById(`comment-${highlightId}`)));
     state.loading = false;
     ui.more.removeAttribute("aria-disabled");
-    if (!result.ok) {
-      showNotice(`Comments could not be loaded: ${result.message}`);
-      return;
-    }
-    const data = result.body;
     if (!append) ui.thread.replaceChildren();
     const shownBefore = ui.thread.children.length;
-    for (const comment of data.items) ui.thread.append(commentNode(comment));
+    ui.thread.append(pages);
     state.nextCursor = data.next_cursor;
     ui.more.hidden = !data.next_cursor;
     ui.heading.textContent = data.total === 0 ? "No comments yet"
