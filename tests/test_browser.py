@@ -21,6 +21,7 @@ from sqlalchemy import update
 
 from service.admin_ops import create_site, create_token, upsert_article
 from service.models import Article, Comment, Flag, ModerationEvent, Role, Status, utcnow
+from service.web.pages import REVIEW_REASONS
 from tests.conftest import wait_until
 from tests.support.browser import (
     ModctlUp,
@@ -613,6 +614,119 @@ def test_a_moderator_narrows_the_queue_by_label_and_reason(app, db, browser):
         wait_for(browser, lambda d: sorted(item_ids(d)) == sorted(everyone), message="all again")
         assert browser.execute_script("return window.__xss === undefined")
         assert_no_script_errors_or_foreign_requests(browser, server)
+
+
+def sign_in(driver, token):
+    wait_for(driver, lambda d: css(d, "#token").is_displayed(), message="sign-in form")
+    css(driver, "#token").send_keys(token, Keys.ENTER)
+    wait_for(driver, lambda d: css(d, "#app").is_displayed(), message="signed in")
+
+
+def selected_texts(driver):
+    return [Select(css(driver, f"#{name}")).first_selected_option.text
+            for name in ("sort", "filter-label", "filter-reason")]
+
+
+@pytest.fixture
+def review_desk(app, db):
+    """The review page on a live server, a moderator and held comments to narrow down."""
+    with live_server(app) as server:
+        site, _ = create_site("Daily News", [server])
+        article = upsert_article(site, "bridge-1", permalink=f"{server}/news/bridge",
+                                 title="Harbour bridge reopens")
+        _, token = create_token(Role.MODERATOR, None, "mod-view")
+        # Two insults, the older one milder: oldest first and by priority differ.
+        mild = held(db, site, article, "You are a bit of an idiot.", scores={"insult": 0.6})
+        harsh = held(db, site, article, "You are a complete idiot.",
+                     scores={"toxicity": 0.95, "insult": 0.95})
+        threat = held(db, site, article, "Watch your back.", scores={"threat": 0.6})
+        reported = held(db, site, article, "Typical idiot politicians.", scores={"insult": 0.55},
+                        reported=True, flag_count=1)
+        reported.reasons = ["TOXIC:insult", "REPORTED"]
+        fast = held(db, site, article, "Cheap loans at loans.example", scores={})
+        fast.reasons = ["TOO_FAST"]  # a spam signal's code: not offered until a comment has it
+        for comment in (reported, fast):
+            comment.refresh_priority()
+        db.session.commit()
+        yield SimpleNamespace(server=server, token=token, mild=mild, harsh=harsh, threat=threat,
+                              reported=reported, fast=fast)
+
+
+def test_the_review_page_keeps_queue_sort_and_filter_in_its_url(review_desk, browser):
+    desk = review_desk
+    # A shared link "held, oldest first, label insult", opened before signing in.
+    browser.get(f"{desk.server}/moderate?sort=oldest&label=insult")
+    sign_in(browser, desk.token)
+    wait_for(browser, lambda d: item_ids(d) == [desk.mild.id, desk.harsh.id, desk.reported.id],
+             message="the shared view")
+    assert text_of(browser, "#queue-title") == "Held"
+    assert selected_texts(browser) == ["Oldest first", "insult", "Any reason"]
+    assert css(browser, "#filter-clear").is_displayed()
+    assert text_of(browser, "#announce") == "Showing 3 held comments with label insult."
+
+    # Each choice is written to the URL in place: no reload, no new history entry.
+    browser.execute_script("window.__samePage = true")
+    entries = browser.execute_script("return history.length")
+    css(browser, '.queue[data-queue="reported"]').click()
+    Select(css(browser, "#filter-reason")).select_by_visible_text("REPORTED")
+    wait_for(browser, lambda d: item_ids(d) == [desk.reported.id]
+             and text_of(d, "#queue-title") == "Reported", message="reported, filtered")
+    assert browser.current_url == \
+        f"{desk.server}/moderate?queue=reported&sort=oldest&label=insult&reason=REPORTED"
+    assert browser.execute_script("return window.__samePage && history.length") == entries
+
+    browser.refresh()
+    wait_for(browser, lambda d: text_of(d, "#queue-title") == "Reported"
+             and item_ids(d) == [desk.reported.id], message="the view after a reload")
+    assert selected_texts(browser) == ["Oldest first", "insult", "REPORTED"]
+    assert css(browser, '.queue[data-queue="reported"]').get_attribute("aria-current") == "page"
+    assert css(browser, '.queue[data-queue="held"]').get_attribute("aria-current") is None
+
+    # Back to the defaults, the URL is bare again.
+    css(browser, '.queue[data-queue="held"]').click()
+    Select(css(browser, "#sort")).select_by_visible_text("Priority")
+    css(browser, "#filter-clear").click()
+    wait_for(browser, lambda d: len(item_ids(d)) == 5, message="everything held")
+    assert browser.current_url == f"{desk.server}/moderate"
+    shown = item_ids(browser)
+    assert shown.index(desk.harsh.id) < shown.index(desk.mild.id)  # priority, not age
+
+    # A spam signal's code the page has not seen yet is kept, and shown as an option.
+    browser.get(f"{desk.server}/moderate?reason=TOO_FAST")
+    wait_for(browser, lambda d: item_ids(d) == [desk.fast.id], message="a spam signal's code")
+    assert selected_texts(browser) == ["Priority", "Any label", "TOO_FAST"]
+    assert desk.token not in browser.current_url
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+@pytest.mark.parametrize("query, kept", [
+    ("queue=archive&sort=score&label=spam&reason=NOT%20A%20CODE", ""),
+    ("queue=__proto__&sort=constructor&label=toString&reason=__proto__", ""),
+    ("queue=HELD&sort=Oldest&label=TOXIC%3Ainsult&reason=TOXIC%3Ainsult", ""),
+    (f"queue=&sort=&label=&reason={'A' * 61}", ""),
+    ("queue=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D4%3E"
+     "&label=%3Cscript%3Ewindow.__xss%3D5%3C%2Fscript%3E"
+     "&reason=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D6%3E", ""),
+    ("sort=oldest&label=nonsense&reason=REPORTED&queue=held", "?sort=oldest&reason=REPORTED"),
+], ids=["unknown", "prototype-names", "wrong-shape", "empty-and-too-long", "markup", "mixed"])
+def test_a_review_url_with_bad_values_falls_back_to_the_defaults(
+        review_desk, browser, query, kept):
+    desk = review_desk
+    browser.get(f"{desk.server}/moderate?{query}")
+    sign_in(browser, desk.token)
+    expected = [desk.reported.id] if kept else [
+        desk.harsh.id, desk.mild.id, desk.threat.id, desk.reported.id, desk.fast.id]
+    wait_for(browser, lambda d: sorted(item_ids(d)) == sorted(expected), message="the queue")
+    assert browser.current_url == f"{desk.server}/moderate{kept}"
+    assert text_of(browser, "#queue-title") == "Held"
+    assert selected_texts(browser) == (["Oldest first", "Any label", "REPORTED"] if kept
+                                       else ["Priority", "Any label", "Any reason"])
+    assert set(option_texts(browser, "#filter-reason")) <= set(REVIEW_REASONS) | {
+        "Any reason", "TOO_FAST"}
+    assert text_of(browser, "#page-error") == ""
+    assert browser.find_elements(By.CSS_SELECTOR, "img, #items script") == []
+    assert browser.execute_script("return window.__xss === undefined")
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
 
 
 # ---------------------------------------------------------------- the whole stack

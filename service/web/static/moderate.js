@@ -1,7 +1,8 @@
 /* The review page: queues, items with scores and highlighted spans, decisions and claims.
  *
  * It talks to the review API with the moderator token as a Bearer token. The token lives in
- * sessionStorage: it is gone when the tab closes and is never put in a URL.
+ * sessionStorage: it is gone when the tab closes and is never put in a URL. The view (queue,
+ * sort, label and reason filter) is: in the query string, to reload, bookmark and share.
  * Comment text, names and reasons are written strangers' text: they go on the page with
  * textContent only, never as HTML.
  */
@@ -13,6 +14,11 @@ const QUEUE_LABELS = { held: "Held", reported: "Reported", pending: "Pending", s
                        approved: "Approved", rejected: "Rejected" };
 const DONE = { approve: "Approved", reject: "Rejected", spam: "Marked as spam",
                delete: "Deleted" };
+// What the page's URL holds, so that a view can be bookmarked and shared; defaults stay out of it.
+const VIEW_DEFAULTS = { queue: "held", sort: "priority", label: "", reason: "" };
+// Spam signals' codes (TOO_FAST, ...) are open-ended and offered only once a comment shows one,
+// so a code from the URL is also taken if it has the shape of one.
+const REASON_CODE = /^[A-Z][A-Z0-9_]{0,59}$/;
 
 const $ = (selector, root = document) => root.querySelector(selector);
 const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
@@ -20,10 +26,7 @@ const $$ = (selector, root = document) => [...root.querySelectorAll(selector)];
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: sessionStorage.getItem(ME_KEY),  // our own name, from /v1/moderation/me
-  queue: "held",
-  sort: "priority",
-  label: "",  // only comments with reason TOXIC:<label>; "" for all
-  reason: "",  // only comments with this reason code; "" for all
+  ...VIEW_DEFAULTS,  // queue, sort and the filter: label (TOXIC:<label>) and reason, "" for all
   items: new Map(),  // id -> review item, for the cards on the page
   cursor: null,
   loads: 0,  // numbers queue loads, so that only the latest one's answer is shown
@@ -149,7 +152,7 @@ function start(stats) {
   });
   if (stats) showStats(stats);
   else refreshStats();
-  loadQueue();
+  loadQueue(false, filtered());  // say so when a bookmarked view opens filtered
   clearInterval(state.timer);
   state.timer = setInterval(() => {
     if (document.visibilityState === "visible") refreshStats();
@@ -236,6 +239,7 @@ function chooseFilter() {
   state.label = $("#filter-label").value;
   state.reason = $("#filter-reason").value;
   $("#filter-clear").hidden = !filtered();
+  writeView();
   loadQueue(false, true);
 }
 
@@ -246,28 +250,79 @@ function clearFilter() {
   $("#filter-label").focus();  // the button just pressed is hidden now
 }
 
+function optionValues(select) { return $$("option", select).map((option) => option.value); }
+
 function offerReasons(items) {
   // The page comes with the pipeline's own codes; spam signals' codes join as comments show them.
+  offerReasonCodes(items.flatMap((item) => item.reasons || []));
+}
+
+function offerReasonCodes(codes) {
   const select = $("#filter-reason");
-  const offered = new Set($$("option", select).map((option) => option.value).filter(Boolean));
-  const seen = items.flatMap((item) => item.reasons || []).filter((code) =>
+  const offered = new Set(optionValues(select).filter(Boolean));
+  const seen = codes.filter((code) =>
     !code.startsWith("TOXIC:") && code.length <= 60 && !offered.has(code));
   if (seen.length === 0) return;
-  const codes = [...new Set([...offered, ...seen])].sort();
+  const all = [...new Set([...offered, ...seen])].sort();
   select.replaceChildren(select.options[0],
-    ...codes.map((code) => el("option", { value: code, text: code })));
+    ...all.map((code) => el("option", { value: code, text: code })));
   select.value = state.reason;
 }
 
 function chooseQueue(queue) {
+  showQueue(queue);
+  writeView();
+  announce("");
+  loadQueue();
+}
+
+function showQueue(queue) {
   state.queue = queue;
   $$(".queue").forEach((button) => {
     if (button.dataset.queue === queue) button.setAttribute("aria-current", "page");
     else button.removeAttribute("aria-current");
   });
   $("#queue-title").textContent = QUEUE_LABELS[queue];
-  announce("");
+}
+
+function chooseSort(sort) {
+  state.sort = sort;
+  writeView();
   loadQueue();
+}
+
+/* ---------- the view in the URL ---------- */
+
+function readView() {
+  // A bookmarked or shared view; anything the page does not offer falls back to the default.
+  const params = new URLSearchParams(location.search);
+  const wanted = (name) => params.get(name) || VIEW_DEFAULTS[name];
+  const queue = wanted("queue");
+  showQueue(Object.hasOwn(QUEUE_LABELS, queue) ? queue : VIEW_DEFAULTS.queue);
+  const sort = wanted("sort");
+  state.sort = optionValues($("#sort")).includes(sort) ? sort : VIEW_DEFAULTS.sort;
+  const label = wanted("label");
+  state.label = optionValues($("#filter-label")).includes(label) ? label : VIEW_DEFAULTS.label;
+  const reason = wanted("reason");
+  if (REASON_CODE.test(reason)) offerReasonCodes([reason]);
+  state.reason = optionValues($("#filter-reason")).includes(reason) ? reason
+    : VIEW_DEFAULTS.reason;
+  $("#sort").value = state.sort;
+  $("#filter-label").value = state.label;
+  $("#filter-reason").value = state.reason;
+  $("#filter-clear").hidden = !filtered();
+  writeView();  // a URL with values dropped above now says what is shown
+}
+
+function writeView() {
+  // replaceState: no reload, and Back leaves the page rather than stepping through filters.
+  const params = new URLSearchParams();
+  for (const [name, fallback] of Object.entries(VIEW_DEFAULTS)) {
+    if (state[name] !== fallback) params.set(name, state[name]);
+  }
+  const query = params.toString();
+  history.replaceState(history.state, "",
+                       `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
 }
 
 /* ---------- one card ---------- */
@@ -651,7 +706,7 @@ function init() {
   $$(".queue").forEach((button) => {
     button.addEventListener("click", () => chooseQueue(button.dataset.queue));
   });
-  $("#sort").addEventListener("change", (event) => { state.sort = event.target.value; loadQueue(); });
+  $("#sort").addEventListener("change", (event) => chooseSort(event.target.value));
   $("#filter-label").addEventListener("change", chooseFilter);
   $("#filter-reason").addEventListener("change", chooseFilter);
   $("#filter-clear").addEventListener("click", clearFilter);
@@ -668,7 +723,7 @@ function init() {
   $("#items").addEventListener("click", onItemsClick);
   document.addEventListener("keydown", onKey);
 
-  $$(".queue")[0].setAttribute("aria-current", "page");
+  readView();
   if (state.token) start();
   else signOut();
 }
