@@ -288,6 +288,31 @@ def test_public_thread_is_approved_only_threaded_and_private_fields_hidden(make,
     assert parent.author_email not in text and "ip" not in thread["items"][0]
 
 
+def test_each_thread_page_carries_its_comments_whole_reply_tree(make, db, client, site):
+    _, key = site
+
+    def published(body, parent=None):
+        return held(make, db, key, body=body, status=Status.APPROVED, reasons=[],
+                    parent_id=parent.id if parent else None)
+
+    first = published("First")
+    reply = published("Reply to first", first)
+    nested = published("Reply to the reply", reply)
+    second = published("Second")
+    other = published("Reply to second", second)
+    page = client.get("/v1/articles/a-1/comments?order=oldest&limit=1",
+                      headers={"X-Site-Key": key}).get_json()
+
+    def tree(node):
+        return (node["id"], [tree(r) for r in node["replies"]])
+
+    assert [tree(c) for c in page["items"]] == [(first.id, [(reply.id, [(nested.id, [])])])]
+    page = client.get(f"/v1/articles/a-1/comments?order=oldest&limit=1&cursor="
+                      f"{page['next_cursor']}", headers={"X-Site-Key": key}).get_json()
+    assert [tree(c) for c in page["items"]] == [(second.id, [(other.id, [])])]
+    assert page["next_cursor"] is None and page["total"] == 5
+
+
 def test_me_names_the_token_holder_and_scope(make, client, site):
     token = make.token(site_id=site[0].id, name="night editor")
     me = client.get("/v1/moderation/me", headers=bearer(token)).get_json()

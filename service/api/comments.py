@@ -407,12 +407,16 @@ def thread(article: Article, args: dict) -> dict:
     more = len(top) > args["limit"]
     top = top[: args["limit"]]
 
-    replies = db.session.scalars(
-        db.select(Comment).where(approved, Comment.parent_id.is_not(None)).order_by(Comment.id)
-    ).all()
+    # The replies under this page's comments only, one level of the tree per query.
     children: dict[int, list[Comment]] = {}
-    for reply in replies:
-        children.setdefault(reply.parent_id, []).append(reply)
+    parents = [c.id for c in top]
+    while parents:
+        replies = db.session.scalars(
+            db.select(Comment).where(approved, Comment.parent_id.in_(parents)).order_by(Comment.id)
+        ).all()
+        for reply in replies:
+            children.setdefault(reply.parent_id, []).append(reply)
+        parents = [reply.id for reply in replies]
 
     def node(comment: Comment) -> dict:
         return {
