@@ -340,14 +340,15 @@ class ArticleComments(MethodView):
             abort(422, message="Please fill the required fields (name, email).",
                   errors={location: {names.get(f, f): ["Required."] for f in missing}})
         check_parent(article, data["parent_id"], location)
-        check_duplicate_and_flood(site, article, data, settings, client_ip())
+        ip = client_ip()
+        check_duplicate_and_flood(site, article, data, settings, ip)
 
         status_token = secrets.token_urlsafe(16)
         permalink = article.permalink  # read before the commit expires it
         comment_id = db.session.connection().scalar(INSERT_COMMENT, {
             "site_id": site.id, "article_id": article.id, "parent_id": data["parent_id"],
             "author_name": data["author_name"], "author_email": data["author_email"],
-            "author_url": data["author_url"], "body": data["body"], "ip": client_ip(),
+            "author_url": data["author_url"], "body": data["body"], "ip": ip,
             "user_agent": request.user_agent.string[:500],
             "referrer": (request.referrer or "")[:2000],
             "signals": request_signals(site, article, data, settings, location),
