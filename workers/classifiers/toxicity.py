@@ -210,8 +210,7 @@ class DetoxifyModel(ToxicityModel):
         lengths = [len(ids) for ids in encoded["input_ids"]]
         # Length bucketing: neighbours in length share a batch, so little is padding.
         order = sorted(range(len(texts)), key=lengths.__getitem__)
-        out = np.empty((len(texts), len(self.labels)), dtype=np.float32)
-        start = 0
+        batches, start = [], 0
         while start < len(order):
             end = start + 1  # grow the batch while it fits both limits
             while (
@@ -220,12 +219,17 @@ class DetoxifyModel(ToxicityModel):
                 and (end - start + 1) * lengths[order[end]] <= MAX_BATCH_TOKENS
             ):
                 end += 1
-            batch_rows = order[start:end]
+            batches.append(order[start:end])
+            start = end
+        out = np.empty((len(texts), len(self.labels)), dtype=np.float32)
+
+        def score(batch_rows: list[int]) -> None:
             logits = runner(self._pad(encoded, batch_rows))
             # Some checkpoints (unbiased) have more outputs than named labels: Detoxify
             # reports the first len(labels), and applies a sigmoid to the logits.
             out[batch_rows] = _sigmoid(logits[:, : len(self.labels)])
-            start = end
+
+        runner.map(score, batches)  # each batch writes its own rows of out
         return out
 
     def _pad(self, encoded, rows: list[int]) -> dict[str, np.ndarray]:

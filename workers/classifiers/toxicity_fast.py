@@ -12,6 +12,8 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,11 @@ class TorchRunner:
         self.model = model
         self.kind = kind
 
+    def map(self, score: Callable, batches: Sequence) -> None:
+        """Score batches one after another: torch spreads each over its own threads."""
+        for batch in batches:
+            score(batch)
+
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
 
@@ -44,7 +51,13 @@ class TorchRunner:
 
 
 class OnnxRunner:
-    """An ONNX Runtime session over the exported, fused, int8-quantised model."""
+    """An ONNX Runtime session over the exported, fused, int8-quantised model.
+
+    With several threads, whole batches run side by side, each on one core, through the one
+    session (its run() is thread-safe and shares the weights): small batches split across
+    cores spend much of their time waiting for each other, which this avoids (measured on
+    this 2-core machine: 2x1 threads ~8% more comments/s than one run on 2 threads).
+    """
 
     kind = "onnx-int8"
 
@@ -52,13 +65,24 @@ class OnnxRunner:
         import onnxruntime as ort
 
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        # One batch at a time per process: parallelism comes from intra-op threads.
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
         self.path = path
+        self.threads = max(1, threads)
+        # Created in the process that scores (the worker loads its model after the fork).
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx")
+
+    def map(self, score: Callable, batches: Sequence) -> None:
+        """Score batches side by side, one per thread; the first error is raised."""
+        if self.threads == 1 or len(batches) == 1:
+            for batch in batches:
+                score(batch)
+            return
+        for _ in self._pool.map(score, batches):
+            pass
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         feed = {name: batch[name] for name in self.input_names}
