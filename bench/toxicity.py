@@ -6,6 +6,9 @@ run measures both paths on the same comments:
 
     .venv/bin/python bench/toxicity.py [--n 300] [--batch 32] [--fast-path onnx]
 
+Before the last line it measures this machine's fp32 and int8 matrix-product rates and
+prints `ceiling_speedup`: the speedup an int8 path would reach if the model's multiply-adds
+ran at that int8 rate and nothing else cost anything (an upper bound for this CPU).
 The last line is `naive_cps=<n> service_cps=<n> speedup=<n> max_abs_diff=<n>`.
 """
 
@@ -16,6 +19,7 @@ import random
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import torch
@@ -201,6 +205,72 @@ def build_checkpoint(workdir: Path) -> tuple[Path, Path]:
     return write_checkpoint(workdir, model, tokenizer, LABELS_ORIGINAL, name="bert-base-random")
 
 
+def macs_per_sequence(config, tokens: int) -> int:
+    """Multiply-adds of one encoder pass over a sequence: the layers' matrix products."""
+    hidden, inner = config.hidden_size, config.intermediate_size
+    per_token = 4 * hidden * hidden + 2 * hidden * inner  # Q, K, V, output; feed-forward
+    attention = 2 * tokens * hidden  # scores and weighted sum, per token
+    return config.num_hidden_layers * tokens * (per_token + attention)
+
+
+def matrix_product_rates(config, workdir: Path, threads: int, seconds: float = 3.0) -> tuple:
+    """Measure this machine's fp32 (torch) and int8 (ONNX Runtime) matrix-product rates.
+
+    The shape is a feed-forward layer of the model over a 256-token batch, the service's
+    batch size; int8 runs side by side, one single-threaded run per thread, as the service's.
+    """
+    import onnx
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    rows, inner, hidden = 256, config.intermediate_size, config.hidden_size
+    ops = 2 * rows * inner * hidden
+
+    def rate(run, parallel: int) -> float:
+        """The best of three timed rounds: the rate the machine can reach, not an average."""
+        for _ in range(3):
+            run()
+        best = 0.0
+        for _ in range(3):
+            done, stop = [0] * parallel, time.perf_counter() + seconds / 3
+
+            def loop(i: int, done=done, stop=stop) -> None:
+                while time.perf_counter() < stop:
+                    run()
+                    done[i] += 1
+
+            started = time.perf_counter()
+            with ThreadPoolExecutor(parallel) as pool:
+                list(pool.map(loop, range(parallel)))
+            best = max(best, sum(done) * ops / (time.perf_counter() - started) / 1e9)
+        return best
+
+    a, b = torch.randn(rows, hidden), torch.randn(hidden, inner)
+    with torch.inference_mode():
+        fp32 = rate(lambda: a @ b, 1)  # torch spreads one product over its threads
+
+    weights = numpy_helper.from_array(b.numpy(), "w")
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "ffn",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, hidden])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, inner])], [weights],
+    )  # fmt: skip
+    fp32_path, int8_path = workdir / "ffn.onnx", workdir / "ffn-int8.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), fp32_path)
+    logging.disable(logging.WARNING)  # the quantizer's advice to pre-process the graph
+    try:
+        quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
+    finally:
+        logging.disable(logging.NOTSET)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(int8_path), options, providers=["CPUExecutionProvider"])
+    feed = {"x": a.numpy()}
+    int8 = rate(lambda: session.run(None, feed), threads)
+    return fp32, int8
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="number of comments")
@@ -292,6 +362,35 @@ def main() -> None:
         "were repeats within a call, scored once)"
     )
 
+    # How far any int8 path could go here: the model's multiply-adds at this machine's
+    # int8 matrix-product rate, as if nothing else (attention softmax, layer norms,
+    # tokenising, padding) cost anything. An upper bound, not a forecast.
+    config = detoxify.model.config
+    naive_macs = sum(macs_per_sequence(config, t) for t in tokens)
+    service_macs = 0
+    for start in range(0, len(comments), args.batch):
+        chunk = comments[start : start + args.batch]
+        texts = set(chunk)
+        for comment, result in zip(chunk, results[start : start + args.batch], strict=True):
+            texts.update(comment[s.begin : s.end] for s in result.spans)
+        encoded = model.tokenizer(sorted(texts), truncation=True, max_length=model.max_tokens)
+        service_macs += sum(macs_per_sequence(config, len(ids)) for ids in encoded["input_ids"])
+    fp32_gops, int8_gops = matrix_product_rates(config, args.workdir, torch.get_num_threads())
+    naive_gops = 2 * naive_macs / naive_s / 1e9
+    ceiling_cps = len(comments) / (2 * service_macs / (int8_gops * 1e9))
+    print(
+        f"matrix products here: fp32 {fp32_gops:.0f} GFLOP/s (torch), int8 {int8_gops:.0f} GOP/s "
+        f"(ONNX Runtime, AVX-512 VNNI: {'yes' if _has_vnni() else 'no'}); the naive loop ran at "
+        f"{naive_gops:.0f} GFLOP/s"
+    )
+    print(
+        f"work: the service scores {service_macs / naive_macs:.2f}x the naive loop's "
+        f"multiply-adds ({spans} sentences besides the comments); at the int8 rate with "
+        f"nothing else to do it would "
+        f"reach at most {ceiling_cps:.2f} comments/s: ceiling_speedup="
+        f"{ceiling_cps / (len(comments) / naive_s):.2f}"
+    )
+
     max_abs_diff = max(
         abs(result.scores[label] - expected[label])
         for result, expected in zip(results, naive, strict=True)
@@ -302,6 +401,15 @@ def main() -> None:
         f"naive_cps={naive_cps:.2f} service_cps={service_cps:.2f} "
         f"speedup={service_cps / naive_cps:.2f} max_abs_diff={max_abs_diff:.4f}"
     )
+
+
+def _has_vnni() -> bool:
+    """Whether the CPU has the int8 dot-product instructions that make int8 fast."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_vnni" in flags or "avx_vnni" in flags
 
 
 if __name__ == "__main__":
