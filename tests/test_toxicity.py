@@ -1,9 +1,12 @@
 """The toxicity classifier: real Detoxify code on a tiny checkpoint, offline."""
 
+import http.server
 import itertools
 import logging
 import os
+import threading
 import time
+import urllib.parse
 
 import pytest
 
@@ -11,6 +14,7 @@ import pytest
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
 
 from tests.support.tiny_detoxify import TRIGGERS, build_tiny_checkpoint  # noqa: E402
+from workers import models_pull  # noqa: E402
 from workers.classifiers import toxicity  # noqa: E402
 from workers.classifiers.sentences import split_sentences  # noqa: E402
 from workers.classifiers.toxicity import (  # noqa: E402
@@ -225,6 +229,50 @@ def test_fast_path_agrees_with_plain_detoxify(tiny_model, reference, tmp_path, f
     assert worst <= toxicity.FAST_PATH_TOLERANCE
 
 
+def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_path):
+    def load(threads):
+        return load_toxicity_model(config_for(
+            *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path),
+            TOXICITY_THREADS=threads, TOXICITY_BATCH_SIZE=2,
+        ))
+
+    one, two = load(1), load(2)
+    threads = set()
+
+    class Recording:  # the real session, noting which thread ran each batch
+        def __init__(self, session):
+            self.session = session
+
+        def run(self, *args):
+            threads.add(threading.current_thread().name)
+            time.sleep(0.01)  # long enough for the other thread to pick up a batch
+            return self.session.run(*args)
+
+    two.runner.session = Recording(two.runner.session)
+    texts = [t for t in TEXTS if t] * 3
+
+    got, want = two.score(texts), one.score(texts)
+
+    assert len(threads) == 2  # several batches, two threads
+    assert [r.scores for r in got] == [r.scores for r in want]
+    assert [r.spans for r in got] == [r.spans for r in want]
+
+
+def test_a_failing_batch_fails_the_call(tiny_model, tmp_path):
+    model = load_toxicity_model(config_for(
+        *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path),
+        TOXICITY_THREADS=2, TOXICITY_BATCH_SIZE=1,
+    ))
+
+    class Failing:
+        def run(self, *args):
+            raise RuntimeError("onnx run failed")
+
+    model.runner.session = Failing()
+    with pytest.raises(RuntimeError, match="onnx run failed"):
+        model.score(["one text", "and another", "and a third one here"])
+
+
 def test_onnx_export_is_cached_once_per_checkpoint(tiny_model, tmp_path, caplog):
     config = config_for(
         *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path)
@@ -266,6 +314,103 @@ def test_named_model_without_network_or_cache_falls_back_loudly(tmp_path, monkey
     rude, polite = model.score(["you are a fucking idiot", "thanks for the thoughtful article"])
     assert list(rude.scores) == ["toxicity"]
     assert rude.scores["toxicity"] > 0.5 > polite.scores["toxicity"]
+
+
+@pytest.fixture
+def release_server(tiny_model, monkeypatch):
+    """A local HTTP server standing in for Detoxify's release downloads (no network here).
+
+    It serves the tiny checkpoint at the path of Detoxify's `original` weights, and the
+    named model's URL points at it; every request's path is recorded.
+    """
+    from detoxify import detoxify as detoxify_module
+
+    checkpoint, _ = tiny_model
+    name = detoxify_module.MODEL_URLS["original"].rsplit("/", 1)[1]
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            if self.path != f"/releases/{name}":
+                self.send_error(404)
+                return
+            body = checkpoint.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/releases/{name}"
+    monkeypatch.setitem(detoxify_module.MODEL_URLS, "original", url)
+    for module in (toxicity, models_pull):
+        monkeypatch.setattr(module, "network_reachable", lambda: True)
+    try:
+        yield url, requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_named_model_downloads_once_then_loads_from_the_cache(release_server, tmp_path,
+                                                                monkeypatch):
+    url, requests = release_server
+    config = {"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path),
+              "TOXICITY_FAST_PATH": "off"}
+
+    downloaded = load_toxicity_model(config)
+
+    assert requests == [urllib.parse.urlsplit(url).path]  # fetched once, from the release URL
+    assert (downloaded.name, downloaded.offline_fallback) == ("detoxify-original", False)
+    assert downloaded.labels == LABELS_ORIGINAL
+    cached = tmp_path / "checkpoints" / url.rsplit("/", 1)[1]
+    assert cached.is_file()
+    assert downloaded.version.endswith(toxicity.file_sha256(cached)[:12])
+
+    # Offline now: the cached weights load without a request.
+    monkeypatch.setattr(toxicity, "network_reachable", lambda: False)
+    cached_model = load_toxicity_model(config)
+
+    assert len(requests) == 1
+    assert cached_model.name == "detoxify-original"
+    assert [r.scores for r in cached_model.score(TEXTS)] == [
+        r.scores for r in downloaded.score(TEXTS)
+    ]
+
+
+def test_models_pull_downloads_from_a_url(release_server, tiny_model, tmp_path):
+    url, requests = release_server
+    _, hf_dir = tiny_model
+
+    env = pull_model("original", tmp_path / "m", source=url, hf_config=str(hf_dir))
+
+    assert len(requests) == 1
+    assert not list((tmp_path / "m").glob(".download-*"))  # the partial file is gone
+    model = load_toxicity_model({**env, "TOXICITY_FAST_PATH": "off"})
+    assert model.labels == LABELS_ORIGINAL
+
+
+def test_a_failed_download_falls_back_loudly(release_server, tmp_path, monkeypatch, caplog):
+    from detoxify import detoxify as detoxify_module
+
+    url, requests = release_server
+    monkeypatch.setitem(detoxify_module.MODEL_URLS, "original", url + ".missing")
+
+    with caplog.at_level(logging.WARNING):
+        model = load_toxicity_model({"TOXICITY_MODEL": "original",
+                                     "TOXICITY_CACHE_DIR": str(tmp_path)})
+
+    assert len(requests) == 1
+    assert model.fallback_for == "detoxify-original"
+    [warning] = [r for r in caplog.records if r.getMessage().startswith("toxicity.model_fallback")]
+    assert "downloading Detoxify 'original' failed" in warning.reason
+    assert "404" in warning.reason
 
 
 def test_named_model_without_weights_and_no_fallback_refuses_to_start(tmp_path, monkeypatch):
