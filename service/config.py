@@ -41,7 +41,7 @@ DEFAULTS: dict[str, object] = {
     "TOXICITY_LANG_DETECT": True,
     "TOXICITY_WORKER_PROCESSES": 1,  # worker processes sharing the cores (threads per process)
     "TOXICITY_LANGUAGES": "",  # e.g. "en,fr": what a local checkpoint supports (default: by arch)
-    "TOXICITY_SPANS": True,  # per-sentence scores for explanations
+    "TOXICITY_SPANS": "all",  # per-sentence scores: all, flagged (over a hold threshold), off
     # Rate limits (flask-limiter syntax; counters in Redis)
     "RATE_LIMIT_ENABLED": True,
     # One window: the flood check already spaces a reader's accepted comments 15 s apart, so

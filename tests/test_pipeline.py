@@ -137,3 +137,37 @@ def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client
     model = OnlineSpamModel.from_bytes(state.state)
     spam_p, ham_p = model.predict_proba([texts[True], texts[False]])
     assert spam_p > ham_p
+
+
+def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_model):
+    """TOXICITY_SPANS=flagged: the pipeline scores sentences only for comments over a hold."""
+    from service.admin_ops import upsert_article
+    from workers import pipeline
+    from workers.classifiers import toxicity
+
+    checkpoint, hf_dir = tiny_model
+    model = toxicity.load_toxicity_model({
+        "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
+        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"})
+    site, _ = make.site()
+    article = upsert_article(site, "flagged-spans")
+    bodies = {"rude": "Nice work. You are an idiot.", "polite": "I agree. We should talk."}
+    ids = {}
+    for name, body in bodies.items():  # pending, as intake leaves them (no message sent)
+        comment = Comment(site_id=site.id, article_id=article.id, author_name="Reader",
+                          author_email=f"{name}@mail.example", body=body, ip="10.0.0.9",
+                          status=Status.PENDING, flag_count=0)
+        db.session.add(comment)
+        db.session.commit()
+        ids[name] = comment.id
+    toxicity.set_active_model(model)
+    try:
+        assert pipeline.classify_batch(list(ids.values())) == 2
+    finally:
+        toxicity.set_active_model(None)
+
+    rude, polite = (decided(db, ids[name]) for name in ("rude", "polite"))
+    assert rude.status == Status.HELD and "TOXIC:insult" in rude.reasons
+    assert [rude.body[s["begin"]:s["end"]] for s in rude.spans] == ["Nice work.",
+                                                                      "You are an idiot."]
+    assert polite.status == Status.APPROVED and polite.spans == []

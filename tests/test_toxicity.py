@@ -209,6 +209,61 @@ def test_sentences_are_scored_in_the_same_batch_as_comments(tiny_model, monkeypa
     }
 
 
+def test_flagged_mode_scores_sentences_only_where_a_label_reaches_its_threshold(
+    tiny_model, monkeypatch
+):
+    everyone = load_toxicity_model(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64))
+    flagged = load_toxicity_model(
+        config_for(*tiny_model, TOXICITY_BATCH_SIZE=64, TOXICITY_SPANS="flagged")
+    )
+    calls = []
+    original = flagged._predict
+    monkeypatch.setattr(flagged, "_predict", lambda texts: calls.append(texts) or original(texts))
+    texts = ["Nice work. You are an idiot.", "thanks", "I agree. We should talk.", "Hi. Hello."]
+    limits = [{"insult": 0.5}, {"insult": 0.5}, {"insult": 0.5}, {"insult": 0.0}]
+
+    got = flagged.score(texts, limits)
+
+    # Whole comments first, then the sentences of the two that reach a threshold.
+    assert calls == [texts, ["Nice work.", "You are an idiot.", "Hi.", "Hello."]]
+    want = everyone.score(texts)
+    assert [r.scores for r in got] == [r.scores for r in want]
+    assert got[0].spans == want[0].spans and got[3].spans == want[3].spans
+    assert got[1].spans == got[2].spans == [] != want[2].spans
+
+
+def test_flagged_mode_without_thresholds_scores_every_sentence(tiny_model):
+    # The Perspective-compatible API asks for one text's spans without thresholds.
+    flagged = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS="flagged"))
+    everyone = load_toxicity_model(config_for(*tiny_model))
+
+    got, want = flagged.score(TEXTS), everyone.score(TEXTS)
+
+    assert [r.spans for r in got] == [r.spans for r in want]
+    assert any(r.spans for r in got)
+
+
+def test_flagged_mode_with_nothing_flagged_makes_one_pass(tiny_model, monkeypatch):
+    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS="flagged"))
+    calls = []
+    original = model._predict
+    monkeypatch.setattr(model, "_predict", lambda texts: calls.append(texts) or original(texts))
+
+    [result] = model.score(["I agree. We should talk."], [{"toxicity": 0.99}])
+
+    assert len(calls) == 1 and result.spans == []
+
+
+@pytest.mark.parametrize(("value", "mode"), [
+    ("true", "all"), (True, "all"), ("Flagged", "flagged"), ("false", "off"), (False, "off"),
+])
+def test_span_settings(tiny_model, value, mode):
+    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS=value))
+
+    assert model.spans == mode
+    assert bool(model.score(["I agree. We should talk."])[0].spans) == (mode != "off")
+
+
 @pytest.mark.parametrize("fast_path", ["onnx", "quantized"])
 def test_fast_path_agrees_with_plain_detoxify(tiny_model, reference, tmp_path, fast_path):
     fast = load_toxicity_model(
@@ -506,6 +561,7 @@ def test_a_checkpoint_that_fails_to_load_stops_the_worker_with_one_clear_error(
         ({"TOXICITY_MODEL": "checkpoint"}, "needs TOXICITY_CHECKPOINT"),
         ({"TOXICITY_FAST_PATH": "gpu"}, "use onnx, quantized or off"),
         ({"TOXICITY_BATCH_SIZE": "many"}, "not a whole number"),
+        ({"TOXICITY_SPANS": "some"}, "use all, flagged or off"),
     ],
 )
 def test_bad_settings_are_load_errors(config, complaint):

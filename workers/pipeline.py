@@ -104,7 +104,11 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
     model = toxicity_model()
     to_score = [c for c in comments if verdicts[c.id].action not in ("spam", "discard", "reject")]
     scoring_started = time.perf_counter()
-    scored = model.score([c.body for c in to_score])
+    # With TOXICITY_SPANS=flagged, sentences are scored only where a label reaches its hold
+    # threshold: the review API shows the sentences at or over those thresholds.
+    holds = [{label: limits["hold"] for label, limits in settings[c.id]["thresholds"].items()}
+             for c in to_score]
+    scored = model.score([c.body for c in to_score], holds)
     results = dict(zip([c.id for c in to_score], scored, strict=True))
     if to_score:
         metrics.record_toxicity(model.name, len(to_score), time.perf_counter() - scoring_started)

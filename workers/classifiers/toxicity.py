@@ -60,8 +60,17 @@ DEFAULTS: dict[str, Any] = {
     "TOXICITY_WORKER_PROCESSES": 1,
     "TOXICITY_LANG_DETECT": True,
     "TOXICITY_LANGUAGES": None,  # e.g. "en,fr": overrides what a checkpoint is assumed to know
-    "TOXICITY_SPANS": True,
+    "TOXICITY_SPANS": "all",  # all | flagged | off (see SPAN_MODES)
 }
+# Which comments get per-sentence scores: every comment of several sentences, in the same
+# batch as the comments; only those with a label at or over its threshold (a second batched
+# pass over their sentences: about half the model's work saved where most comments are
+# benign); or none.
+SPAN_MODES = {
+    "all": "all", "true": "all", "1": "all", "yes": "all", "on": "all",
+    "flagged": "flagged",
+    "off": "off", "false": "off", "0": "off", "no": "off", "none": "off",
+}  # fmt: skip
 
 # Sentences scored per comment: past this, a wall of text would crowd out other comments.
 MAX_SPANS = 50
@@ -124,44 +133,70 @@ class ToxicityModel:
     fallback_for: str | None = None  # the model that was asked for, when this one stands in
     fast_path: str = "off"  # what actually runs: onnx-int8, torch-int8, torch-fp32, sklearn
 
-    def __init__(self, *, lang_detect: bool = True, spans: bool = True):
+    def __init__(self, *, lang_detect: bool = True, spans: str = "all"):
         self.lang_detect = lang_detect
-        self.spans = spans
+        self.spans = spans  # a SPAN_MODES value
 
-    def score(self, texts: Sequence[str]) -> list[ToxicityResult]:
-        """Score texts (same order back); sentences go in the same batch as comments."""
+    def score(
+        self, texts: Sequence[str], thresholds: Sequence[Mapping[str, float]] | None = None
+    ) -> list[ToxicityResult]:
+        """Score texts (same order back), with their sentences' scores.
+
+        Sentences go in the same batch as the comments, except with spans="flagged" and
+        thresholds given (label -> threshold, per text): then only texts with a label at or
+        over its threshold get sentence scores, all of theirs in one more batched pass.
+        """
         rows: dict[str, int] = {}  # distinct text -> row of the model's output
 
         def row(text: str) -> int:
             return rows.setdefault(text, len(rows))
 
-        plans = []
+        plans = []  # per text: language, its row (None: not scored), its sentences' offsets
         for text in texts:
             language, supported = self._language(text)
             if not supported:  # held for a human as LANG_UNSUPPORTED: a score means nothing
-                plans.append((language, False, None, []))
+                plans.append((language, None, []))
                 continue
-            sentences = split_sentences(text) if self.spans else []
-            spans = []
-            if len(sentences) >= 2:
-                spans = [(b, e, row(text[b:e])) for b, e in sentences[:MAX_SPANS]]
-            plans.append((language, True, row(text), spans))
+            sentences = split_sentences(text)[:MAX_SPANS] if self.spans != "off" else []
+            plans.append((language, row(text), sentences if len(sentences) >= 2 else []))
 
-        probabilities = self._predict(list(rows)) if rows else None
+        probabilities = None
+        if self.spans == "flagged" and thresholds is not None and rows:
+            # Whole comments first: only those over a threshold need their sentences.
+            probabilities = self._predict(list(rows))
+            for i, (plan, limits) in enumerate(zip(plans, thresholds, strict=True)):
+                language, comment_row, sentences = plan
+                if sentences and not self._reaches(probabilities[comment_row], limits):
+                    plans[i] = (language, comment_row, [])
+        scored = 0 if probabilities is None else len(probabilities)
+        for text, (_, _, sentences) in zip(texts, plans, strict=True):
+            for begin, end in sentences:
+                row(text[begin:end])
+        if len(rows) > scored:
+            fresh = self._predict(list(rows)[scored:])
+            if probabilities is not None:  # the comments' rows come first
+                fresh = np.concatenate([probabilities, fresh])
+            probabilities = fresh
+
         results = []
-        for language, supported, comment_row, spans in plans:
+        for text, (language, comment_row, sentences) in zip(texts, plans, strict=True):
             if comment_row is None:
-                results.append(ToxicityResult({}, [], language, supported))
+                results.append(ToxicityResult({}, [], language, False))
                 continue
-            results.append(
-                ToxicityResult(
-                    scores=self._scores(probabilities[comment_row]),
-                    spans=[SpanScore(b, e, self._scores(probabilities[r])) for b, e, r in spans],
-                    language=language,
-                    language_supported=supported,
-                )
-            )
+            spans = [
+                SpanScore(b, e, self._scores(probabilities[rows[text[b:e]]])) for b, e in sentences
+            ]
+            scores = self._scores(probabilities[comment_row])
+            results.append(ToxicityResult(scores, spans, language, True))
         return results
+
+    def _reaches(self, probabilities: np.ndarray, thresholds: Mapping[str, float]) -> bool:
+        """Whether any label's score is at or over its threshold."""
+        return any(
+            p >= thresholds[label]
+            for label, p in zip(self.labels, probabilities, strict=True)
+            if label in thresholds
+        )
 
     def warm_up(self) -> None:
         """Run once so the first real batch does not pay for lazy initialisation."""
@@ -538,6 +573,10 @@ def _settings(config: Mapping[str, Any]) -> dict[str, Any]:
                 settings[key] = int(value)
             except (TypeError, ValueError):
                 raise ModelLoadError(f"{key}={value!r} is not a whole number") from None
+    spans = str(settings["TOXICITY_SPANS"]).strip().lower()  # True and False too
+    if spans not in SPAN_MODES:
+        raise ModelLoadError(f"TOXICITY_SPANS={spans!r}: use all, flagged or off")
+    settings["TOXICITY_SPANS"] = SPAN_MODES[spans]
     settings["TOXICITY_MODEL"] = str(settings["TOXICITY_MODEL"]).strip().lower()
     settings["TOXICITY_FAST_PATH"] = str(settings["TOXICITY_FAST_PATH"]).strip().lower()
     return settings
