@@ -30,6 +30,12 @@ FUSABLE_MODEL_TYPES = frozenset({"bert", "roberta", "xlm-roberta"})
 QUANTIZED_OPS = ["MatMul", "Attention"]
 
 
+def in_turn(score: Callable, batches: Sequence) -> None:
+    """Score batches one after another, in this thread."""
+    for batch in batches:
+        score(batch)
+
+
 class TorchRunner:
     """Detoxify's own torch model: fp32 (the reference) or dynamically quantised to int8."""
 
@@ -39,8 +45,7 @@ class TorchRunner:
 
     def map(self, score: Callable, batches: Sequence) -> None:
         """Score batches one after another: torch spreads each over its own threads."""
-        for batch in batches:
-            score(batch)
+        in_turn(score, batches)
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
         import torch
@@ -78,10 +83,9 @@ class OnnxRunner:
     def map(self, score: Callable, batches: Sequence) -> None:
         """Score batches side by side, one per thread; the first error is raised."""
         if self.threads == 1 or len(batches) == 1:
-            for batch in batches:
-                score(batch)
+            in_turn(score, batches)
             return
-        for _ in self._pool.map(score, batches):
+        for _ in self._pool.map(score, batches):  # an error cancels the batches not started
             pass
 
     def __call__(self, batch: dict[str, np.ndarray]) -> np.ndarray:
