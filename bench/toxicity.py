@@ -353,14 +353,16 @@ def main() -> None:
         service_s += time.perf_counter() - started
     spans = sum(len(r.spans) for r in results)
     explained = sum(bool(r.spans) for r in results)
-    # score() scores a text once however often it occurs in one call: say how much that saved.
-    repeats = 0
+    # The texts each score() call was given: its comments and their sentences.
+    calls = []
     for start in range(0, len(comments), args.batch):
         chunk = comments[start : start + args.batch]
         texts = list(chunk)
         for comment, result in zip(chunk, results[start : start + args.batch], strict=True):
             texts.extend(comment[s.begin : s.end] for s in result.spans)
-        repeats += len(texts) - len(set(texts))
+        calls.append(texts)
+    # score() scores a text once however often it occurs in one call: say how much that saved.
+    repeats = sum(len(texts) - len(set(texts)) for texts in calls)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     print(f"naive: {len(comments) / naive_s:.2f} comments/s (Detoxify.predict per comment)")
     print(
@@ -375,12 +377,8 @@ def main() -> None:
     config = detoxify.model.config
     naive_macs = sum(macs_per_sequence(config, t) for t in tokens)
     service_macs = 0
-    for start in range(0, len(comments), args.batch):
-        chunk = comments[start : start + args.batch]
-        texts = set(chunk)
-        for comment, result in zip(chunk, results[start : start + args.batch], strict=True):
-            texts.update(comment[s.begin : s.end] for s in result.spans)
-        encoded = model.tokenizer(sorted(texts), truncation=True, max_length=model.max_tokens)
+    for texts in calls:
+        encoded = model.tokenizer(sorted(set(texts)), truncation=True, max_length=model.max_tokens)
         service_macs += sum(macs_per_sequence(config, len(ids)) for ids in encoded["input_ids"])
     fp32_gops, int8_gops = matrix_product_rates(config, args.workdir, torch.get_num_threads())
     naive_gops = 2 * naive_macs / naive_s / 1e9
