@@ -37,4 +37,4 @@ def describe(model) -> dict:
     return {"name": model.name, "version": model.version, "labels": list(model.labels),
             "languages": sorted(model.languages), "offline_fallback": model.offline_fallback,
             "fallback_for": model.fallback_for,
-            "fast_path": model.fast_path}
+            "fast_path": model.fast_path, "spans": model.spans}

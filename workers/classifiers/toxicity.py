@@ -348,6 +348,7 @@ def load_toxicity_model(config: Mapping[str, Any] | None = None) -> ToxicityMode
             "model": model.name,
             "version": model.version,
             "fast_path": model.fast_path,
+            "spans": model.spans,
             "offline_fallback": model.offline_fallback,
             "fallback_for": model.fallback_for,
             "load_s": round(time.monotonic() - started, 2),
