@@ -188,6 +188,41 @@ def test_a_batch_naming_another_sites_comment_is_refused_whole(make, db, client,
     assert db.session.get(Comment, ours.id).status == Status.HELD
 
 
+def test_a_scoped_moderator_cannot_tell_other_sites_comments_from_missing_ones(
+    make, db, client, site
+):
+    theirs = held(make, db, site[1], body="Theirs")
+    other_site, other_key = make.site(name="Other", origins=["https://other.example"])
+    ours = held(make, db, other_key, body="Ours")
+    scoped = make.token(site_id=other_site.id)
+    missing = theirs.id + ours.id + 1000
+
+    def decide_one(comment_id):
+        response = client.post(f"/v1/moderation/comments/{comment_id}/decision",
+                               json={"action": "approve", "version": 2}, headers=bearer(scoped))
+        return response.status_code, response.get_json()["message"].replace(str(comment_id), "N")
+
+    def decide_bulk(comment_id):
+        response = client.post("/v1/moderation/decisions", headers=bearer(scoped), json={
+            "action": "reject", "items": [{"id": ours.id, "version": 2},
+                                          {"id": comment_id, "version": 2}]})
+        return response.status_code, response.get_json()["message"].replace(str(comment_id), "N")
+
+    assert decide_one(theirs.id) == decide_one(missing) == (
+        403, "This token's site has no comment N.")
+    assert decide_bulk(theirs.id) == decide_bulk(missing) == (
+        403, "This token's site has no comment N.")
+    assert client.get(f"/v1/moderation/comments/{missing}",
+                      headers=bearer(scoped)).status_code == 403
+    # Its own comments it still sees, and an unscoped token still gets 404 for a missing one.
+    assert client.get(f"/v1/moderation/comments/{ours.id}", headers=bearer(scoped)).status_code \
+        == 200
+    assert client.get(f"/v1/moderation/comments/{missing}",
+                      headers=bearer(make.token())).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Comment, ours.id).status == Status.HELD
+
+
 def test_bulk_decisions_report_each_item(make, db, client, site):
     _, key = site
     a, b = held(make, db, key, body="One"), held(make, db, key, body="Two")

@@ -1,6 +1,7 @@
 """The review API: queues, decisions with optimistic locking, claims, audit history, stats."""
 
 from datetime import timedelta
+from typing import NoReturn
 
 from flask import current_app, g, request
 from flask.views import MethodView
@@ -240,22 +241,40 @@ def review_item(comment: Comment, history: dict | None = None) -> dict:
 
 def load_comment(comment_id: int) -> Comment:
     comment = db.session.get(Comment, comment_id)
+    scoped_to = g.principal.site_id
+    if scoped_to is not None and (comment is None or comment.site_id != scoped_to):
+        not_on_the_tokens_site([comment_id])
     if comment is None:
         abort(404, message=f"No comment {comment_id}.")
-    check_site_access(comment.site_id)
     return comment
 
 
-def sites_of(comment_ids) -> list[int]:
+def not_on_the_tokens_site(comment_ids: list[int]) -> NoReturn:
+    """Refuse a site-scoped token comments that are not on its site, missing ones included.
+
+    Another site's comment and a comment that does not exist get the same 403, so the token
+    cannot learn which ids exist on other sites.
+    """
+    listed = ", ".join(map(str, comment_ids[:10])) + (", ..." if len(comment_ids) > 10 else "")
+    abort(403, message=f"This token's site has no comment {listed}.")
+
+
+def scoped_to_own_comments(comment_ids) -> None:
+    """Refuse a site-scoped token the request if any of comment_ids is not on its site."""
     if not comment_ids:
-        return []
-    return list(db.session.scalars(db.select(Comment.site_id).distinct()
-                                   .where(Comment.id.in_(comment_ids))))
+        return
+    found = dict(db.session.execute(db.select(Comment.id, Comment.site_id)
+                                    .where(Comment.id.in_(comment_ids))).all())
+    foreign = sorted(i for i in comment_ids if found.get(i) != g.principal.site_id)
+    if foreign:
+        not_on_the_tokens_site(foreign)
 
 
+# The guards below run for site-scoped tokens only (an unscoped token may act on any site).
 def comment_site(comment_id: int) -> list[int]:
-    """Name the site of the URL's comment (none if there is no such comment: the view says 404)."""
-    return sites_of([comment_id])
+    """Name the site of the URL's comment, once it is known to be the token's own."""
+    scoped_to_own_comments([comment_id])
+    return [g.principal.site_id]
 
 
 def site_argument() -> list[int]:
@@ -268,7 +287,8 @@ ITEM_ID = BulkItemSchema(only=("id",), unknown=EXCLUDE)
 
 
 def item_sites() -> list[int]:
-    """Name the sites of the comments a bulk body lists; the view's schema checks the rest."""
+    """Name the site of the comments a bulk body lists, once they are known to be the token's
+    own; the view's schema checks the rest of the body."""
     body = request.get_json(silent=True)
     items = body.get("items") if isinstance(body, dict) else None
     ids = set()
@@ -278,7 +298,8 @@ def item_sites() -> list[int]:
             ids.add(ITEM_ID.load(item)["id"])
         except ValidationError:
             continue
-    return sites_of(ids)
+    scoped_to_own_comments(ids)
+    return [g.principal.site_id] if ids else []
 
 
 # Views that read input name the sites it acts on, so that a token scoped to another site is
