@@ -1,6 +1,6 @@
 """Admin operations shared by the admin API and the modctl CLI."""
 
-from service.auth import create_key
+from service.auth import create_key, create_server_key
 from service.extensions import db
 from service.models import Article, Role, Site
 
@@ -20,6 +20,13 @@ def create_token(role: Role, site_id: int | None = None, name: str = "") -> tupl
     key, token = create_key(role, site_id, name=name)
     db.session.commit()
     return key.id, token
+
+
+def issue_server_key(site_id: int, name: str = "") -> tuple[int, str]:
+    """Create a secret server key for a site; return (id, key), the key shown once."""
+    key, plaintext = create_server_key(site_id, name)
+    db.session.commit()
+    return key.id, plaintext
 
 
 def upsert_article(site: Site, external_id: str, **fields) -> Article:

@@ -1,13 +1,19 @@
-"""API keys: creation (shown once), hashed storage, constant-time checks, role guards."""
+"""API keys: creation (shown once), hashed storage, constant-time checks, role guards.
+
+Three kinds of credential: public site keys (`pk_...`, in every article page: intake and the
+public thread only), secret server keys (12 lowercase hex characters, Akismet's own format:
+the Akismet and Perspective endpoints), and moderator/admin tokens (the review and admin APIs).
+"""
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -51,8 +57,60 @@ def find_key(plaintext: str | None, with_site: bool = False) -> ApiKey | None:
     return key
 
 
+# WordPress's Akismet plugin refuses any key that is not 12 characters and keeps only [a-f0-9].
+SERVER_KEY_FORMAT = re.compile(r"[0-9a-f]{12}")
+
+
+def looks_like_server_key(plaintext: str | None) -> bool:
+    return bool(plaintext) and SERVER_KEY_FORMAT.fullmatch(plaintext.strip().lower()) is not None
+
+
+def _server_digest(plaintext: str) -> str:
+    # Keyed with the service's secret: a database dump alone cannot test 2**48 guesses offline.
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, plaintext.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def create_server_key(site_id: int, name: str = "") -> tuple[ApiKey, str]:
+    """Create a secret server key for a site; return it with its plaintext, never stored."""
+    while True:
+        plaintext = secrets.token_hex(6)
+        digest = _server_digest(plaintext)
+        if db.session.scalar(select(ApiKey.id).where(ApiKey.lookup == digest[:16])) is None:
+            break  # a repeat of a live key's 48 bits is unlikely, but must not be shared
+    key = ApiKey(role=Role.SERVER, site_id=site_id, name=name or f"server-{digest[:8]}",
+                 lookup=digest[:16], secret_hash=digest)
+    db.session.add(key)
+    return key, plaintext
+
+
+def find_server_key(plaintext: str | None) -> ApiKey | None:
+    """Return the live server key matching plaintext, with its site, or None."""
+    if not looks_like_server_key(plaintext):
+        return None
+    digest = _server_digest(plaintext)
+    key = db.session.scalar(select(ApiKey).where(ApiKey.lookup == digest[:16])
+                            .options(joinedload(ApiKey.site)))
+    if key is None or key.revoked_at is not None or key.role != Role.SERVER:
+        return None
+    if not hmac.compare_digest(key.secret_hash, digest):
+        return None
+    return key
+
+
+def is_site_key(plaintext: str | None) -> bool:
+    """Say whether plaintext is a live public site key (to name the fix when one is misused)."""
+    key = find_key(plaintext)
+    return key is not None and key.role == Role.SITE
+
+
+SITE_KEY_MISUSED = ("This is the site's public key (it is in every article page). Server-to-"
+                    "server calls need the site's secret server key: `modctl key create --site "
+                    "<site id>` or POST /v1/admin/sites/<site id>/server-keys.")
+
+
 def revoke(key: ApiKey) -> None:
-    key.revoked_at = utcnow()
+    key.revoked_at = key.revoked_at or utcnow()
 
 
 @dataclass
@@ -85,7 +143,7 @@ def require_role(*roles: Role, sites: Callable[..., Iterable[int]] | None = None
         @wraps(view)
         def wrapper(*args, **kwargs):
             key = find_key(bearer_token())
-            if key is None or key.role == Role.SITE:
+            if key is None or key.role not in (Role.MODERATOR, Role.ADMIN):
                 abort(401, message="A moderator or admin token is required "
                                    "(Authorization: Bearer ...).")
             if key.role not in roles:

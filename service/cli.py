@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC
 
 import click
 from flask.cli import FlaskGroup
@@ -115,7 +116,8 @@ def up(host, port, workers):
         emit(demo)
     else:
         click.echo("Keys are shown once at creation. New ones: `modctl token create --role "
-                   "moderator` and `modctl site create --name N --origin URL`.")
+                   "moderator`, `modctl site create --name N --origin URL` and `modctl key "
+                   "create --site ID` (a server key for Akismet and Perspective calls).")
     click.echo("Ctrl-C stops everything.")
 
     stopping = []
@@ -156,7 +158,7 @@ def fresh_metrics_dir(data_dir: str) -> str:
 
 def ensure_demo_site(base: str) -> dict | None:
     """On the first run, make a demo site, article and tokens so the service can be tried."""
-    from service.admin_ops import create_site, create_token, upsert_article
+    from service.admin_ops import create_site, create_token, issue_server_key, upsert_article
     from service.extensions import db
     from service.models import Site
 
@@ -169,10 +171,11 @@ def ensure_demo_site(base: str) -> dict | None:
     save_demo_site_key(site_key)  # the demo article page embeds it; keys are stored hashed
     upsert_article(site, "demo-1", permalink=f"{base}/demo/article",
                    title="City council approves new bike lanes")
+    _, server_key = issue_server_key(site.id, "demo-server")
     _, moderator = create_token(Role.MODERATOR, None, "demo-moderator")
     _, admin = create_token(Role.ADMIN, None, "demo-admin")
-    return {"site_id": site.id, "site_key": site_key, "moderator_token": moderator,
-            "admin_token": admin}
+    return {"site_id": site.id, "site_key": site_key, "server_key": server_key,
+            "moderator_token": moderator, "admin_token": admin}
 
 
 @main.group("site")
@@ -226,6 +229,56 @@ def token_create(role, site_id, name):
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
     key_id, token = create_token(Role(role), site_id, name)
     emit({"token_id": key_id, "role": role, "site_id": site_id, "token": token})
+
+
+@main.group("key")
+def key_group():
+    """Manage a site's secret server keys (Akismet and Perspective calls)."""
+
+
+@key_group.command("create")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--name", default="")
+def key_create(site_id, name):
+    """Create a server key for a site; print it as JSON (it is shown only once)."""
+    from service.admin_ops import issue_server_key
+    from service.extensions import db
+    from service.models import Site
+
+    if db.session.get(Site, site_id) is None:
+        raise click.BadParameter(f"no site {site_id}", param_hint="--site")
+    key_id, key = issue_server_key(site_id, name)
+    emit({"key_id": key_id, "site_id": site_id, "server_key": key})
+
+
+@key_group.command("list")
+@click.option("--site", "site_id", type=int, required=True)
+def key_list(site_id):
+    """List a site's keys and tokens as JSON (never their secrets)."""
+    from service.extensions import db
+    from service.models import ApiKey
+
+    keys = db.session.scalars(db.select(ApiKey).where(ApiKey.site_id == site_id)
+                              .order_by(ApiKey.id))
+    emit({"keys": [{"key_id": k.id, "role": k.role, "name": k.name,
+                    "created_at": k.created_at.replace(tzinfo=UTC).isoformat(),
+                    "revoked": k.revoked_at is not None} for k in keys]})
+
+
+@key_group.command("revoke")
+@click.argument("key_id", type=int)
+def key_revoke(key_id):
+    """Revoke a key or token by its id."""
+    from service.auth import revoke
+    from service.extensions import db
+    from service.models import ApiKey
+
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise click.BadParameter(f"no key {key_id}", param_hint="KEY_ID")
+    revoke(key)
+    db.session.commit()
+    emit({"key_id": key.id, "role": key.role, "revoked": True})
 
 
 @main.group("article")

@@ -33,6 +33,7 @@ class ModerationMode(enum.StrEnum):
 
 class Role(enum.StrEnum):
     SITE = "site"  # public key a site's widget or form sends
+    SERVER = "server"  # secret key of a site's server: Akismet and Perspective calls
     MODERATOR = "moderator"
     ADMIN = "admin"
 
@@ -165,7 +166,7 @@ class Flag(db.Model):
 
 
 class ApiKey(db.Model):
-    """A site key or a moderator/admin token; only its SHA-256 is stored."""
+    """A site key, a server key or a moderator/admin token; only a digest of it is stored."""
 
     __tablename__ = "api_keys"
 

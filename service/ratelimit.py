@@ -36,11 +36,19 @@ def client_address() -> str:
     return "ip:" + address
 
 
+def authenticated_credential() -> str | None:
+    """Return the credential this endpoint authenticates, and no other a caller sends along."""
+    if request.blueprint == "perspective":
+        return request.args.get("key") or request.headers.get("X-Goog-Api-Key")
+    if request.blueprint == "akismet":
+        key = request.form.get("api_key") or request.form.get("key")
+        return key.strip().lower() if key else None
+    return site_key_from_request() or bearer_token()
+
+
 def caller_key() -> str:
     """Identify the calling key (hashed: Redis never holds a key in clear), else the address."""
-    key = (site_key_from_request() or request.args.get("key") or request.values.get("api_key")
-           or request.values.get("key") or request.headers.get("X-Goog-Api-Key")
-           or bearer_token())
+    key = authenticated_credential()
     if not key:
         return client_address()
     return "key:" + hashlib.sha256(key.encode()).hexdigest()[:24]

@@ -144,6 +144,11 @@ class Factory:
         site, key = create_site(name, list(origins), settings or {})
         return site, key
 
+    def server_key(self, site_id, name=""):
+        from service.admin_ops import issue_server_key
+
+        return issue_server_key(site_id, name)[1]
+
     def token(self, role="moderator", site_id=None, name=None):
         from service.admin_ops import create_token
 

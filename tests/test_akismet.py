@@ -40,7 +40,9 @@ def no_cached_spam_models(monkeypatch):
 
 @pytest.fixture
 def site(make):
-    return make.site(origins=(BLOG,))
+    """A site and its secret server key, the Akismet API key."""
+    site_row, _ = make.site(origins=(BLOG,))
+    return site_row, make.server_key(site_row.id)
 
 
 def self_hosted(service_url: str) -> httpx.Client:
@@ -233,3 +235,22 @@ def test_the_openapi_document_describes_forms_in_and_text_out(client):
             assert list(response["content"]) == ["text/plain"]
     headers = paths["/1.1/comment-check"]["post"]["responses"]["200"]["headers"]
     assert {"X-akismet-pro-tip", "X-akismet-debug-help"} <= set(headers)
+
+
+@pytest.mark.parametrize("field, cap", [
+    ("comment_author", 245), ("comment_author_email", 100), ("comment_author_url", 200),
+    ("comment_content", 65525)])
+@pytest.mark.parametrize("path", FORM_ENDPOINTS)
+def test_fields_get_wordpresss_caps_and_a_clear_answer_beyond(client, db, site, path, field,
+                                                              cap):
+    _, key = site
+    form = {"api_key": key, "blog": BLOG, "user_ip": "203.0.113.10", **COMMENT}
+    at_cap = client.post(f"/1.1/{path}", data={**form, field: "x" * cap})
+    assert at_cap.get_data(as_text=True) in ("true", "false", "Thanks for making the web a "
+                                                              "better place.")
+    over = client.post(f"/1.1/{path}", data={**form, field: "x" * (cap + 1)})
+    assert over.status_code == 200 and over.get_data(as_text=True) == f"Field too long: {field}."
+    assert f"at most {cap}" in over.headers["X-akismet-debug-help"]
+    stored = db.session.scalars(select(SpamFeedback)).all()
+    assert all(len(f.text) <= 65525 for f in stored)
+    assert len(stored) == (1 if path != "comment-check" else 0)

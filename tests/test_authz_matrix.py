@@ -2,10 +2,11 @@
 
 Endpoints come from /openapi.json, so a new one is covered as soon as it is documented (and
 this test fails until it has an example body, if it takes one). Each call acts on site A's
-objects, from site A's origin. Callers: nobody, site A's key, site B's key, a moderator of
-site B, an admin scoped to site B, a moderator of site A, an admin. Each credential goes where
-the endpoint expects one: X-Site-Key, a Bearer token, or (Perspective/Akismet-compatible) the
-`key`/`api_key` parameter; those answer refusals in their own shapes and are judged as a class.
+objects, from site A's origin. Callers: nobody, site A's public key, site B's, site A's secret
+server key, site B's, a moderator of site B, an admin scoped to site B, a moderator of site A,
+an admin. Each credential goes where the endpoint expects one: X-Site-Key, a Bearer token, or
+(Perspective/Akismet-compatible) the `key`/`api_key` parameter; those answer refusals in their
+own shapes and are judged as a class.
 Calls guarded by a site key or a Bearer token are made again with invalid input: a caller who
 may not make them is refused the same way (the refusal comes before validation), one who may
 hears it is invalid.
@@ -21,23 +22,28 @@ from service.models import Article, Comment, Role, Status
 from tests.conftest import wait_until
 
 ORIGIN_A, ORIGIN_B = "https://a.example", "https://b.example"
-CALLERS = ("nobody", "site_key", "other_site_key", "other_site_moderator", "other_site_admin",
-           "moderator", "admin")
+CALLERS = ("nobody", "site_key", "other_site_key", "server_key", "other_site_server_key",
+           "other_site_moderator", "other_site_admin", "moderator", "admin")
 
 OK, UNAUTHENTICATED, FORBIDDEN, REFUSED, PUBLIC = "ok", "401", "403", "refused", "public"
 INVALID = "invalid"  # 400 or 422
 # What each kind of endpoint answers each caller.
 EXPECTED = {
     "site": {"nobody": UNAUTHENTICATED, "site_key": OK, "other_site_key": FORBIDDEN,
+             "server_key": UNAUTHENTICATED, "other_site_server_key": UNAUTHENTICATED,
              "other_site_moderator": UNAUTHENTICATED, "other_site_admin": UNAUTHENTICATED,
              "moderator": UNAUTHENTICATED, "admin": UNAUTHENTICATED},
     "moderation": {"nobody": UNAUTHENTICATED, "site_key": UNAUTHENTICATED,
-                   "other_site_key": UNAUTHENTICATED, "other_site_moderator": FORBIDDEN,
+                   "other_site_key": UNAUTHENTICATED, "server_key": UNAUTHENTICATED,
+                   "other_site_server_key": UNAUTHENTICATED, "other_site_moderator": FORBIDDEN,
                    "other_site_admin": FORBIDDEN, "moderator": OK, "admin": OK},
     "admin": {"nobody": UNAUTHENTICATED, "site_key": UNAUTHENTICATED,
-              "other_site_key": UNAUTHENTICATED, "other_site_moderator": FORBIDDEN,
+              "other_site_key": UNAUTHENTICATED, "server_key": UNAUTHENTICATED,
+              "other_site_server_key": UNAUTHENTICATED, "other_site_moderator": FORBIDDEN,
               "other_site_admin": FORBIDDEN, "moderator": FORBIDDEN, "admin": OK},
-    "compatible": {"nobody": REFUSED, "site_key": OK, "other_site_key": REFUSED,
+    # Server-to-server: the public site key, in every article page, is refused.
+    "compatible": {"nobody": REFUSED, "site_key": REFUSED, "other_site_key": REFUSED,
+                   "server_key": OK, "other_site_server_key": REFUSED,
                    "other_site_moderator": REFUSED, "other_site_admin": REFUSED,
                    "moderator": REFUSED, "admin": REFUSED},
     "public": dict.fromkeys(CALLERS, PUBLIC),
@@ -65,6 +71,7 @@ BODIES = {
     ("post", "/v1/admin/sites/{site_id}/articles"): lambda w: {"external_id": "a-2"},
     ("patch", "/v1/admin/sites/{site_id}/articles/{external_id}"): lambda w: {"title": "T"},
     ("post", "/v1/admin/tokens"): lambda w: {"role": "moderator"},
+    ("post", "/v1/admin/sites/{site_id}/server-keys"): lambda w: {"name": f"s-{uuid.uuid4().hex}"},
     ("post", "/v1/admin/privacy/export"): lambda w: {"email": "someone@mail.example"},
     ("post", "/v1/admin/privacy/erase"): lambda w: {"email": "someone@mail.example",
                                                     "dry_run": True},
@@ -88,6 +95,8 @@ def world(make, db):
     db.session.commit()
     return {
         "site": site_a, "nobody": "", "site_key": key_a, "other_site_key": key_b,
+        "server_key": make.server_key(site_a.id),
+        "other_site_server_key": make.server_key(site_b.id),
         "other_site_moderator": make.token("moderator", site_id=site_b.id),
         "other_site_admin": make.token("admin", site_id=site_b.id),
         "moderator": make.token("moderator", site_id=site_a.id), "admin": make.token("admin"),
@@ -217,7 +226,7 @@ def outcome(path: str, op: dict, response) -> str:
 
 @pytest.mark.parametrize("caller", CALLERS)
 def test_every_endpoint_answers_each_caller_as_expected(client, db, world, worker, caller):
-    if caller == "site_key":  # the compatible scoring endpoint needs a worker's published model
+    if caller == "server_key":  # the compatible scoring endpoint needs a worker's published model
         wait_until(lambda: client.get("/readyz").status_code == 200, timeout=30)
     wrong = []
     for method, path, op in operations(client):

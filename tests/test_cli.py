@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,20 @@ def test_article_create_registers_a_closed_premoderated_article(cli_env):
                            "--id", "42", "--mode", "pre", "--closed"))
     assert (article["external_id"], article["moderation_mode"], article["is_open"]) == (
         "42", "pre", False)
+
+
+def test_modctl_creates_lists_and_revokes_server_keys(cli_env):
+    site = json_out(run(cli_env, "site", "create", "--name", "Gazette",
+                        "--origin", "https://gazette.example"))
+    made = json_out(run(cli_env, "key", "create", "--site", str(site["site_id"]),
+                        "--name", "wordpress"))
+    assert re.fullmatch(r"[0-9a-f]{12}", made["server_key"])
+    listed = json_out(run(cli_env, "key", "list", "--site", str(site["site_id"])))
+    assert made["server_key"] not in json.dumps(listed)
+    assert {(k["role"], k["name"], k["revoked"]) for k in listed["keys"]} == {
+        ("site", "Gazette widget", False), ("server", "wordpress", False)}
+    run(cli_env, "key", "revoke", str(made["key_id"]))
+    listed = json_out(run(cli_env, "key", "list", "--site", str(site["site_id"])))
+    assert ("server", True) in {(k["role"], k["revoked"]) for k in listed["keys"]}
+    missing = run(cli_env, "key", "create", "--site", "999", check=False)
+    assert missing.returncode != 0 and "no site 999" in missing.stderr

@@ -48,7 +48,9 @@ def fresh_capabilities():
 
 @pytest.fixture
 def key(make):
-    return make.site(origins=("https://news.example",))[1]
+    """A site's secret server key, the Perspective API key."""
+    site_row, _ = make.site(origins=("https://news.example",))
+    return make.server_key(site_row.id)
 
 
 @pytest.fixture

@@ -120,7 +120,8 @@ def test_reading_a_thread_is_not_rate_limited_like_posting(app, make, client, mo
     ("/1.1/verify-key", True), ("/v1alpha1/comments:suggestscore", False)])
 def test_the_compatible_apis_are_rate_limited_per_key(app, client, make, monkeypatch, path, form):
     monkeypatch.setitem(app.config, "RATE_LIMIT_COMPAT_PER_KEY", "2/minute")
-    _, key = make.site(origins=[ORIGIN])
+    site, _ = make.site(origins=[ORIGIN])
+    key = make.server_key(site.id)
 
     def call(n):
         environ = {"REMOTE_ADDR": f"10.8.8.{n}"}  # a different address each time: the key counts

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +71,12 @@ def test_modctl_up_runs_everything_with_no_redis_and_no_configuration(tmp_path):
             assert time.monotonic() < deadline
             time.sleep(0.3)
         assert http("GET", url)[1]["status"] in ("approved", "held")
+        # The printed server key is the demo site's Akismet key, as WordPress would store it.
+        assert re.fullmatch(r"[0-9a-f]{12}", keys["server_key"])
+        verify = urllib.request.Request(f"{base}/1.1/verify-key", method="POST", data=urlencode(
+            {"key": keys["server_key"], "blog": base}).encode())
+        with urllib.request.urlopen(verify, timeout=10) as response:
+            assert response.read() == b"valid"
         assert (tmp_path / "moderation.db").exists()
     finally:
         proc.send_signal(signal.SIGINT)

@@ -1,4 +1,4 @@
-"""Admin API: sites, their settings, articles, site keys and moderator tokens."""
+"""Admin API: sites, their settings, articles, site and server keys, moderator tokens."""
 
 from functools import wraps
 
@@ -7,11 +7,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from service.admin_ops import create_site, create_token, upsert_article
+from service.admin_ops import create_site, create_token, issue_server_key, upsert_article
 from service.api.common import UTCDateTime, normalize_origin
-from service.auth import create_key, require_role
+from service.auth import create_key, require_role, revoke
 from service.extensions import db
-from service.models import ApiKey, Article, ModerationMode, Role, Site, utcnow
+from service.models import ApiKey, Article, ModerationMode, Role, Site
 from service.site_cache import site_cache
 from service.site_settings import SiteSettingsSchema, effective_settings
 
@@ -113,6 +113,10 @@ class TokenInSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf([Role.MODERATOR, Role.ADMIN]))
     site_id = fields.Integer(allow_none=True, load_default=None,
                              validate=validate.Range(1, 2**31 - 1))
+    name = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class ServerKeyInSchema(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=200))
 
 
@@ -245,6 +249,21 @@ class SiteKeys(MethodView):
         return key
 
 
+@blp.route("/sites/<int:site_id>/server-keys")
+class SiteServerKeys(MethodView):
+    @site_admins
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(ServerKeyInSchema)
+    @blp.response(201, KeyOutSchema)
+    def post(self, data, site_id: int):
+        """Create a secret server key for Akismet and Perspective calls (shown once)."""
+        site = get_site(site_id)
+        key_id, plaintext = issue_server_key(site.id, data["name"])
+        key = db.session.get(ApiKey, key_id)
+        key.key = plaintext  # shown in this response only
+        return key
+
+
 @blp.route("/tokens")
 class Tokens(MethodView):
     @token_admins
@@ -279,7 +298,7 @@ class KeyItem(MethodView):
             abort(403, message="This token is scoped to another site.")
         if key.id == g.principal.key_id:
             abort(409, message="Refusing to revoke the token making this request.")
-        key.revoked_at = key.revoked_at or utcnow()
+        revoke(key)
         db.session.commit()
         site_cache().clear()
         return key

@@ -1,10 +1,11 @@
 """Akismet compatible API 1.1: verify-key, comment-check, submit-spam and submit-ham.
 
 Akismet clients (the `akismet` PyPI package, WordPress, contact-form plugins...) switch to this
-service by sending their requests here with a site key as the Akismet API key; `blog` must
-be one of the site's origins. Requests are form-encoded with Akismet's field names; answers
-are text/plain, word for word as Akismet's, problems included: Akismet answers 200 with
-`invalid` (or a "Missing required field" line) and explains in X-akismet-debug-help.
+service by sending their requests here with a site's secret server key as the Akismet API key
+(12 hex characters, as Akismet's); `blog` must be one of the site's origins. Requests are
+form-encoded with Akismet's field names; answers are text/plain, word for word as Akismet's,
+problems included: Akismet answers 200 with `invalid` (or a "Missing required field" line) and
+explains in X-akismet-debug-help.
 
 comment-check runs the spam stage intake uses (the site's settings, its Redis velocity and
 near-duplicate windows, its learned model). It needs no model download, so it runs here in
@@ -22,9 +23,9 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.api.common import normalize_origin, origin_allowed
-from service.auth import find_key
+from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
 from service.extensions import db
-from service.models import Comment, Role, Site, SpamFeedback, Status
+from service.models import Comment, Site, SpamFeedback, Status
 from service.queue import LEARN_TASK, send
 from service.site_settings import effective_settings
 
@@ -94,7 +95,7 @@ class AkismetFormSchema(Schema):
         unknown = EXCLUDE
 
     api_key = fields.String(load_default="",
-                            metadata={"description": "A site key (required, or `key`)."})
+                            metadata={"description": "The site's server key (required, or `key`)."})
     key = fields.String(load_default="", metadata={"description": "Older name for api_key."})
     blog = fields.String(load_default="",
                          metadata={"description": "The site's URL: one of its origins (required)."})
@@ -139,12 +140,13 @@ def is_true(value: str) -> bool:
 
 
 def site_for(key: str, blog: str) -> Site:
-    """Return the site of a site key whose origins include blog; else answer `invalid`."""
+    """Return the site of a server key whose origins include blog; else answer `invalid`."""
     if not key:
         raise AkismetAnswer("invalid", 'Empty "api_key" value')
-    found = find_key(key.strip())
-    if found is None or found.role != Role.SITE:
-        raise AkismetAnswer("invalid", "Invalid key")
+    found = find_server_key(key)
+    if found is None:
+        raise AkismetAnswer("invalid", SITE_KEY_MISUSED if is_site_key(key.strip())
+                            else "Invalid key")
     if not blog:
         raise AkismetAnswer("invalid", 'Empty "blog" value')
     if not normalize_origin(blog):
@@ -154,6 +156,21 @@ def site_for(key: str, blog: str) -> Site:
         raise AkismetAnswer("invalid", f"The blog {normalize_origin(blog)} is not one of this "
                                        "key's site origins")
     return site
+
+
+# WordPress's column limits (author 245, email 100, url 200, content 65,525 characters) and the
+# service's own for what it stores of the request.
+FIELD_CAPS = {"comment_author": 245, "comment_author_email": 100, "comment_author_url": 200,
+              "comment_content": 65525, "user_ip": 45, "user_agent": 500, "referrer": 2000,
+              "permalink": 2000, "comment_type": 50, "honeypot_field_name": 200}
+
+
+def check_lengths(form: dict) -> None:
+    """Refuse a field longer than WordPress would ever send, naming it and its limit."""
+    for name, cap in FIELD_CAPS.items():
+        if len(form[name]) > cap:
+            raise AkismetAnswer(f"Field too long: {name}.",
+                                f"{name} has {len(form[name])} characters; at most {cap}")
 
 
 def require_user_ip(form: dict) -> None:
@@ -245,9 +262,11 @@ class VerifyKey(MethodView):
 class CommentCheck(MethodView):
     @blp.doc(requestBody=form_body(CommentFormSchema), responses=PLAIN_ERRORS)
     @blp.response(
-        200, answer_schema("true", "false", "invalid", "Missing required field: user_ip."),
-        content_type=PLAIN, description="`true` (spam) or `false`; `invalid` or a missing-field "
-                                        "line with a debug-help header when refused.",
+        200, answer_schema("true", "false", "invalid", "Missing required field: user_ip.",
+                           "Field too long: comment_content."),
+        content_type=PLAIN, description="`true` (spam) or `false`; `invalid`, a missing-field or "
+                                        "a field-too-long line with a debug-help header when "
+                                        "refused.",
         headers={**DEBUG_HELP, "X-akismet-pro-tip": {
             "schema": {"type": "string", "enum": ["discard"]},
             "description": "`discard`: blatant spam, safe to drop without review."}})
@@ -255,6 +274,7 @@ class CommentCheck(MethodView):
         """Say whether a comment is spam, with the intake's spam stage (Akismet comment-check)."""
         form = load_form(COMMENT_FORM)
         site = site_for(form["api_key"] or form["key"], form["blog"])
+        check_lengths(form)
         require_user_ip(form)
         if form["user_role"].strip().lower() == "administrator":
             return plain("false")  # as Akismet: an administrator's content is never spam
@@ -273,6 +293,7 @@ def submit(is_spam_label: bool):
     """Record an Akismet submission as spam feedback and have a worker learn from it."""
     form = load_form(COMMENT_FORM)
     site = site_for(form["api_key"] or form["key"], form["blog"])
+    check_lengths(form)
     require_user_ip(form)
     text = form["comment_content"]
     # A test submission, or one without text, teaches nothing: thank and move on.
@@ -292,8 +313,8 @@ def submit(is_spam_label: bool):
 
 SUBMIT_RESPONSE = {
     "content_type": PLAIN, "headers": DEBUG_HELP,
-    "description": f"`{SUBMISSION_THANKS}`; `invalid` or a missing-field line with a "
-                   "debug-help header when refused.",
+    "description": f"`{SUBMISSION_THANKS}`; `invalid`, a missing-field or a field-too-long "
+                   "line with a debug-help header when refused.",
 }
 
 

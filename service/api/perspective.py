@@ -1,7 +1,7 @@
 """Perspective API compatible endpoints: comments:analyze and comments:suggestscore.
 
 Tools that speak Google's Perspective API (Coral Talk, the `perspective` PyPI client, ...)
-switch to this service by changing the endpoint URL and using a site key as the API key.
+switch to this service by changing the endpoint URL and using a site's server key as the API key.
 Requests, responses and errors follow Google's commentanalyzer v1alpha1, errors included:
 `{"error": {"code", "message", "status"}}` on these routes, not the service's usual shape.
 
@@ -36,10 +36,10 @@ from werkzeug.exceptions import HTTPException
 
 from service import queue
 from service.api.common import origin_allowed
-from service.auth import find_key
+from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
 from service.extensions import celery, db
 from service.logs import redact
-from service.models import Role, ScoreFeedback, Site
+from service.models import ScoreFeedback, Site
 from service.queue import SCORE_TASK
 from service.worker_status import active_models
 
@@ -423,9 +423,11 @@ def site_from_key() -> Site:
     plaintext = request.args.get("key") or request.headers.get("X-Goog-Api-Key")
     if not plaintext:
         raise key_error(403, "The request is missing a valid API key.", "API_KEY_MISSING")
-    key = find_key(plaintext)
-    if key is None or key.role != Role.SITE:
-        raise key_error(400, "API key not valid. Please pass a valid API key.", "API_KEY_INVALID")
+    key = find_server_key(plaintext)
+    if key is None:
+        hint = f" {SITE_KEY_MISUSED}" if is_site_key(plaintext) else ""
+        raise key_error(400, f"API key not valid. Please pass a valid API key.{hint}",
+                        "API_KEY_INVALID")
     site = key.site
     origin = request.headers.get("Origin")
     if origin and origin != "null" and not origin_allowed(site, origin):
@@ -555,9 +557,9 @@ def attribute_scores(attributes: dict[str, dict], answer: dict, text: str,
 
 KEY_PARAMETERS = [
     {"in": "query", "name": "key", "schema": {"type": "string"},
-     "description": "A site key, in place of a Google API key."},
+     "description": "The site's server key, in place of a Google API key."},
     {"in": "header", "name": "X-Goog-Api-Key", "schema": {"type": "string"},
-     "description": "The site key, as a header instead of ?key=."},
+     "description": "The server key, as a header instead of ?key=."},
 ]
 GOOGLE_DEFAULT_ERROR = {"default": {
     "description": "Error, in Google's JSON shape.",
