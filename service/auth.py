@@ -159,7 +159,10 @@ def require_role(*roles: Role, sites: Callable[..., Iterable[int]] | None = None
     return decorator
 
 
-def check_site_access(site_id: int) -> None:
-    """Refuse a site-scoped token acting on another site."""
-    if not g.principal.can_access_site(site_id):
+def check_site_access(site_id: int | None) -> None:
+    """Refuse a site-scoped token acting on another site, or on every site (site_id None)."""
+    if site_id is None and g.principal.site_id is not None:
+        abort(403, message=f"This token is scoped to site {g.principal.site_id}: it cannot act "
+                           f"on every site (name site_id {g.principal.site_id}).")
+    if site_id is not None and not g.principal.can_access_site(site_id):
         abort(403, message="This token is scoped to another site.")

@@ -9,12 +9,14 @@ help debugging; it shows the value only when LOG_TEXT is on.
 """
 
 import logging
+import re
 import uuid
 
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_FORMAT = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
@@ -47,7 +49,8 @@ def configure_logging(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
-        g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
+        # A proxy's id is kept only when it is a plain token: it is echoed and logged.
+        g.request_id = incoming if REQUEST_ID_FORMAT.fullmatch(incoming) else uuid.uuid4().hex
 
     @app.after_request
     def echo_request_id(response):

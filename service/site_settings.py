@@ -76,6 +76,22 @@ class SiteSettingsSchema(Schema):
     spam_hold = fields.Float(validate=validate.Range(0, 1))
     spam_discard = fields.Float(validate=validate.Range(0, 1))
 
+    @validates_schema
+    def hold_below_discard(self, data, **_):
+        if "spam_hold" in data and "spam_discard" in data:
+            check_spam_levels(data)
+
+
+def check_spam_levels(settings: dict) -> None:
+    """Refuse a spam hold level above the discard level, as the toxicity thresholds do."""
+    if float(settings["spam_hold"]) > float(settings["spam_discard"]):
+        raise ValidationError("spam_hold must not exceed spam_discard", "spam_hold")
+
+
+def check_effective(site: Site, article: Article | None = None) -> None:
+    """Refuse settings that are consistent alone but not once merged with what is stored."""
+    check_spam_levels(effective_settings(site, article))
+
 
 def _merge(base: dict, override: dict) -> dict:
     """Return base updated by override, recursing into nested dicts; neither is changed."""

@@ -8,12 +8,12 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from service.admin_ops import create_site, create_token, issue_server_key, upsert_article
-from service.api.common import UTCDateTime, normalize_origin
+from service.api.common import UTCDateTime, normalize_origin, origin_allowed
 from service.auth import create_key, require_role, revoke
 from service.extensions import db
 from service.models import ApiKey, Article, ModerationMode, Role, Site
 from service.site_cache import site_cache
-from service.site_settings import SiteSettingsSchema, effective_settings
+from service.site_settings import SiteSettingsSchema, check_effective, effective_settings
 
 blp = Blueprint("admin", __name__, url_prefix="/v1/admin", description="Sites, articles, keys.")
 
@@ -130,11 +130,32 @@ class KeyOutSchema(Schema):
     key = fields.String(metadata={"description": "Only in the creation response."})
 
 
+def find_article(site: Site, external_id: str) -> Article | None:
+    return db.session.scalar(db.select(Article).where(
+        Article.site_id == site.id, Article.external_id == external_id))
+
+
 def get_site(site_id: int) -> Site:
     site = db.session.get(Site, site_id)
     if site is None:
         abort(404, message=f"No site {site_id}.")
     return site
+
+
+def settings_conflict(site: Site, article: Article | None = None) -> None:
+    """Answer 422 when the merged settings contradict each other; change nothing."""
+    try:
+        check_effective(site, article)
+    except ValidationError as err:
+        db.session.rollback()
+        abort(422, message="Invalid input.", errors={"json": {"settings": err.messages}})
+
+
+def check_permalink(site: Site, permalink: str | None) -> None:
+    """Refuse a permalink outside the site's origins, as intake does."""
+    if permalink and not origin_allowed(site, permalink):
+        abort(422, message="Invalid input.", errors={"json": {"permalink": [
+            f"Not on one of the site's origins: {', '.join(site.origins)}."]}})
 
 
 def site_out(site: Site, **extra) -> dict:
@@ -161,6 +182,7 @@ class Sites(MethodView):
     @blp.response(201, SiteOutSchema)
     def post(self, data):
         """Create a site and its first site key (shown once)."""
+        settings_conflict(Site(settings=data["settings"]))
         site, key = create_site(data["name"], data["origins"], data["settings"])
         return site_out(site, site_key=key)
 
@@ -185,6 +207,7 @@ class SiteItem(MethodView):
             site.settings = {**(site.settings or {}), **data.pop("settings")}
         for name, value in data.items():
             setattr(site, name, value)
+        settings_conflict(site)
         db.session.commit()
         site_cache().clear()
         return site_out(site)
@@ -206,9 +229,16 @@ class Articles(MethodView):
     @blp.arguments(ArticleInSchema)
     @blp.response(201, ArticleOutSchema)
     def post(self, data, site_id: int):
-        """Register an article ahead of its first comment (or update it)."""
+        """Register an article ahead of its first comment."""
         site = get_site(site_id)
-        return upsert_article(site, data.pop("external_id"), **data)
+        external_id = data.pop("external_id")
+        if find_article(site, external_id) is not None:
+            abort(409, message=f"Article {external_id!r} already exists on site {site_id}; "
+                               f"change it with PATCH /v1/admin/sites/{site_id}/articles/"
+                               f"{external_id}.")
+        check_permalink(site, data["permalink"])
+        settings_conflict(site, Article(settings=data["settings"]))
+        return upsert_article(site, external_id, **data)
 
 
 @blp.route("/sites/<int:site_id>/articles/<string:external_id>")
@@ -218,12 +248,15 @@ class ArticleItem(MethodView):
     @blp.arguments(ArticlePatchSchema)
     @blp.response(200, ArticleOutSchema)
     def patch(self, data, site_id: int, external_id: str):
-        """Open or close an article, or change its moderation mode and settings."""
+        """Open or close an article, or change its moderation mode and settings (keys merge)."""
         site = get_site(site_id)
-        exists = db.session.scalar(db.select(Article.id).where(
-            Article.site_id == site.id, Article.external_id == external_id))
-        if exists is None:
+        article = find_article(site, external_id)
+        if article is None:
             abort(404, message=f"No article {external_id!r} on site {site_id}.")
+        check_permalink(site, data.get("permalink"))
+        if "settings" in data:  # merged as a site's are: a threshold change keeps the rest
+            data["settings"] = {**(article.settings or {}), **data["settings"]}
+        settings_conflict(site, Article(settings=data.get("settings", article.settings)))
         return upsert_article(site, external_id, **data)
 
 

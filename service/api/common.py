@@ -3,7 +3,7 @@
 import base64
 import hashlib
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -112,6 +112,20 @@ def load_body(json_schema: Schema, form_schema: Schema | None = None) -> tuple[d
         return schema.load(source), is_form
     except ValidationError as err:
         abort(422, message="Invalid input.", errors={location: err.messages})
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON true or false only: "yes", "1" or 1 are refused, not guessed at."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def utc_iso(value: datetime) -> str:
+    """A stored (naive UTC) time as RFC 3339 with its offset: the API's one timestamp format."""
+    return value.replace(tzinfo=UTC).isoformat()
 
 
 class UTCDateTime(fields.DateTime):

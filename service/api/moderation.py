@@ -9,7 +9,13 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import String, case, cast, func, update
 
-from service.api.common import UTCDateTime, decode_cursor, encode_cursor
+from service.api.common import (
+    JsonBoolean,
+    UTCDateTime,
+    decode_cursor,
+    encode_cursor,
+    utc_iso,
+)
 from service.auth import Principal, check_site_access, require_role
 from service.extensions import db
 from service.models import (
@@ -92,7 +98,7 @@ class QueuePageSchema(Schema):
 class DecisionInSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(list(ACTIONS)))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
-    version = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class DecisionOutSchema(Schema):
@@ -102,8 +108,8 @@ class DecisionOutSchema(Schema):
 
 
 class BulkItemSchema(Schema):
-    id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
-    version = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
+    id = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
+    version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
 
 
 class BulkDecisionInSchema(Schema):
@@ -144,7 +150,7 @@ class EventSchema(Schema):
 
 
 class FeedbackInSchema(Schema):
-    is_spam = fields.Boolean(required=True)
+    is_spam = JsonBoolean(required=True)
 
 
 class MeSchema(Schema):
@@ -182,10 +188,16 @@ def scope_to_principal(query, principal: Principal, site_id: int | None):
 
 
 def has_reason(code: str):
+    """Match a whole reason code (LINK is not LINKS); a code without `:` also names its family
+    (TOXIC matches TOXIC:insult)."""
     # Reasons are a JSON list; matching its text works the same on SQLite and PostgreSQL.
     # LIKE's wildcards in a code are meant literally: SUSPECT_WORD must not match SUSPECTXWORD.
     literal = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return cast(Comment.reasons, String).like(f'%"{literal}%', escape="\\")
+    text = cast(Comment.reasons, String)
+    whole = text.like(f'%"{literal}"%', escape="\\")
+    if ":" in code:
+        return whole
+    return whole | text.like(f'%"{literal}:%', escape="\\")
 
 
 def explanations(comment: Comment, settings: dict) -> dict:
@@ -235,7 +247,7 @@ def review_item(comment: Comment, history: dict | None = None) -> dict:
         "explanations": explanations(comment, settings),
         "model": {"name": comment.model_name, "version": comment.model_version},
         "flags": [{"reason": f.reason, "note": f.note, "resolved": f.resolved,
-                   "created_at": f.created_at.isoformat()} for f in comment.flags],
+                   "created_at": utc_iso(f.created_at)} for f in comment.flags],
     }
 
 
@@ -319,7 +331,7 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
     principal: Principal = g.principal
     if claimed_by_other(comment, principal):
         abort(409, message=f"Claimed by {comment.claimed_by} until "
-                           f"{comment.claimed_until.isoformat()}Z.")
+                           f"{utc_iso(comment.claimed_until)}.")
     to_status = ACTIONS[action]
     from_status = comment.status
     now = utcnow()
@@ -380,6 +392,11 @@ class Queue(MethodView):
                "newest": (Comment.id.desc(),), "oldest": (Comment.id.asc(),)}[args["sort"]]
         if "cursor" in args:
             values = decode_cursor(args["cursor"])
+            # A cursor names the sort it was made for: another sort's would skip or repeat items.
+            if not values or values[0] != args["sort"]:
+                abort(422, message="Invalid cursor for this sort.",
+                      errors={"query": {"cursor": ["Invalid cursor for this sort."]}})
+            values = values[1:]
             if args["sort"] == "priority" and len(values) == 2:
                 priority, last_id = values
                 query = query.where((Comment.priority < priority) |
@@ -399,8 +416,8 @@ class Queue(MethodView):
         next_cursor = None
         if more:
             last = comments[-1]
-            next_cursor = encode_cursor(
-                [last.priority, last.id] if args["sort"] == "priority" else [last.id])
+            next_cursor = encode_cursor([args["sort"], *(
+                [last.priority, last.id] if args["sort"] == "priority" else [last.id])])
         return {"queue": args["queue"], "next_cursor": next_cursor,
                 "items": [review_item(c, histories.get((c.site_id, c.author_email)))
                           for c in comments]}
@@ -451,9 +468,13 @@ class BulkDecision(MethodView):
                                 "version": comment.version, "code": 200, "message": "ok"})
             except HTTPException as exc:
                 db.session.rollback()
-                message = (getattr(exc, "data", None) or {}).get("message") or exc.description
-                results.append({"id": item["id"], "ok": False, "status": None, "version": None,
-                                "code": exc.code, "message": str(message)})
+                data = getattr(exc, "data", None) or {}
+                message = data.get("message") or exc.description
+                # A conflict says where the comment is now, as the single decision does.
+                current = (data.get("errors") or {}).get("current") or {}
+                results.append({"id": item["id"], "ok": False, "status": current.get("status"),
+                                "version": current.get("version"), "code": exc.code,
+                                "message": str(message)})
         return {"results": results}
 
 
@@ -481,7 +502,7 @@ class Claim(MethodView):
             db.session.rollback()
             db.session.refresh(comment)
             abort(409, message=f"Claimed by {comment.claimed_by} until "
-                               f"{comment.claimed_until.isoformat()}Z.")
+                               f"{utc_iso(comment.claimed_until)}.")
         db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name, action="claim",
                                        from_status=comment.status, to_status=comment.status))
         db.session.commit()
@@ -525,6 +546,11 @@ class Feedback(MethodView):
     def post(self, data, comment_id: int):
         """Resubmit a comment as spam or not spam, to train the site's spam filter."""
         comment = load_comment(comment_id)
+        latest = db.session.scalar(db.select(SpamFeedback.is_spam)
+                                   .where(SpamFeedback.comment_id == comment.id)
+                                   .order_by(SpamFeedback.id.desc()).limit(1))
+        if latest is data["is_spam"]:
+            return comment  # said already: the model must not learn the same label twice
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
                                     is_spam=data["is_spam"], source="moderator",
                                     text=comment.body, fields=comment.author_fields()))
