@@ -11,7 +11,9 @@ DEFAULTS: dict[str, object] = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "SECRET_KEY": "",  # empty: generated once and kept in DATA_DIR/secret_key
     # Intake
-    "MAX_REQUEST_BYTES": 64 * 1024,
+    # Every endpoint: a 65,525-character comment (WordPress's limit) in JSON-escaped or
+    # percent-encoded form, with room for the other fields.
+    "MAX_REQUEST_BYTES": 1024 * 1024,
     "FLOOD_SECONDS": 15,
     "SITE_CACHE_SECONDS": 5,  # how long an API process remembers a site key's site (0: off)
     "TRUSTED_PROXIES": 0,  # how many reverse proxies set X-Forwarded-For in front of the API

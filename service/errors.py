@@ -2,7 +2,7 @@
 
 from http import HTTPStatus
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +34,9 @@ def register_error_handlers(app: Flask) -> None:
         data = getattr(exc, "data", {}) or {}
         # flask-smorest's abort() and webargs put details in exc.data.
         message = data.get("message") or exc.description or HTTPStatus(exc.code).phrase
+        if exc.code == 413 and "message" not in data:
+            message = (f"The request body is larger than {current_app.config['MAX_REQUEST_BYTES']}"
+                       " bytes (MAX_REQUEST_BYTES).")
         if exc.code == 400 and "Invalid JSON body" in str(data.get("messages", "")):
             message = "Malformed JSON body."
         errors = data.get("errors") or data.get("messages")

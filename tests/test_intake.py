@@ -1,5 +1,8 @@
 """Comment intake: what a site's form or API client sends, and every way it can be wrong."""
 
+import io
+import json
+
 import pytest
 
 from service.models import Comment, Status
@@ -65,17 +68,14 @@ def test_invalid_fields_get_422_with_field_messages(make, fields, field, message
     assert message in body["errors"]["json"][field]
 
 
-def test_content_over_wordpress_limit_is_refused(app, make):
-    # The request body limit (64 KiB) binds first for ASCII text; lift it to reach the 65525 check.
-    app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
-    try:
-        _, key = make.site()
-        response = make.post_comment(key, body="y" * 65526)
-        assert response.status_code == 422
-        assert "Longer than maximum length 65525." in response.get_json()["errors"]["json"]["body"]
-        assert make.post_comment(key, body="y" * 65525).status_code == 202
-    finally:
-        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_REQUEST_BYTES"]
+@pytest.mark.parametrize("char", ["y", "é", "\U0001f600"])
+def test_a_wordpress_sized_comment_fits_the_default_body_limit(make, char):
+    # JSON may escape every character (an emoji as two \\u escapes): 65,525 of them still fit.
+    _, key = make.site()
+    response = make.post_comment(key, body=char * 65526)
+    assert response.status_code == 422
+    assert "Longer than maximum length 65525." in response.get_json()["errors"]["json"]["body"]
+    assert make.post_comment(key, body=char * 65525).status_code == 202
 
 
 def test_name_and_email_are_required_by_default(make):
@@ -101,11 +101,18 @@ def test_other_content_types_are_415(make, client):
     assert response.status_code == 415 and "application/json" in response.get_json()["message"]
 
 
-def test_a_body_over_64_kib_is_413(make, client):
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_over_max_request_bytes_is_413_naming_the_limit(app, make, client, chunked):
     _, key = make.site()
-    response = client.post("/v1/articles/a/comments", json={"body": "z" * 70_000},
-                           headers={"X-Site-Key": key})
+    body = json.dumps({"author_name": "A", "author_email": "a@mail.example",
+                       "body": "z" * (app.config["MAX_REQUEST_BYTES"] + 1)}).encode()
+    extra = {"input_stream": io.BytesIO(body), "environ_base": {"wsgi.input_terminated": True},
+             "headers": {"X-Site-Key": key, "Content-Type": "application/json",
+                         "Transfer-Encoding": "chunked"}} if chunked else {
+        "data": body, "headers": {"X-Site-Key": key, "Content-Type": "application/json"}}
+    response = client.post("/v1/articles/a/comments", **extra)
     assert response.status_code == 413 and response.get_json()["code"] == 413
+    assert "MAX_REQUEST_BYTES" in response.get_json()["message"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Site-Key": "pk_nothing_here"}, {"X-Site-Key": "junk"}])

@@ -71,7 +71,7 @@ def test_cors_preflight_and_requests_follow_each_sites_allowlist(client, make):
 
 def test_a_body_over_the_limit_is_413_in_the_error_shape(client, make):
     _, key = make.site()
-    response = client.post("/v1/articles/a-1/comments", data="x" * (64 * 1024 + 1),
+    response = client.post("/v1/articles/a-1/comments", data="x" * (1024 * 1024 + 1),
                            headers={"X-Site-Key": key, "Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.get_json()["code"] == 413 and response.get_json()["status"]

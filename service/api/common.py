@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import g, request
 from flask_smorest import abort
 from marshmallow import Schema, ValidationError, fields
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from service.auth import find_key
 from service.models import Role, Site
@@ -94,6 +95,15 @@ def decode_cursor(cursor: str) -> list:
         abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Invalid cursor."]}})
 
 
+def read_body() -> bytes:
+    """Return the request body; 413 when it is over MAX_REQUEST_BYTES, chunked or not."""
+    body = request.get_data(cache=True)
+    if request.content_length is None and len(body) >= (request.max_content_length or 1e18):
+        # A chunked body is cut at the limit rather than refused: say so, not "malformed".
+        raise RequestEntityTooLarge()
+    return body
+
+
 def load_body(json_schema: Schema, form_schema: Schema | None = None) -> tuple[dict, bool]:
     """Load a JSON or (when form_schema is given) form-encoded body; return (data, is_form)."""
     is_form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -103,6 +113,7 @@ def load_body(json_schema: Schema, form_schema: Schema | None = None) -> tuple[d
         if not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
             accepted = "JSON or a form" if form_schema is not None else "JSON"
             abort(415, message=f"Send {accepted} (Content-Type: application/json).")
+        read_body()
         source = request.get_json(silent=True)
         if source is None:
             abort(400, message="Malformed JSON body.")

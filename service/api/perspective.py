@@ -35,7 +35,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service import queue
-from service.api.common import origin_allowed
+from service.api.common import origin_allowed, read_body
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
 from service.extensions import celery, db
 from service.logs import redact
@@ -61,7 +61,6 @@ ATTRIBUTES = {
 }
 MAX_TEXT_BYTES = 20480  # Google's limit on comment.text, in UTF-8 bytes
 # Bodies may carry context entries, and JSON escapes (\uXXXX) can grow 20 KB of text ~6x.
-MAX_BODY_BYTES = 1024 * 1024
 SCORE_TYPES = ("SCORE_TYPE_UNSPECIFIED", "PROBABILITY", "STD_DEV_SCORE", "PERCENTILE", "RAW")
 TEXT_TYPES = ("TEXT_TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML")
 PROBABILITY = "PROBABILITY"
@@ -109,7 +108,8 @@ def google_error(exc: HTTPException):
     """Answer every HTTP error on these routes in Google's shape."""
     if exc.code == 413:
         # Google answers an oversized payload with 400 and this wording.
-        exc = invalid(f"Request payload size exceeds the limit: {MAX_BODY_BYTES} bytes.")
+        exc = invalid("Request payload size exceeds the limit: "
+                      f"{current_app.config['MAX_REQUEST_BYTES']} bytes.")
     if not isinstance(exc, GoogleError):
         exc = GoogleError(exc.code or 500, exc.description or "Error.")
     error = {"code": exc.code, "message": exc.description, "status": exc.status}
@@ -127,14 +127,6 @@ def database_down(exc: OperationalError):
     db.session.rollback()
     current_app.logger.error("database.unavailable", extra={"error": str(exc.orig)[:200]})
     return google_error(GoogleError(503, "The service is currently unavailable.", retry_after=5))
-
-
-@blp.before_app_request
-def allow_bigger_bodies():
-    # An app-wide hook registered with the blueprint, so it runs before hooks that read the
-    # body early (the rate limiter's key function reads the form).
-    if request.blueprint == "perspective":
-        request.max_content_length = MAX_BODY_BYTES
 
 
 # --- Schemas: Google's messages, camelCase on the wire ------------------------------------------
@@ -346,7 +338,7 @@ def google_message(path: list, field, value, message: str) -> str:
 
 def load_google(schema: Schema) -> dict:
     """Parse the JSON body with schema; any problem is a 400 worded as Google's."""
-    raw = request.get_data(cache=True)
+    raw = read_body()
     try:
         body = json.loads(raw.decode("utf-8")) if raw.strip() else {}
     except (UnicodeDecodeError, ValueError) as exc:
