@@ -210,6 +210,77 @@ def site_list():
                     for s in db.session.scalars(db.select(Site).order_by(Site.id))]})
 
 
+@main.group("settings")
+def settings_group():
+    """Show or change a site's (or an article's) moderation settings."""
+
+
+def _settings_target(site_id: int, external_id: str | None):
+    from service.extensions import db
+    from service.models import Article, Site
+
+    site = db.session.get(Site, site_id)
+    if site is None:
+        raise click.BadParameter(f"no site {site_id}", param_hint="--site")
+    if external_id is None:
+        return site, None
+    article = db.session.scalar(db.select(Article).where(
+        Article.site_id == site_id, Article.external_id == external_id))
+    if article is None:
+        raise click.BadParameter(f"no article {external_id!r} on site {site_id}",
+                                 param_hint="--article")
+    return site, article
+
+
+@settings_group.command("show")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--article", "external_id", default=None, help="An article's overrides.")
+def settings_show(site_id, external_id):
+    """Print the stored settings and the effective ones (defaults filled in) as JSON."""
+    from service.site_settings import effective_settings
+
+    site, article = _settings_target(site_id, external_id)
+    stored = (article or site).settings or {}
+    emit({"site_id": site.id, "article": external_id, "settings": stored,
+          "effective_settings": effective_settings(site, article)})
+
+
+@settings_group.command("set")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--article", "external_id", default=None, help="Set an article's overrides.")
+@click.argument("pairs", nargs=-1, required=True, metavar="NAME=VALUE...")
+def settings_set(site_id, external_id, pairs):
+    """Merge NAME=VALUE settings (VALUE as JSON, else text), checked as the admin API does."""
+    from marshmallow import ValidationError
+
+    from service.extensions import db
+    from service.site_cache import site_cache
+    from service.site_settings import SiteSettingsSchema, check_effective, effective_settings
+
+    changes = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="NAME=VALUE")
+        try:
+            changes[name] = json.loads(value)
+        except ValueError:
+            changes[name] = value  # plain text, e.g. moderation_mode=pre
+    site, article = _settings_target(site_id, external_id)
+    target = article or site
+    try:
+        changes = SiteSettingsSchema().load(changes)
+        target.settings = {**(target.settings or {}), **changes}
+        check_effective(site, article)
+    except ValidationError as err:
+        db.session.rollback()
+        raise click.BadParameter(json.dumps(err.messages), param_hint="NAME=VALUE") from None
+    db.session.commit()
+    site_cache().clear()
+    emit({"site_id": site.id, "article": external_id, "settings": target.settings,
+          "effective_settings": effective_settings(site, article)})
+
+
 @main.group("token")
 def token_group():
     """Manage moderator and admin tokens."""

@@ -87,3 +87,25 @@ def test_modctl_creates_lists_and_revokes_server_keys(cli_env):
     assert ("server", True) in {(k["role"], k["revoked"]) for k in listed["keys"]}
     missing = run(cli_env, "key", "create", "--site", "999", check=False)
     assert missing.returncode != 0 and "no site 999" in missing.stderr
+
+
+def test_settings_are_shown_and_merged_and_checked_from_the_command_line(cli_env):
+    site = json_out(run(cli_env, "site", "create", "--name", "Gazette",
+                        "--origin", "https://gazette.example"))
+    site_id = str(site["site_id"])
+    changed = json_out(run(cli_env, "settings", "set", "--site", site_id, "moderation_mode=pre",
+                           'banned_words=["slur"]', "max_links=0"))
+    assert changed["settings"] == {"moderation_mode": "pre", "banned_words": ["slur"],
+                                   "max_links": 0}
+    merged = json_out(run(cli_env, "settings", "set", "--site", site_id, "trust_after=5"))
+    assert merged["settings"]["moderation_mode"] == "pre" and merged["settings"]["trust_after"] == 5
+    shown = json_out(run(cli_env, "settings", "show", "--site", site_id))
+    assert shown["effective_settings"]["trust_after"] == 5
+    assert shown["effective_settings"]["spam_hold"] == 0.5  # defaults fill the rest
+    for bad, message in ((["spam_hold=0.95"], "spam_hold must not exceed spam_discard"),
+                         (["moderation_mode=sometimes"], "moderation_mode"),
+                         (["nonsense"], "is not NAME=VALUE")):
+        refused = run(cli_env, "settings", "set", "--site", site_id, *bad, check=False)
+        assert refused.returncode != 0 and message in refused.stderr, refused.stderr
+    assert json_out(run(cli_env, "settings", "show", "--site", site_id))["settings"] == \
+        merged["settings"]
