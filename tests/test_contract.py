@@ -185,3 +185,43 @@ def test_a_conflict_in_a_bulk_decision_says_where_the_comment_is_now(client, mak
     result = stale["results"][0]
     assert (result["code"], result["status"], result["version"]) == (409, "held", 2)
     assert single["errors"]["current"] == {"status": "held", "version": 2}
+
+
+# --- Intake ------------------------------------------------------------------------------------
+
+
+def form_token(client, key, article):
+    return client.get(f"/v1/articles/{article}/form-token",
+                      headers={"X-Site-Key": key}).get_json()["render_token"]
+
+
+@pytest.mark.parametrize("token", ["abc.def.ghi", "another article's", None])
+def test_a_required_render_token_must_be_a_real_one_for_this_article(client, make, db, token):
+    _, key = make.site(settings={"require_render_token": True})
+    if token == "another article's":
+        token = form_token(client, key, "a-2")
+    fields = {"render_token": token} if token else {}
+    refused = make.post_comment(key, article="a-1", **fields)
+    assert refused.status_code == 422
+    assert "render_token" in refused.get_json()["errors"]["json"]
+    assert db.session.scalar(db.select(Comment.id)) is None
+    genuine = make.post_comment(key, article="a-1", render_token=form_token(client, key, "a-1"))
+    assert genuine.status_code == 202
+
+
+def test_a_forged_render_token_holds_the_comment_where_none_is_required(make, db, worker):
+    from tests.conftest import wait_until
+
+    _, key = make.site()
+    accepted = make.post_comment(key, render_token="abc.def.ghi",
+                                 headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64)"})
+    assert accepted.status_code == 202
+    comment_id = accepted.get_json()["id"]
+
+    def decided():
+        db.session.expire_all()
+        comment = db.session.get(Comment, comment_id)
+        return comment if comment.status != Status.PENDING else None
+
+    comment = wait_until(decided)
+    assert comment.status == Status.HELD and "BAD_RENDER_TOKEN" in comment.reasons

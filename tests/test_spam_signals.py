@@ -347,3 +347,11 @@ def test_pathological_comments_are_judged_quickly(body):
     started = time.perf_counter()
     check_spam(SpamInput(site_id=1, article_id=1, body=body), {})
     assert time.perf_counter() - started < 1.0
+
+
+def test_a_forged_or_foreign_render_token_is_a_bot_signal_that_holds_the_comment():
+    item = SpamInput(site_id=1, article_id=1, body=ORDINARY, user_agent=BROWSER,
+                     render_token_invalid=True)
+    verdict = check_spam(item, {})
+    assert "BAD_RENDER_TOKEN" in verdict.reasons and verdict.action == "hold"
+    assert "BAD_RENDER_TOKEN" not in evidence()

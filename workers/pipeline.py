@@ -66,7 +66,9 @@ def spam_input(comment: Comment, approved_before: int) -> SpamInput:
         author_name=comment.author_name, author_email=comment.author_email,
         author_url=comment.author_url, ip=comment.ip, user_agent=comment.user_agent,
         referrer=comment.referrer, honeypot=signals.get("honeypot"),
-        render_elapsed_s=signals.get("render_elapsed_s"), approved_before=approved_before,
+        render_elapsed_s=signals.get("render_elapsed_s"),
+        render_token_invalid=signals.get("render_token") == "invalid",
+        approved_before=approved_before,
         permalink=comment.article.permalink,
     )
 

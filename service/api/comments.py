@@ -286,15 +286,17 @@ def request_signals(site: Site, article: Article, data: dict, settings: dict,
     if data.get("honeypot"):
         signals["honeypot"] = data["honeypot"][:200]
     token = data.get("render_token")
+    elapsed = render_token.elapsed_seconds(token, site.id, article.external_id) if token else None
+    if elapsed is None and settings["require_render_token"]:
+        # Forged, made for another article, expired or missing: the site asked for a real one.
+        field = "mod_render_token" if location == "form" else "render_token"
+        problem = "Invalid render token." if token else "Missing render token."
+        abort(422, message="This form has expired; reload the page and try again.",
+              errors={location: {field: [problem]}})
     if token:
-        elapsed = render_token.elapsed_seconds(token, site.id, article.external_id)
         signals["render_elapsed_s"] = elapsed
         if elapsed is None:
-            signals["render_token"] = "invalid"
-    elif settings["require_render_token"]:
-        field = "mod_render_token" if location == "form" else "render_token"
-        abort(422, message="This form has expired; reload the page and try again.",
-              errors={location: {field: ["Missing render token."]}})
+            signals["render_token"] = "invalid"  # the spam stage's BAD_RENDER_TOKEN signal
     return signals
 
 

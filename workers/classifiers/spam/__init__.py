@@ -69,6 +69,7 @@ class SpamInput:
     referrer: str = ""
     honeypot: str | None = None  # value of the hidden honeypot field; non-empty -> bot
     render_elapsed_s: float | None = None  # seconds from form render to submit; None = no token
+    render_token_invalid: bool = False  # a token was sent, but forged, foreign or expired
     approved_before: int = 0  # author's previously approved comments on this site
     permalink: str = ""
     comment_type: str = "comment"

@@ -13,6 +13,8 @@ from .rules import BARE_URL, Links, find_links, strip_tags
 # bot signals are the strongest, signals that readers also trip (shouting) the weakest.
 HONEYPOT = 6.0
 TOO_FAST = 4.0  # no person reads a form, types and submits in under 3 seconds
+# A forged, foreign or expired render token: the form was not the one the site showed.
+BAD_RENDER_TOKEN = TOO_FAST
 NO_USER_AGENT = 1.0
 SCRIPT_USER_AGENT = 1.5
 EXTRA_LINK = 0.8  # per content link after the first
@@ -259,12 +261,15 @@ def _in_domain_list(host: str, listed: frozenset[str]) -> bool:
 
 
 def bot_signals(
-    *, honeypot: str | None, render_elapsed_s: float | None, user_agent: str, min_submit_s: float
+    *, honeypot: str | None, render_elapsed_s: float | None, user_agent: str, min_submit_s: float,
+    render_token_invalid: bool = False,
 ) -> dict[str, float]:
     """Return the evidence that a script, not a person, filled in the form."""
     found: dict[str, float] = {}
     if honeypot:
         found["HONEYPOT"] = HONEYPOT
+    if render_token_invalid:
+        found["BAD_RENDER_TOKEN"] = BAD_RENDER_TOKEN
     # None means no render token (e.g. an API client): no evidence either way.
     if render_elapsed_s is not None and render_elapsed_s < min_submit_s:
         found["TOO_FAST"] = TOO_FAST
@@ -396,6 +401,7 @@ def comment_evidence(
         render_elapsed_s=item.render_elapsed_s,
         user_agent=item.user_agent,
         min_submit_s=min_submit_s,
+        render_token_invalid=item.render_token_invalid,
     )
     found |= link_signals(links, item.body, len(normalized_body.split()))
     found |= author_signals(item.author_name, item.author_email)
