@@ -225,3 +225,16 @@ def test_a_forged_render_token_holds_the_comment_where_none_is_required(make, db
 
     comment = wait_until(decided)
     assert comment.status == Status.HELD and "BAD_RENDER_TOKEN" in comment.reasons
+
+
+def test_a_reader_flag_makes_the_reported_reason_filter_find_the_comment(client, make, db,
+                                                                        moderator):
+    _, key = make.site()
+    comment = held(make, db, key, status=Status.APPROVED, reasons=["LINKS"])
+    for ip in ("10.3.3.1", "10.3.3.2"):
+        client.post(f"/v1/comments/{comment.id}/flags", json={"reason": "spam"},
+                    headers={"X-Site-Key": key}, environ_base={"REMOTE_ADDR": ip})
+    queue = client.get("/v1/moderation/queue", headers=moderator,
+                       query_string={"queue": "reported", "reason": "REPORTED"}).get_json()
+    assert [(i["id"], i["reasons"]) for i in queue["items"]] == [
+        (comment.id, ["LINKS", "REPORTED"])]

@@ -487,6 +487,8 @@ class CommentFlags(MethodView):
                     reporter=reporter)
         db.session.add(flag)
         comment.reported = True
+        if "REPORTED" not in comment.reasons:  # the review API's reason filter finds it
+            comment.reasons = [*comment.reasons, "REPORTED"]
         comment.flag_count += 1
         comment.refresh_priority()
         db.session.add(ModerationEvent(comment_id=comment.id, actor="reader", action="flag",
