@@ -238,3 +238,11 @@ def test_a_reader_flag_makes_the_reported_reason_filter_find_the_comment(client,
                        query_string={"queue": "reported", "reason": "REPORTED"}).get_json()
     assert [(i["id"], i["reasons"]) for i in queue["items"]] == [
         (comment.id, ["LINKS", "REPORTED"])]
+
+
+def test_intake_refuses_an_article_id_longer_than_an_article_can_have(make, db):
+    _, key = make.site()
+    refused = make.post_comment(key, article="x" * 201)
+    assert refused.status_code == 422 and "article_id" in refused.get_json()["errors"]["path"]
+    assert db.session.scalar(db.select(Article.id)) is None
+    assert make.post_comment(key, article="x" * 200).status_code == 202

@@ -191,6 +191,9 @@ def find_article(site: Site, external_id: str) -> Article | None:
     return db.session.scalar(FIND_ARTICLE, {"site_id": site.id, "external_id": external_id})
 
 
+MAX_ARTICLE_ID = Article.external_id.type.length
+
+
 def resolve_article(site: Site, external_id: str, info: dict) -> Article:
     """Return the article, creating it on first comment where the site allows."""
     article = find_article(site, external_id)
@@ -198,6 +201,9 @@ def resolve_article(site: Site, external_id: str, info: dict) -> Article:
         return article
     if not effective_settings(site)["auto_create_articles"]:
         abort(404, message=f"Unknown article {external_id!r} for this site.")
+    if len(external_id) > MAX_ARTICLE_ID:  # the column's size, and the admin API's limit
+        abort(422, message=f"An article id is at most {MAX_ARTICLE_ID} characters.",
+              errors={"path": {"article_id": [f"Longer than maximum length {MAX_ARTICLE_ID}."]}})
     permalink = info.get("permalink") or ""
     referrer = request.referrer or ""
     if not permalink and referrer and origin_allowed(site, referrer):
