@@ -29,6 +29,19 @@ HINT_REDIS = ("start it with: redis-server --daemonize yes --bind 127.0.0.1 --po
 HINT_PG = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Fail the run when a response the suite saw is not in the OpenAPI document."""
+    from tests.support.openapi_seen import undocumented
+
+    missing = undocumented(SEEN_RESPONSES, DOCUMENT) if DOCUMENT else []
+    if missing:
+        print("\nResponses the suite saw that the OpenAPI document does not list:")
+        for line in missing:
+            print(f"  {line}")
+        if exitstatus == 0:
+            session.exitstatus = 1
+
+
 def pytest_sessionstart(session):
     """Say clearly, once, when a service the tests need is missing."""
     try:
@@ -77,10 +90,27 @@ def _drop_everything(engine) -> None:
     metadata.drop_all(bind=engine)
 
 
+# Every (method, route, status) the suite's requests got from the session's app: each must be in
+# the OpenAPI document (tests/support/openapi_seen.py checks them when the session ends).
+SEEN_RESPONSES: set[tuple[str, str, int]] = set()
+DOCUMENT: dict = {}
+
+
 @pytest.fixture(scope="session")
 def app(base_config):
     os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     app = create_app(base_config)
+
+    @app.after_request
+    def remember_response(response):
+        from flask import request
+
+        if request.url_rule is not None:
+            SEEN_RESPONSES.add((request.method, request.url_rule.rule, response.status_code))
+        return response
+
+    DOCUMENT.update(app.test_client().get("/openapi.json").get_json())
+    SEEN_RESPONSES.clear()
     with app.app_context():
         from flask_migrate import upgrade
 
