@@ -430,6 +430,9 @@ def test_an_oversized_body_is_a_google_400(client, key):
      "API key not valid. Please pass a valid API key."),
     ("the site key", {"Origin": "https://elsewhere.example"}, 403, "PERMISSION_DENIED",
      "Requests from referer https://elsewhere.example are blocked."),
+    # A sandboxed frame or a file: page is no site's origin.
+    ("the site key", {"Origin": "null"}, 403, "PERMISSION_DENIED",
+     "Requests from referer null are blocked."),
 ])
 def test_keys_are_checked_as_google_checks_them(client, make, key, who, headers, code, status,
                                                 message):

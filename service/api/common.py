@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+import math
 from datetime import UTC
 from functools import wraps
 from urllib.parse import urlsplit
@@ -48,7 +49,10 @@ def current_site() -> Site:
         site = key.site
         site_cache().put(plaintext, site)
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and not origin_allowed(site, origin):
+    # "null" (a sandboxed frame, a file: page) is no site's origin; reads may come from it.
+    if origin == "null" and request.method in ("GET", "HEAD", "OPTIONS"):
+        origin = None
+    if origin and not origin_allowed(site, origin):
         abort(403, message=f"Origin {origin} is not allowed for this site.")
     g.site = site
     return site
@@ -82,16 +86,20 @@ def encode_cursor(values: list) -> str:
     return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list:
-    """Decode an opaque cursor; 422 when it was not made by encode_cursor."""
+def decode_cursor(cursor: str, lengths: tuple[int, ...] = (1,)) -> list:
+    """Decode a cursor made by encode_cursor: a list of numbers of one of lengths; else 400."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list):
-            raise ValueError
-        return values
-    except ValueError:
-        abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Invalid cursor."]}})
+    except (ValueError, UnicodeError):  # binascii.Error and JSONDecodeError are ValueErrors
+        values = None
+    if not (isinstance(values, list) and len(values) in lengths and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            and abs(v) < 2**63 for v in values)):
+        abort(400, message="Invalid cursor: pass back the next_cursor of an earlier page "
+                           "unchanged.",
+              errors={"query": {"cursor": ["Not a cursor this endpoint made."]}})
+    return values
 
 
 def load_body(json_schema: Schema, form_schema: Schema | None = None) -> tuple[dict, bool]:
