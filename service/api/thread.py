@@ -82,8 +82,8 @@ def replies_of(top: list[Comment], approved, per_comment: int):
     parents, shown = [c.id for c in top], len(top)
     while parents:
         if shown >= MAX_NODES:  # the page is full: these comments' replies are one click away
-            has_replies = db.session.scalars(db.select(Comment.parent_id.distinct()).where(
-                approved, Comment.parent_id.in_(parents))).all()
+            has_replies = db.session.scalars(db.select(Comment.parent_id).where(
+                approved, Comment.parent_id.in_(parents)).distinct()).all()
             cursors.update({p: encode_cursor([p, 0]) for p in has_replies})
             break
         rank = func.row_number().over(partition_by=Comment.parent_id, order_by=Comment.id)
