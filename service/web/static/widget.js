@@ -294,7 +294,7 @@
   function moreReplies(item, children, firstCursor) {
     // The thread sends a comment's first replies; the rest come a page per click.
     let cursor = firstCursor;
-    const button = h("button", { type: "button", class: "mw-more mw-more-replies" },
+    const button = h("button", { type: "button", class: "mw-more-replies" },
                      "Show more replies");
     button.addEventListener("click", async () => {
       if (button.getAttribute("aria-disabled") === "true") return;
