@@ -186,7 +186,8 @@ def public_view(body: dict) -> dict:
 class Ready(MethodView):
     @blp.response(200, ReadySchema)
     @blp.alt_response(503, schema=ReadySchema, description="Not ready: see the failed checks.")
-    @blp.doc(security=[{}, {"bearer": []}])
+    @blp.doc(description="Open to all; the details (error texts, worker names) only with "
+                         "`Authorization: Bearer <METRICS_TOKEN>`.")
     def get(self):
         """Check the database, Redis, that a worker is alive and which toxicity model it runs."""
         body = readiness()

@@ -645,10 +645,13 @@ class AnalyzeComment(MethodView):
     @blp.alt_response(403, schema=GoogleErrorSchema,
                       description="Missing key, or an Origin the site does not allow.")
     @blp.alt_response(500, schema=GoogleErrorSchema, description="The model failed.")
+    @blp.alt_response(429, schema=GoogleErrorSchema,
+                      headers={"Retry-After": {"schema": {"type": "integer"}}},
+                      description="SCORE_MAX_WAITS_PER_KEY calls with this key already wait.")
     @blp.alt_response(503, schema=GoogleErrorSchema,
                       headers={"Retry-After": {"schema": {"type": "integer"}}},
-                      description="No worker answered within SCORE_TIMEOUT_S, or the broker "
-                                  "is down.")
+                      description="No worker answered within SCORE_TIMEOUT_S, the broker is "
+                                  "down, or SCORE_MAX_WAITS calls already wait.")
     def post(self):
         """Score a comment's attributes (Perspective AnalyzeComment)."""
         started = time.monotonic()
