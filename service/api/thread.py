@@ -34,22 +34,19 @@ def attach_within_depth(parent_id: int | None, max_depth: int) -> int | None:
 def thread(article: Article, args: dict) -> dict:
     """Answer one page: top-level comments, or (a two-part cursor) more replies of one comment."""
     approved = (Comment.article_id == article.id) & (Comment.status == Status.APPROVED)
-    if "cursor" in args:
-        after = decode_cursor(args["cursor"], lengths=(1, 2))
-    else:
-        after = []
+    after = decode_cursor(args["cursor"], lengths=(1, 2)) if "cursor" in args else []
     if len(after) == 2:  # [parent id, last reply shown]: replies are always oldest first
         parent_id, after_id = after
         query = (db.select(Comment).where(approved, Comment.parent_id == parent_id,
                                           Comment.id > after_id).order_by(Comment.id))
-        next_cursor = lambda page: encode_cursor([parent_id, page[-1].id])  # noqa: E731
+        cursor_prefix = [parent_id]
     else:
         newest = args["order"] == "newest"
         query = db.select(Comment).where(approved, Comment.parent_id.is_(None))
         if after:
             query = query.where(Comment.id < after[0] if newest else Comment.id > after[0])
         query = query.order_by(Comment.id.desc() if newest else Comment.id.asc())
-        next_cursor = lambda page: encode_cursor([page[-1].id])  # noqa: E731
+        cursor_prefix = []
     top = db.session.scalars(query.limit(args["limit"] + 1)).all()
     more = len(top) > args["limit"]
     top = top[: args["limit"]]
@@ -68,7 +65,7 @@ def thread(article: Article, args: dict) -> dict:
     return {
         "article_id": article.external_id, "title": article.title, "is_open": article.is_open,
         "total": total, "items": [node(c) for c in top],
-        "next_cursor": next_cursor(top) if more else None,
+        "next_cursor": encode_cursor([*cursor_prefix, top[-1].id]) if more else None,
     }
 
 
