@@ -493,6 +493,12 @@ def unavailable(message: str, retry_after: float) -> GoogleError:
     return GoogleError(503, message, retry_after=max(1, math.ceil(retry_after)))
 
 
+_redis: dict = {}
+RATE_LIMITED = {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com",
+                "metadata": {"service": "commentanalyzer.googleapis.com"}}
+
+
 def redis_client() -> redis.Redis:
     """Return this process's client for the score-wait slots and private texts."""
     url = current_app.config["REDIS_URL"]
@@ -501,9 +507,6 @@ def redis_client() -> redis.Redis:
         _redis.update(url=url, client=redis.Redis.from_url(
             url, socket_connect_timeout=1, socket_timeout=timeout))
     return _redis["client"]
-
-
-_redis: dict = {}
 
 
 def score_with_a_slot(key_id: int, text: str, languages: list[str], private: bool) -> dict:
@@ -527,11 +530,6 @@ def score_with_a_slot(key_id: int, text: str, languages: list[str], private: boo
                                    extra={"error": type(exc).__name__})
         raise unavailable("The scoring queue is unavailable; try again shortly.",
                           queue.breaker.pause_s) from None
-
-
-RATE_LIMITED = {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com",
-                "metadata": {"service": "commentanalyzer.googleapis.com"}}
 
 
 def score_remotely(text: str, languages: list[str], private: bool = False) -> dict:
