@@ -26,6 +26,13 @@ DEFAULTS: dict[str, object] = {
     "SWEEP_INTERVAL_S": 30,
     "SWEEP_PENDING_AFTER_S": 60,
     "SCORE_TIMEOUT_S": 5.0,
+    # Perspective requests waiting for a score, across every API process: beyond the caps a
+    # request is answered at once (429 for its key, 503 in total) instead of taking a thread.
+    "SCORE_MAX_WAITS": 8,
+    "SCORE_MAX_WAITS_PER_KEY": 4,
+    # API processes (gunicorn gthread): each serves this many requests at once
+    "API_THREADS": 8,
+    "READY_CACHE_S": 3.0,  # how long /readyz answers from its last checks
     # Review
     "CLAIM_TTL_S": 600,
     "QUEUE_PAGE_SIZE": 50,

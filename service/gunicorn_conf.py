@@ -5,6 +5,13 @@ Command-line flags still win over these (`modctl serve` passes bind, workers and
 
 import os
 
+from service.config import load_settings
+
+# Threads, not one sync request per process: a Perspective request waiting up to
+# SCORE_TIMEOUT_S for a worker holds one thread, and the process goes on serving the others.
+worker_class = "gthread"
+threads = int(load_settings()["API_THREADS"])
+
 # One JSON object per request, like the app's own logs. The path is logged without its query
 # string: status tokens and site keys may travel there. request_id links to the app's records.
 access_log_format = (

@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "require_name_email": True,
     "flood_seconds": None,  # None: the FLOOD_SECONDS setting
     "require_render_token": False,
+    # WordPress's thread_comments_depth: a reply to a comment this deep goes beside it
+    "thread_comments_depth": 5,
     # Spam stage (workers/classifiers/spam)
     "max_links": 2,
     "moderation_keys": [],
@@ -67,6 +69,7 @@ class SiteSettingsSchema(Schema):
     require_name_email = fields.Boolean()
     flood_seconds = fields.Integer(allow_none=True, validate=validate.Range(0, 86400))
     require_render_token = fields.Boolean()
+    thread_comments_depth = fields.Integer(validate=validate.Range(1, 10))
     max_links = fields.Integer(validate=validate.Range(0, 1000))
     moderation_keys = fields.List(fields.String(validate=validate.Length(1, 200)))
     disallowed_keys = fields.List(fields.String(validate=validate.Length(1, 200)))

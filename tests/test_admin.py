@@ -41,6 +41,11 @@ def test_an_admin_creates_a_site_whose_key_works_once_shown(client, admin):
       "settings": {"thresholds": {"toxicity": {"hold": 0.9, "reject": 0.5}}}}, "settings"),
     ({"name": "A", "origins": ["https://a.example"],
       "settings": {"thresholds": {"rudeness": {"hold": 0.1, "reject": 0.5}}}}, "settings"),
+    # WordPress's thread_comments_depth runs from 1 to 10.
+    ({"name": "A", "origins": ["https://a.example"], "settings": {"thread_comments_depth": 0}},
+     "settings"),
+    ({"name": "A", "origins": ["https://a.example"], "settings": {"thread_comments_depth": 11}},
+     "settings"),
 ])
 def test_bad_site_input_is_422(client, admin, body, field):
     response = client.post("/v1/admin/sites", headers=admin, json=body)

@@ -308,6 +308,42 @@ def test_the_widget_shows_a_long_thread_page_by_page_each_comment_once(
     assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
 
 
+def test_the_widget_shows_every_reply_of_a_busy_comment_through_show_more_replies(
+        db, news_site, browser):
+    site, article = news_site.site, news_site.article
+    parent = Comment(site_id=site.id, article_id=article.id, author_name="Ann",
+                     body="A popular comment", status=Status.APPROVED)
+    db.session.add(parent)
+    db.session.flush()
+    replies = [Comment(site_id=site.id, article_id=article.id, parent_id=parent.id,
+                       author_name=f"Replier {n}", body=f"Reply {n}", status=Status.APPROVED)
+               for n in range(75)]  # the thread shows 20; each click brings up to 50 more
+    db.session.add_all(replies)
+    db.session.flush()
+    nested = Comment(site_id=site.id, article_id=article.id, parent_id=replies[60].id,
+                     author_name="Ben", body="Reply to reply 60", status=Status.APPROVED)
+    db.session.add(nested)
+    db.session.commit()
+
+    browser.get(news_site.url)
+    wait_for(browser, lambda d: text_of(d, ".mw-heading") == "77 Comments", message="thread")
+
+    def shown_replies(d):
+        return d.find_elements(By.CSS_SELECTOR, f"#comment-{parent.id} > .mw-children > li")
+
+    assert len(shown_replies(browser)) == 20
+    for expected in (70, 75):
+        button = css(browser, f"#comment-{parent.id} > .mw-more-replies")
+        # Twice at once, as an impatient reader does: the second click must not fetch again.
+        browser.execute_script("arguments[0].click(); arguments[0].click();", button)
+        wait_for(browser, lambda d, n=expected: len(shown_replies(d)) >= n, message="replies")
+        time.sleep(0.3)  # a duplicate answer, if one were coming, arrives meanwhile
+    assert thread_ids(browser) == [parent.id, *[r.id for r in replies[:61]], nested.id,
+                                   *[r.id for r in replies[61:]]]
+    assert not browser.find_elements(By.CSS_SELECTOR, ".mw-more-replies")
+    assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
+
+
 @pytest.mark.parametrize("order, reply", [("oldest", False), ("newest", True)],
                          ids=["oldest-first", "newest-first-reply-on-page-2"])
 def test_the_widget_shows_the_readers_published_comment_wherever_it_falls_once(

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from service.config import DEFAULTS
+from service.queue import QUEUES, SCORE_TASK
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -23,10 +24,22 @@ def command_words(service: dict) -> list[str]:
 
 
 def test_compose_has_every_part_of_the_service():
-    assert {"api", "worker", "beat", "flower", "redis", "postgres"} <= set(SERVICES)
+    assert {"api", "worker", "score-worker", "beat", "flower", "redis", "postgres"} <= set(SERVICES)
 
 
-@pytest.mark.parametrize("name", ["api", "worker", "redis", "postgres"])
+def consumed_queues(name: str) -> set[str]:
+    words = command_words(SERVICES[name])
+    return set(words[words.index("--queues") + 1].split(","))
+
+
+def test_perspective_scores_have_a_worker_of_their_own():
+    # A burst of scores must not wait behind, or hold up, a backlog of comments.
+    assert consumed_queues("score-worker") == {QUEUES[SCORE_TASK]}
+    assert QUEUES[SCORE_TASK] not in consumed_queues("worker")
+    assert consumed_queues("worker") | consumed_queues("score-worker") == set(QUEUES.values())
+
+
+@pytest.mark.parametrize("name", ["api", "worker", "score-worker", "redis", "postgres"])
 def test_long_running_parts_have_health_checks(name):
     assert SERVICES[name]["healthcheck"]["test"]
 
@@ -36,7 +49,7 @@ def test_the_api_migrates_before_serving():
     assert words.index("migrate") < words.index("serve") and "&&" in words
 
 
-@pytest.mark.parametrize("name", ["api", "worker", "beat"])
+@pytest.mark.parametrize("name", ["api", "worker", "score-worker", "beat"])
 def test_modctl_commands_in_compose_exist_with_those_options(name):
     words = command_words(SERVICES[name])
     for start in [i for i, w in enumerate(words) if w == "modctl"]:
@@ -51,7 +64,7 @@ def test_modctl_commands_in_compose_exist_with_those_options(name):
 def test_celery_commands_point_at_the_worker_app():
     import workers.celery_app  # noqa: F401  (the -A target must import)
 
-    for name in ("flower", "worker"):
+    for name in ("flower", "worker", "score-worker"):
         text = " ".join(command_words(SERVICES[name])) + str(SERVICES[name].get("healthcheck"))
         assert "workers.celery_app" in text
 
@@ -62,7 +75,7 @@ def test_app_environment_names_real_settings():
     assert set(env) - extra <= set(DEFAULTS), set(env) - extra - set(DEFAULTS)
     assert env["DATABASE_URL"].startswith("postgresql://") and "@postgres:" in env["DATABASE_URL"]
     assert env["REDIS_URL"].startswith("redis://redis:")
-    for name in ("worker", "beat", "flower"):
+    for name in ("worker", "score-worker", "beat", "flower"):
         assert SERVICES[name]["environment"] == env
 
 
@@ -74,7 +87,7 @@ def test_database_credentials_match_postgres():
 
 
 def test_dependencies_wait_for_health():
-    for name in ("api", "worker", "beat"):
+    for name in ("api", "worker", "score-worker", "beat"):
         for dependency, rule in SERVICES[name]["depends_on"].items():
             assert dependency in SERVICES and rule["condition"] == "service_healthy"
 

@@ -242,3 +242,57 @@ def test_accepted_comments_survive_a_broker_outage(app, make, db):
     # Stored, and not sent by intake: still unsent, or already sent by a running sweeper.
     assert comment is not None
     assert comment.enqueued_at is None or comment.attempts >= 1
+
+
+def published_chain(make, db, key, length: int) -> list[int]:
+    """Post and publish a chain of replies, each to the one before; return their ids."""
+    chain: list[int] = []
+    for level in range(length):
+        fields = {"parent_id": chain[-1]} if chain else {}
+        comment_id = make.post_comment(key, body=f"Level {level + 1}", **fields).get_json()["id"]
+        db.session.get(Comment, comment_id).status = Status.APPROVED
+        db.session.commit()
+        chain.append(comment_id)
+    return chain
+
+
+@pytest.mark.parametrize("depth", [None, 1, 2, 10])
+def test_a_reply_to_a_comment_at_the_depth_cap_goes_beside_it_as_in_wordpress(make, db, depth):
+    # WordPress's thread_comments_depth (default 5): such a reply shows at the deepest level.
+    settings = {"flood_seconds": 0} | ({"thread_comments_depth": depth} if depth else {})
+    _, key = make.site(settings=settings)
+    depth = depth or 5
+    chain = published_chain(make, db, key, depth + 1)
+    parents = [db.session.get(Comment, comment_id).parent_id for comment_id in chain]
+    within = [None, *chain[:depth - 1]]  # each of the first `depth` comments under the one before
+    assert parents[:depth] == within
+    assert parents[depth] == (chain[depth - 2] if depth > 1 else None)
+
+
+def test_a_wordpress_form_reply_past_the_cap_is_accepted_beside_its_parent(make, db, client):
+    _, key = make.site(settings={"thread_comments_depth": 2, "flood_seconds": 0})
+    top, reply = published_chain(make, db, key, 2)
+    response = client.post("/v1/articles/a-1/comments", data={
+        "site_key": key, "comment": "Third level", "author": "Wyn", "email": "wyn@mail.example",
+        "comment_parent": str(reply)}, headers={"Accept": "application/json"})
+    assert response.status_code == 202
+    assert db.session.get(Comment, response.get_json()["id"]).parent_id == top
+
+
+def test_origin_null_is_refused_on_writes_and_allowed_on_reads(make, client):
+    _, key = make.site()
+    refused = make.post_comment(key, headers={"Origin": "null"})
+    assert refused.status_code == 403 and "Origin null" in refused.get_json()["message"]
+    thread = client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key,
+                                                               "Origin": "null"})
+    assert thread.status_code == 200
+
+
+def test_origin_null_is_refused_on_reader_flags(make, db, client):
+    _, key = make.site()
+    comment_id = make.post_comment(key).get_json()["id"]
+    db.session.get(Comment, comment_id).status = Status.APPROVED
+    db.session.commit()
+    response = client.post(f"/v1/comments/{comment_id}/flags", json={"reason": "spam"},
+                           headers={"X-Site-Key": key, "Origin": "null"})
+    assert response.status_code == 403

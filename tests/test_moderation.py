@@ -100,7 +100,7 @@ def test_a_reason_filter_means_its_underscores_literally(make, db, client, site)
     assert [i["id"] for i in found.get_json()["items"]] == [suspect.id]
 
 
-@pytest.mark.parametrize("query", ["queue=nonsense", "sort=sideways", "limit=0", "cursor=%%%"])
+@pytest.mark.parametrize("query", ["queue=nonsense", "sort=sideways", "limit=0"])
 def test_bad_queue_arguments_are_422(make, client, query):
     response = client.get(f"/v1/moderation/queue?{query}", headers=bearer(make.token()))
     assert response.status_code == 422 and response.get_json()["errors"]

@@ -5,26 +5,40 @@ loopback; scoring goes through the session's real Celery worker and its tiny Det
 (the six "original" labels, English only).
 """
 
+import base64
 import json
 import logging
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
 import time
 import urllib.error
+import urllib.request
 import uuid
+from contextlib import ExitStack, contextmanager, suppress
+from pathlib import Path
 
 import pytest
 import redis
 from perspective import PerspectiveAPI
 from sqlalchemy import select
 
-from service import queue
+from service import queue, score_waits
 from service.api import perspective as api
+from service.auth import find_key
+from service.cli import server_command
 from service.extensions import celery
 from service.models import ScoreFeedback
 from service.queue import SCORE_TASK
 from service.worker_status import publish
 from tests.conftest import REDIS_URL, wait_until
+from tests.support import die_with_parent
 from tests.support.live_server import live_server
 
+ROOT = Path(__file__).resolve().parent.parent
 ANALYZE = "/v1alpha1/comments:analyze"
 SUGGEST = "/v1alpha1/comments:suggestscore"
 ORIGINAL = ["TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT"]
@@ -312,9 +326,9 @@ def test_a_coral_style_suggestion_with_context_is_stored(client, key, db):
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"comment": {"text": "Hi there."}, "doNotStore": True,
+    ({"comment": {"text": "Hi there."}, "doNotStore": "yes",
       "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}}},
-     'Unknown name "doNotStore": Cannot find field.'),
+     "Invalid value at 'do_not_store' (TYPE_BOOL)"),
     ({"comment": {"text": "Hi there."}, "attributeScores": {}},
      "attribute_scores must not be empty."),
     ({"comment": {"text": "Hi there."}}, "Missing attribute_scores"),
@@ -418,6 +432,9 @@ def test_an_oversized_body_is_a_google_400(client, key):
      "API key not valid. Please pass a valid API key."),
     ("the site key", {"Origin": "https://elsewhere.example"}, 403, "PERMISSION_DENIED",
      "Requests from referer https://elsewhere.example are blocked."),
+    # A sandboxed frame or a file: page is no site's origin.
+    ("the site key", {"Origin": "null"}, 403, "PERMISSION_DENIED",
+     "Requests from referer null are blocked."),
 ])
 def test_keys_are_checked_as_google_checks_them(client, make, key, who, headers, code, status,
                                                 message):
@@ -457,3 +474,230 @@ def test_the_openapi_document_describes_the_google_routes(client):
             "$ref": "#/components/schemas/GoogleError"}
     assert {p["name"] for p in analyze_doc["parameters"]} == {"key", "X-Goog-Api-Key"}
     assert SUGGEST in spec["paths"]
+
+
+def monitor_commands(stop_word: str, seen: list[str]) -> threading.Thread:
+    """Record every command the Redis server receives (any client), until stop_word is echoed."""
+    client = redis.Redis.from_url(REDIS_URL)
+    ready = threading.Event()
+
+    def record():
+        with client.monitor() as monitor:
+            ready.set()
+            for command in monitor.listen():
+                seen.append(command["command"])
+                if stop_word in command["command"]:
+                    return
+
+    thread = threading.Thread(target=record, daemon=True, name="redis-monitor")
+    thread.start()
+    ready.wait(5)
+    client.echo("monitor-started")  # MONITOR is on once this round trip is done
+    return thread
+
+
+def readable(command: str) -> str:
+    """The command with its base64 runs decoded too (Celery encodes message bodies so)."""
+    decoded = []
+    for run in re.findall(r"[A-Za-z0-9+/]{24,}={0,2}", command):
+        with suppress(ValueError):
+            decoded.append(base64.b64decode(run + "=" * (-len(run) % 4)).decode("utf-8", "replace"))
+    return "\n".join([command, *decoded])
+
+
+def test_do_not_store_text_reaches_redis_only_in_a_publish_which_redis_never_persists(
+        perspective, worker):
+    # Redis appends list pushes (a Celery message) to its AOF and snapshots; PUBLISH to neither.
+    marker = f"Private{uuid.uuid4().hex}"
+    stop, seen = f"stop-{uuid.uuid4().hex}", []
+    thread = monitor_commands(stop, seen)
+    result = perspective.analyze_comment(f"{marker} wrote this. You idiot!", do_not_store=True,
+                                         requested_attributes={"INSULT": {}})
+    redis.Redis.from_url(REDIS_URL).echo(stop)
+    thread.join(10)
+    assert result["attributeScores"]["INSULT"]["summaryScore"]["value"] >= 0
+    carrying = [command for command in seen if marker in readable(command)]
+    assert carrying and all(command.split()[0] == "PUBLISH" for command in carrying), carrying
+
+
+def test_text_sent_without_do_not_store_still_rides_in_the_task_message(perspective, worker):
+    # The control: the same watch does see an ordinary text in the queued message.
+    marker = f"Public{uuid.uuid4().hex}"
+    stop, seen = f"stop-{uuid.uuid4().hex}", []
+    thread = monitor_commands(stop, seen)
+    perspective.analyze_comment(f"{marker} wrote this.", requested_attributes={"INSULT": {}})
+    redis.Redis.from_url(REDIS_URL).echo(stop)
+    thread.join(10)
+    assert any(command.split()[0] == "LPUSH" for command in seen if marker in readable(command))
+
+
+def test_redis_keeps_publishes_out_of_its_append_only_file(tmp_path):
+    """The premise of the doNotStore hand-over, checked on a real redis-server with AOF on."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("no redis-server binary")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--dir",
+                             str(tmp_path), "--appendonly", "yes", "--appendfsync", "always",
+                             "--save", ""], stdout=subprocess.DEVNULL)
+    try:
+        client = redis.Redis(port=port)
+        wait_until(lambda: _answers(client), 10)
+        client.publish("channel", "published-marker")
+        client.lpush("list", "pushed-marker")
+        client.save()  # and a snapshot
+        written = b"".join(path.read_bytes() for path in tmp_path.rglob("*") if path.is_file())
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert b"pushed-marker" in written and b"published-marker" not in written
+
+
+def _answers(client: redis.Redis) -> bool:
+    try:
+        return client.ping()
+    except redis.ConnectionError:
+        return False
+
+
+def test_suggestscore_with_do_not_store_checks_answers_and_stores_nothing(client, key, db,
+                                                                           caplog):
+    caplog.set_level(logging.INFO)
+    marker = f"Private{uuid.uuid4().hex}"
+    response = client.post(f"{SUGGEST}?key={key}", json={
+        "comment": {"text": f"{marker} said this."}, "doNotStore": True, "clientToken": "c-9",
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}}})
+    assert response.status_code == 200 and response.get_json() == {"clientToken": "c-9"}
+    assert db.session.scalars(select(ScoreFeedback)).all() == []
+    assert marker not in everything_in_the_database(db) and marker not in caplog.text
+
+
+# --- Waiting for a score holds a thread, never the API ----------------------------------------
+
+
+def key_id(plaintext: str) -> int:
+    return find_key(plaintext).id
+
+
+@pytest.fixture
+def slots(app):
+    client = redis.Redis.from_url(REDIS_URL)
+    client.delete(*score_waits.keys(0))
+    yield client
+    for name in client.scan_iter(score_waits.PREFIX + "*"):
+        client.delete(name)
+
+
+@contextmanager
+def held(client, key_id, count=1):
+    with ExitStack() as stack:
+        for _ in range(count):
+            stack.enter_context(score_waits.score_wait(client, key_id, 60, 100, 100))
+        yield
+
+
+def test_a_key_over_its_waiting_cap_gets_a_google_429_with_retry_after(client, key, make, app,
+                                                                       slots, worker,
+                                                                       monkeypatch):
+    monkeypatch.setitem(app.config, "SCORE_MAX_WAITS_PER_KEY", 2)
+    body = {"comment": {"text": FRIENDLY}, "requestedAttributes": {"TOXICITY": {}}}
+    with held(slots, key_id(key), count=2):
+        refused = analyze(client, key, body)
+        other_key = make.site(name="Other paper")[1]
+        other = analyze(client, other_key, body)  # another key still gets its score
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    error = refused.get_json()["error"]
+    assert (error["code"], error["status"]) == (429, "RESOURCE_EXHAUSTED")
+    assert "waiting for a score" in error["message"]
+    assert error["details"][0]["reason"] == "RATE_LIMIT_EXCEEDED"
+    assert other.status_code == 200, other.get_json()
+    assert analyze(client, key, body).status_code == 200  # its slots are free again
+
+
+def test_waits_over_the_total_cap_get_a_google_503_with_retry_after(client, key, app, slots,
+                                                                    monkeypatch):
+    monkeypatch.setitem(app.config, "SCORE_MAX_WAITS", 3)
+    with held(slots, key_id=-1, count=3):
+        response = analyze(client, key, {"comment": {"text": FRIENDLY},
+                                         "requestedAttributes": {"TOXICITY": {}}})
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.get_json()["error"] == {
+        "code": 503, "status": "UNAVAILABLE",
+        "message": "Too many requests are waiting for a score; retry shortly."}
+
+
+def test_a_slot_is_given_back_when_the_wait_ends_in_an_error(client, key, app, slots,
+                                                             monkeypatch):
+    monkeypatch.setitem(queue.QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 0.3)
+    response = analyze(client, key, {"comment": {"text": FRIENDLY},
+                                     "requestedAttributes": {"TOXICITY": {}}})
+    assert response.status_code == 503
+    assert score_waits.waiting(slots) == 0 and score_waits.waiting(slots, key_id(key)) == 0
+
+
+def test_slots_of_a_process_that_died_mid_wait_expire(client, key, app, slots, worker,
+                                                      monkeypatch):
+    monkeypatch.setitem(app.config, "SCORE_MAX_WAITS_PER_KEY", 1)
+    slots.zadd(score_waits.keys(key_id(key))[1], {"left-by-a-killed-process": 0})
+    response = analyze(client, key, {"comment": {"text": FRIENDLY},
+                                     "requestedAttributes": {"TOXICITY": {}}})
+    assert response.status_code == 200
+
+
+def test_a_request_waiting_for_redis_does_not_stop_the_api_process_serving_others(
+        make, base_config):
+    # One API process, started as `modctl serve` starts it, with a Redis that never answers:
+    # the analyze request waits inside the process while /healthz must still be answered.
+    key = make.site(name="Threaded")[1]
+    silent = socket.create_server(("127.0.0.1", 0))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, **{k: str(v) for k, v in base_config.items()},
+           "REDIS_URL": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
+           "RATE_LIMIT_ENABLED": "false", "SCORE_TIMEOUT_S": "60", "API_THREADS": "4"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(server_command("127.0.0.1", port, 1), env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            preexec_fn=die_with_parent)
+    try:
+        wait_until(lambda: _get(f"{base}/healthz", 1) == 200, 60)
+        answers: list = []
+        waiting = threading.Thread(target=lambda: answers.append(_post(
+            f"{base}{ANALYZE}?key={key}", {"comment": {"text": FRIENDLY},
+                                           "requestedAttributes": {"TOXICITY": {}}})))
+        waiting.start()
+        connection, _ = silent.accept()
+        connection.recv(1024)  # the request is now inside its wait on Redis
+        assert _get(f"{base}/healthz", 30) == 200
+        assert waiting.is_alive()  # answered while the other request still waited
+        connection.close()
+        silent.close()  # Redis "goes away": the waiting request gets its answer
+        waiting.join(30)
+        assert answers == [503]
+    finally:
+        silent.close()
+        proc.terminate()
+        proc.wait(20)
+
+
+def _get(url: str, timeout: float) -> int | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status
+    except OSError:
+        return None
+
+
+def _post(url: str, body: dict) -> int:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=90) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code

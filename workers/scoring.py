@@ -4,14 +4,19 @@ Unlike classify, this task's caller blocks on the result (ignore_result=False), 
 text per message on its own "score" queue, never batched behind a backlog of comments.
 The text is the only thing that makes it secret: the sender replaces its repr in the message
 (argsrepr), so Celery's "received" and "succeeded" log lines never show it, and the return
-value, which Celery logs at INFO, holds scores, offsets and the language only.
+value, which Celery logs at INFO, holds scores, offsets and the language only. A doNotStore
+text is not in the message at all (Redis may write messages to disk): text_ref names the
+pub/sub channel the API hands it over on (service.private_text).
 """
 
 import copy
 import logging
 
+import redis
 from celery import shared_task
+from flask import current_app
 
+from service import private_text
 from service.queue import SCORE_TASK
 from workers.classifiers import describe, toxicity_model
 from workers.classifiers import language as lang
@@ -26,10 +31,14 @@ TIME_LIMIT_S = 30
 
 @shared_task(name=SCORE_TASK, queue="score", ignore_result=False, acks_late=False,
              soft_time_limit=SOFT_TIME_LIMIT_S, time_limit=TIME_LIMIT_S)
-def score_text(text: str, languages: list[str] | None = None) -> dict:
+def score_text(text: str, languages: list[str] | None = None, text_ref: str | None = None) -> dict:
     """Score text with this worker's toxicity model; return JSON primitives, never the text."""
     # Not acks_late: nobody waits for a redelivered score, the HTTP caller has answered 503.
     model = toxicity_model()
+    if text_ref:
+        text = receive_private_text(text_ref)
+        if text is None:
+            return {"error": "TextNotReceived", "model": describe(model)}
     try:
         if languages:
             # The caller names the language (Perspective's `languages`): score the text as
@@ -55,6 +64,20 @@ def score_text(text: str, languages: list[str] | None = None) -> dict:
         "language": language,
         "language_supported": supported,
     }
+
+
+def receive_private_text(ref: str) -> str | None:
+    """Take a doNotStore text from the API over pub/sub; None when it does not come."""
+    config = current_app.config
+    client = redis.Redis.from_url(config["REDIS_URL"], socket_connect_timeout=1,
+                                  socket_timeout=5)
+    try:
+        return private_text.receive(client, ref, float(config["SCORE_TIMEOUT_S"]))
+    except redis.RedisError as exc:
+        log.warning("score.text_not_received", extra={"error": type(exc).__name__})
+        return None
+    finally:
+        client.close()
 
 
 def detect(model, text: str) -> str:

@@ -17,14 +17,13 @@ from service import metrics, render_token
 from service.api.common import (
     UTCDateTime,
     client_ip,
-    decode_cursor,
-    encode_cursor,
     load_body,
     normalize_origin,
     origin_allowed,
     reporter_id,
     site_key_required,
 )
+from service.api.thread import attach_within_depth, thread
 from service.extensions import db
 from service.models import Article, Comment, Flag, ModerationEvent, Site, Status, utcnow
 from service.queue import enqueue_classify
@@ -127,12 +126,17 @@ class PublicCommentSchema(Schema):
     body = fields.String()
     created_at = UTCDateTime()
     replies = fields.List(fields.Nested(lambda: PublicCommentSchema()))
+    replies_cursor = fields.String(
+        allow_none=True, metadata={"description": "More replies: pass it as `cursor`."})
 
 
 class ThreadArgsSchema(Schema):
     order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String()
+    replies = fields.Integer(load_default=20, validate=validate.Range(1, 100),
+                             metadata={"description": "Replies shown per comment."})
+    cursor = fields.String(metadata={"description": "A next_cursor (the next page) or a "
+                                                    "replies_cursor (more replies)."})
     site_key = fields.String()
 
 
@@ -348,6 +352,8 @@ class ArticleComments(MethodView):
             abort(422, message="Please fill the required fields (name, email).",
                   errors={location: {names.get(f, f): ["Required."] for f in missing}})
         check_parent(article, data["parent_id"], location)
+        data["parent_id"] = attach_within_depth(data["parent_id"],
+                                                settings["thread_comments_depth"])
         ip = client_ip()
         check_duplicate_and_flood(site, article, data, settings, ip)
 
@@ -401,46 +407,6 @@ class ArticleComments(MethodView):
             return {"article_id": article_id, "title": "", "is_open": True, "total": 0,
                     "items": [], "next_cursor": None}
         return thread(article, args)
-
-
-def thread(article: Article, args: dict) -> dict:
-    """Page through top-level approved comments, each with its approved replies nested."""
-    approved = (Comment.article_id == article.id) & (Comment.status == Status.APPROVED)
-    newest = args["order"] == "newest"
-    query = db.select(Comment).where(approved, Comment.parent_id.is_(None))
-    if "cursor" in args:
-        (after_id,) = decode_cursor(args["cursor"])[:1] or [0]
-        query = query.where(Comment.id < after_id if newest else Comment.id > after_id)
-    query = query.order_by(Comment.id.desc() if newest else Comment.id.asc())
-    top = db.session.scalars(query.limit(args["limit"] + 1)).all()
-    more = len(top) > args["limit"]
-    top = top[: args["limit"]]
-
-    # The replies under this page's comments only, one level of the tree per query.
-    children: dict[int, list[Comment]] = {}
-    parents = [c.id for c in top]
-    while parents:
-        replies = db.session.scalars(
-            db.select(Comment).where(approved, Comment.parent_id.in_(parents)).order_by(Comment.id)
-        ).all()
-        for reply in replies:
-            children.setdefault(reply.parent_id, []).append(reply)
-        parents = [reply.id for reply in replies]
-
-    def node(comment: Comment) -> dict:
-        return {
-            "id": comment.id, "parent_id": comment.parent_id, "author_name": comment.author_name,
-            "author_url": comment.author_url, "body": comment.body,
-            "created_at": comment.created_at,
-            "replies": [node(child) for child in children.get(comment.id, [])],
-        }
-
-    total = db.session.scalar(db.select(db.func.count()).where(approved))
-    return {
-        "article_id": article.external_id, "title": article.title, "is_open": article.is_open,
-        "total": total, "items": [node(c) for c in top],
-        "next_cursor": encode_cursor([top[-1].id]) if more else None,
-    }
 
 
 @blp.route("/articles/<string:article_id>/form-token")

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from functools import wraps
 from urllib.parse import urlsplit
@@ -49,7 +50,10 @@ def current_site() -> Site:
         site = key.site
         site_cache().put(plaintext, site)
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and not origin_allowed(site, origin):
+    # "null" (a sandboxed frame, a file: page) is no site's origin; reads may come from it.
+    if origin == "null" and request.method in ("GET", "HEAD", "OPTIONS"):
+        origin = None
+    if origin and not origin_allowed(site, origin):
         abort(403, message=f"Origin {origin} is not allowed for this site.")
     g.site = site
     return site
@@ -79,20 +83,29 @@ def reporter_id(site_id: int) -> str:
     return hashlib.sha256(f"{site_id}:{client_ip()}".encode()).hexdigest()
 
 
-def encode_cursor(values: list) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+def encode_cursor(values: list, kind: str | None = None) -> str:
+    """Make an opaque cursor of numbers; kind (e.g. a sort order) ties it to one use."""
+    payload = [kind, *values] if kind is not None else values
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> list:
-    """Decode an opaque cursor; 422 when it was not made by encode_cursor."""
+def decode_cursor(cursor: str, lengths: tuple[int, ...] = (1,), kind: str | None = None) -> list:
+    """Decode a cursor made by encode_cursor (with the same kind): a list of numbers of one of
+    lengths; else 400 (a cursor of another kind, e.g. another sort, would skip or repeat)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(values, list):
-            raise ValueError
-        return values
-    except ValueError:
-        abort(422, message="Invalid cursor.", errors={"query": {"cursor": ["Invalid cursor."]}})
+    except (ValueError, UnicodeError):  # binascii.Error and JSONDecodeError are ValueErrors
+        values = None
+    if kind is not None:
+        values = values[1:] if isinstance(values, list) and values[:1] == [kind] else None
+    if not (isinstance(values, list) and len(values) in lengths and all(
+            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            and abs(v) < 2**63 for v in values)):
+        abort(400, message="Invalid cursor: pass back the next_cursor of an earlier page "
+                           "unchanged.",
+              errors={"query": {"cursor": ["Not a cursor this endpoint made."]}})
+    return values
 
 
 def read_body() -> bytes:

@@ -5,13 +5,22 @@ migrated, Redis answers, at least one worker is alive and the workers name their
 model. A worker on the offline fallback model is ready but flagged loudly in `warnings`.
 Use /healthz for liveness: when Redis is down the API still accepts comments (the database
 is the source of truth), so restarting the API for a failed /readyz helps nothing.
+
+Each API process answers /readyz from its last checks for READY_CACHE_S, so a flood of probes
+costs the database, Redis and the workers nothing more. Anyone sees which checks pass and the
+offline-model warning; error texts, revisions and worker names (host names, pids) only a caller
+with `Authorization: Bearer <METRICS_TOKEN>` sees (nobody, while METRICS_TOKEN is unset).
 """
 
+import hmac
+import math
+import threading
+import time
 from functools import cache
 
 import redis
 from alembic.script import ScriptDirectory
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
@@ -108,26 +117,79 @@ def toxicity_models(models: dict) -> list[dict]:
     return list(grouped.values())
 
 
+def check_everything() -> dict:
+    """Run every readiness check; return the full answer, internals included."""
+    checks = {"database": check_database(), "redis": check_redis()}
+    if checks["redis"]["ok"]:
+        models = active_models(current_app.config["REDIS_URL"])
+        checks["workers"] = check_workers(models)
+    else:
+        models = {"ok": False, "models": [], "error": "Redis is unreachable"}
+        checks["workers"] = {"ok": False, "workers": [], "error": "Redis is unreachable"}
+    if not models["ok"] and "error" not in models:
+        models["error"] = "no worker has published its toxicity model"
+    checks["toxicity_model"] = models
+    warnings = []
+    if models.get("offline_fallback"):
+        warnings.append("OFFLINE FALLBACK MODEL: " + models["warning"])
+    ready = all(check["ok"] for check in checks.values())
+    body = {"status": "ready" if ready else "not ready", "checks": checks,
+            "toxicity_models": toxicity_models(models), "warnings": warnings}
+    return body
+
+
+_last: dict = {"key": None, "at": -math.inf, "body": None}
+_lock = threading.Lock()
+
+
+def readiness() -> dict:
+    """Return the full answer of the last checks, run again when older than READY_CACHE_S."""
+    config = current_app.config
+    key = (config["DATABASE_URL"], config["REDIS_URL"])
+    # One run at a time: a flood of probes waits for that run instead of repeating it.
+    with _lock:
+        if _last["key"] != key or time.monotonic() - _last["at"] >= float(config["READY_CACHE_S"]):
+            body = check_everything()
+            if body["status"] != "ready":
+                current_app.logger.warning("readiness.not_ready", extra={"checks": {
+                    name: check.get("error") for name, check in body["checks"].items()
+                    if not check["ok"]}})
+            _last.update(key=key, at=time.monotonic(), body=body)
+        return _last["body"]
+
+
+def forget_readiness() -> None:
+    """Make the next /readyz run its checks again."""
+    with _lock:
+        _last.update(key=None, at=-math.inf, body=None)
+
+
+def ops_caller() -> bool:
+    """Whether the request carries the ops token (METRICS_TOKEN) as a bearer token."""
+    token = current_app.config["METRICS_TOKEN"]
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
+def public_view(body: dict) -> dict:
+    """The answer without internals: which checks pass, the models' names, the warnings."""
+    return {
+        "status": body["status"],
+        "checks": {name: {"ok": check["ok"]} for name, check in body["checks"].items()},
+        "toxicity_models": [{"name": m["name"], "offline_fallback": m["offline_fallback"]}
+                            for m in body["toxicity_models"]],
+        "warnings": body["warnings"],
+    }
+
+
 @blp.route("/readyz")
 class Ready(MethodView):
     @blp.response(200, ReadySchema)
     @blp.alt_response(503, schema=ReadySchema, description="Not ready: see the failed checks.")
+    @blp.doc(description="Open to all; the details (error texts, worker names) only with "
+                         "`Authorization: Bearer <METRICS_TOKEN>`.")
     def get(self):
         """Check the database, Redis, that a worker is alive and which toxicity model it runs."""
-        checks = {"database": check_database(), "redis": check_redis()}
-        if checks["redis"]["ok"]:
-            models = active_models(current_app.config["REDIS_URL"])
-            checks["workers"] = check_workers(models)
-        else:
-            models = {"ok": False, "models": [], "error": "Redis is unreachable"}
-            checks["workers"] = {"ok": False, "workers": [], "error": "Redis is unreachable"}
-        if not models["ok"] and "error" not in models:
-            models["error"] = "no worker has published its toxicity model"
-        checks["toxicity_model"] = models
-        warnings = []
-        if models.get("offline_fallback"):
-            warnings.append("OFFLINE FALLBACK MODEL: " + models["warning"])
-        ready = all(check["ok"] for check in checks.values())
-        body = {"status": "ready" if ready else "not ready", "checks": checks,
-                "toxicity_models": toxicity_models(models), "warnings": warnings}
-        return body, 200 if ready else 503
+        body = readiness()
+        code = 200 if body["status"] == "ready" else 503
+        return (body if ops_caller() else public_view(body)), code

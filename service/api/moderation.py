@@ -391,23 +391,16 @@ class Queue(MethodView):
         key = {"priority": (Comment.priority.desc(), Comment.id.desc()),
                "newest": (Comment.id.desc(),), "oldest": (Comment.id.asc(),)}[args["sort"]]
         if "cursor" in args:
-            values = decode_cursor(args["cursor"])
-            # A cursor names the sort it was made for: another sort's would skip or repeat items.
-            if not values or values[0] != args["sort"]:
-                abort(422, message="Invalid cursor for this sort.",
-                      errors={"query": {"cursor": ["Invalid cursor for this sort."]}})
-            values = values[1:]
-            if args["sort"] == "priority" and len(values) == 2:
+            values = decode_cursor(args["cursor"], kind=args["sort"],
+                                   lengths=(2,) if args["sort"] == "priority" else (1,))
+            if len(values) == 2:
                 priority, last_id = values
                 query = query.where((Comment.priority < priority) |
                                     ((Comment.priority == priority) & (Comment.id < last_id)))
-            elif len(values) == 1:
+            else:
                 last_id = values[0]
                 query = query.where(Comment.id > last_id if args["sort"] == "oldest"
                                     else Comment.id < last_id)
-            else:
-                abort(422, message="Invalid cursor for this sort.",
-                      errors={"query": {"cursor": ["Invalid cursor for this sort."]}})
         limit = args.get("limit") or current_app.config["QUEUE_PAGE_SIZE"]
         comments = db.session.scalars(query.order_by(*key).limit(limit + 1)).all()
         more = len(comments) > limit
@@ -416,8 +409,9 @@ class Queue(MethodView):
         next_cursor = None
         if more:
             last = comments[-1]
-            next_cursor = encode_cursor([args["sort"], *(
-                [last.priority, last.id] if args["sort"] == "priority" else [last.id])])
+            next_cursor = encode_cursor(
+                [last.priority, last.id] if args["sort"] == "priority" else [last.id],
+                kind=args["sort"])
         return {"queue": args["queue"], "next_cursor": next_cursor,
                 "items": [review_item(c, histories.get((c.site_id, c.author_email)))
                           for c in comments]}

@@ -21,7 +21,7 @@ import math
 import re
 import time
 import uuid
-from contextlib import suppress
+from contextlib import ExitStack, suppress
 
 import redis
 from celery.exceptions import TaskRevokedError
@@ -34,13 +34,14 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from service import queue
+from service import private_text, queue
 from service.api.common import origin_allowed, read_body
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
 from service.extensions import celery, db
 from service.logs import redact
 from service.models import ScoreFeedback, Site
 from service.queue import SCORE_TASK
+from service.score_waits import TooManyWaits, score_wait
 from service.worker_status import active_models
 
 blp = Blueprint(
@@ -227,6 +228,10 @@ class SuggestCommentScoreRequestSchema(GoogleSchema):
     community_id = fields.String(data_key="communityId", allow_none=True)
     client_token = fields.String(data_key="clientToken", allow_none=True)
     session_id = fields.String(data_key="sessionId", allow_none=True)
+    do_not_store = StrictBoolean(
+        data_key="doNotStore", allow_none=True,
+        metadata={"description": "Not in Google's API: when true the suggestion is checked and "
+                                 "answered but nothing is stored."})
 
 
 class SuggestCommentScoreResponseSchema(Schema):
@@ -422,10 +427,11 @@ def site_from_key() -> Site:
                         "API_KEY_INVALID")
     site = key.site
     origin = request.headers.get("Origin")
-    if origin and origin != "null" and not origin_allowed(site, origin):
+    # "null" (a sandboxed frame, a file: page) is no site's origin: refused like any other.
+    if origin and not origin_allowed(site, origin):
         raise key_error(403, f"Requests from referer {origin} are blocked.",
                         "API_KEY_HTTP_REFERRER_BLOCKED")
-    g.site = site
+    g.site, g.api_key_id = site, key.id
     return site
 
 
@@ -481,23 +487,74 @@ def unavailable(message: str, retry_after: float) -> GoogleError:
     return GoogleError(503, message, retry_after=max(1, math.ceil(retry_after)))
 
 
-def score_remotely(text: str, languages: list[str]) -> dict:
-    """Have a worker score text; 503 when the broker is down or no answer comes in time."""
-    timeout = float(current_app.config["SCORE_TIMEOUT_S"])
-    task_id = str(uuid.uuid4())
-    # argsrepr: Celery logs and publishes a task's args repr; the text must not be in it.
-    sent = queue.send(SCORE_TASK, [text, languages], task_id=task_id, expires=timeout,
-                      argsrepr=f"('<{len(text)} chars>', {languages!r})", kwargsrepr="{}")
-    if not sent:
+_redis: dict = {}
+RATE_LIMITED = {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com",
+                "metadata": {"service": "commentanalyzer.googleapis.com"}}
+
+
+def redis_client() -> redis.Redis:
+    """Return this process's client for the score-wait slots and private texts."""
+    url = current_app.config["REDIS_URL"]
+    if _redis.get("url") != url:
+        timeout = max(2.0, float(current_app.config["SCORE_TIMEOUT_S"]))
+        _redis.update(url=url, client=redis.Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=timeout))
+    return _redis["client"]
+
+
+def score_with_a_slot(key_id: int, text: str, languages: list[str], private: bool) -> dict:
+    """Score text while holding one of the capped waiting slots (per key and in total)."""
+    config = current_app.config
+    timeout = float(config["SCORE_TIMEOUT_S"])
+    retry_after = max(1, math.ceil(timeout))
+    try:
+        with score_wait(redis_client(), key_id, timeout + 5, int(config["SCORE_MAX_WAITS"]),
+                        int(config["SCORE_MAX_WAITS_PER_KEY"])):
+            return score_remotely(text, languages, private)
+    except TooManyWaits as full:
+        current_app.logger.warning("perspective.too_many_waits", extra={"scope": full.scope})
+        if full.scope == "key":
+            raise GoogleError(429, "Too many requests with this API key are waiting for a score; "
+                              "retry shortly.", [RATE_LIMITED], retry_after=retry_after) from None
+        raise unavailable("Too many requests are waiting for a score; retry shortly.",
+                          retry_after) from None
+    except redis.RedisError as exc:
+        current_app.logger.warning("perspective.score_unavailable",
+                                   extra={"error": type(exc).__name__})
         raise unavailable("The scoring queue is unavailable; try again shortly.",
-                          queue.breaker.pause_s)
+                          queue.breaker.pause_s) from None
+
+
+def score_remotely(text: str, languages: list[str], private: bool = False) -> dict:
+    """Have a worker score text; 503 when the broker is down or no answer comes in time.
+
+    A private (doNotStore) text never rides in the task message, which Redis may persist: it
+    goes to the worker over pub/sub once the worker listens (service.private_text).
+    """
+    timeout = float(current_app.config["SCORE_TIMEOUT_S"])
+    deadline = time.monotonic() + timeout
+    task_id = str(uuid.uuid4())
+    with ExitStack() as stack:
+        if private:
+            client, ref = redis_client(), uuid.uuid4().hex
+            pubsub = stack.enter_context(private_text.handoff(client, ref))
+            args, kwargs = ["", languages], {"text_ref": ref}
+        else:
+            args, kwargs = [text, languages], {}
+        # argsrepr: Celery logs and publishes a task's args repr; the text must not be in it.
+        sent = queue.send(SCORE_TASK, args, kwargs=kwargs, task_id=task_id, expires=timeout,
+                          argsrepr=f"('<{len(text)} chars>', {languages!r})", kwargsrepr="{}")
+        if not sent:
+            raise unavailable("The scoring queue is unavailable; try again shortly.",
+                              queue.breaker.pause_s)
+        if private and not private_text.hand_over(client, pubsub, ref, text, deadline):
+            raise score_timeout(timeout)
     result = celery.AsyncResult(task_id)
     try:
-        answer = result.get(timeout=timeout)
+        answer = result.get(timeout=max(0.1, deadline - time.monotonic()))
     except (ResultTimeout, TaskRevokedError):
-        current_app.logger.warning("perspective.score_timeout", extra={"timeout_s": timeout})
-        raise unavailable(f"No scoring worker answered within {timeout:g} s; try again shortly.",
-                          timeout) from None
+        raise score_timeout(timeout) from None
     except (redis.RedisError, BrokerError, OSError) as exc:
         current_app.logger.warning("perspective.score_unavailable",
                                    extra={"error": type(exc).__name__})
@@ -512,6 +569,12 @@ def score_remotely(text: str, languages: list[str]) -> dict:
     if "error" in answer:
         raise GoogleError(500, "Internal error encountered.")
     return answer
+
+
+def score_timeout(timeout: float) -> GoogleError:
+    current_app.logger.warning("perspective.score_timeout", extra={"timeout_s": timeout})
+    return unavailable(f"No scoring worker answered within {timeout:g} s; try again shortly.",
+                       timeout)
 
 
 def utf16_offsets(text: str):
@@ -574,10 +637,13 @@ class AnalyzeComment(MethodView):
     @blp.alt_response(403, schema=GoogleErrorSchema,
                       description="Missing key, or an Origin the site does not allow.")
     @blp.alt_response(500, schema=GoogleErrorSchema, description="The model failed.")
+    @blp.alt_response(429, schema=GoogleErrorSchema,
+                      headers={"Retry-After": {"schema": {"type": "integer"}}},
+                      description="SCORE_MAX_WAITS_PER_KEY calls with this key already wait.")
     @blp.alt_response(503, schema=GoogleErrorSchema,
                       headers={"Retry-After": {"schema": {"type": "integer"}}},
-                      description="No worker answered within SCORE_TIMEOUT_S, or the broker "
-                                  "is down.")
+                      description="No worker answered within SCORE_TIMEOUT_S, the broker is "
+                                  "down, or SCORE_MAX_WAITS calls already wait.")
     def post(self):
         """Score a comment's attributes (Perspective AnalyzeComment)."""
         started = time.monotonic()
@@ -590,7 +656,8 @@ class AnalyzeComment(MethodView):
         published = published_capabilities()
         if published is not None:  # answer what no worker can score before queueing it
             attributes = supported_attributes(attributes, languages, published, drop)
-        answer = score_remotely(text, languages)
+        answer = score_with_a_slot(g.api_key_id, text, languages,
+                                   bool(data.get("do_not_store")))
         detected = answer["language"] or "und"
         # Google scores in the request's languages, else in the detected one.
         attributes = supported_attributes(attributes, languages or [detected], answer["model"],
@@ -628,21 +695,24 @@ class SuggestCommentScore(MethodView):
     def post(self):
         """Store the scores a client suggests for a text (Perspective SuggestCommentScore).
 
-        Google stores every suggestion (there is no doNotStore here): do not send private text.
+        Google stores every suggestion; here `doNotStore: true` (an extension) stores nothing.
         """
         site = site_from_key()
         data = load_google(SUGGEST_REQUEST)
         text = comment_text(data)
         suggested = suggested_scores(data, text)
         languages = request_languages(data)
-        db.session.add(ScoreFeedback(
-            site_id=site.id, text=text, attribute_scores=suggested, languages=languages,
-            client_token=(data.get("client_token") or "")[:200],
-            community_id=(data.get("community_id") or "")[:200],
-        ))
-        db.session.commit()
+        do_not_store = bool(data.get("do_not_store"))
+        if not do_not_store:
+            db.session.add(ScoreFeedback(
+                site_id=site.id, text=text, attribute_scores=suggested, languages=languages,
+                client_token=(data.get("client_token") or "")[:200],
+                community_id=(data.get("community_id") or "")[:200],
+            ))
+            db.session.commit()
         current_app.logger.info("perspective.score_suggested", extra={
-            "site_id": site.id, "attributes": list(suggested), "text_chars": len(text)})
+            "site_id": site.id, "attributes": list(suggested), "text_chars": len(text),
+            "do_not_store": do_not_store})
         response = {}
         if data.get("client_token"):
             response["client_token"] = data["client_token"]

@@ -285,10 +285,41 @@
           h("time", { datetime: comment.created_at, text: formatDate(comment.created_at) })),
         h("div", { class: "mw-body", text: comment.body }),
         replyButton));
-    if (comment.replies && comment.replies.length) {
-      item.append(h("ol", { class: "mw-children" }, ...comment.replies.map(commentNode)));
-    }
+    const children = h("ol", { class: "mw-children" }, ...(comment.replies || []).map(commentNode));
+    if (children.children.length) item.append(children);
+    if (comment.replies_cursor) item.append(moreReplies(item, children, comment.replies_cursor));
     return item;
+  }
+
+  function moreReplies(item, children, firstCursor) {
+    // The thread sends a comment's first replies; the rest come a page per click.
+    let cursor = firstCursor;
+    const button = h("button", { type: "button", class: "mw-more-replies" },
+                     "Show more replies");
+    button.addEventListener("click", async () => {
+      if (button.getAttribute("aria-disabled") === "true") return;
+      button.setAttribute("aria-disabled", "true");
+      const result = await call(`${articlePath("comments")}?${siteKeyQuery()}&limit=50`
+                                + `&cursor=${encodeURIComponent(cursor)}`);
+      button.removeAttribute("aria-disabled");
+      if (!result.ok) {
+        showNotice(`Replies could not be loaded: ${result.message}`);
+        return;
+      }
+      const shownBefore = children.children.length;
+      children.append(...result.body.items.map(commentNode));
+      if (!children.isConnected) button.before(children);
+      cursor = result.body.next_cursor;
+      if (!cursor) button.remove();
+      const first = children.children[shownBefore];
+      // Focus moves to the first new reply, as with "Show more comments".
+      const article = first && first.querySelector(":scope > article");
+      if (article) {
+        article.tabIndex = -1;
+        article.focus();
+      }
+    });
+    return button;
   }
 
   /* ---------- replying: the form moves under the comment, as in WordPress ---------- */
