@@ -1,6 +1,8 @@
 """Admin operations shared by the admin API and the modctl CLI."""
 
-from service.auth import create_key
+from sqlalchemy.exc import IntegrityError
+
+from service.auth import NameTaken, create_key
 from service.extensions import db
 from service.models import Article, Role, Site
 
@@ -10,15 +12,22 @@ def create_site(name: str, origins: list[str], settings: dict | None = None) -> 
     site = Site(name=name, origins=origins, settings=settings or {})
     db.session.add(site)
     db.session.flush()
-    _, site_key = create_key(Role.SITE, site.id, name=f"{name} widget")
+    _, site_key = create_key(Role.SITE, site.id, name=f"{name} widget", suffix_if_taken=True)
     db.session.commit()
     return site, site_key
 
 
 def create_token(role: Role, site_id: int | None = None, name: str = "") -> tuple[int, str]:
-    """Create a moderator/admin token (site-scoped when site_id is given); return (id, token)."""
+    """Create a moderator/admin token (site-scoped when site_id is given); return (id, token).
+
+    Raise NameTaken when a key or token has that name already.
+    """
     key, token = create_key(role, site_id, name=name)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same name created concurrently: the unique index decides
+        db.session.rollback()
+        raise NameTaken(key.name) from None
     return key.id, token
 
 

@@ -219,12 +219,16 @@ def token_group():
 def token_create(role, site_id, name):
     """Create a token; print it as JSON (it is shown only once)."""
     from service.admin_ops import create_token
+    from service.auth import NameTaken
     from service.extensions import db
     from service.models import Site
 
     if site_id is not None and db.session.get(Site, site_id) is None:
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
-    key_id, token = create_token(Role(role), site_id, name)
+    try:
+        key_id, token = create_token(Role(role), site_id, name)
+    except NameTaken as exc:
+        raise click.BadParameter(str(exc), param_hint="--name") from None
     emit({"token_id": key_id, "role": role, "site_id": site_id, "token": token})
 
 

@@ -202,7 +202,8 @@ class Erase(MethodView):
                     abort(409, message=f"Comment {comment.id} changed during the erasure; "
                                        "nothing was erased, try again.")
                 db.session.add(ModerationEvent(
-                    comment_id=comment.id, actor=g.principal.name, action="erase",
+                    comment_id=comment.id, actor=g.principal.name,
+                    actor_id=g.principal.key_id, action="erase",
                     from_status=comment.status, to_status=Status.DELETED,
                     reason="personal data erased on request", reasons=["ERASED"]))
             for flag in flags:
