@@ -267,15 +267,18 @@ def models_group():
 @models_group.command("pull")
 @click.argument("name")
 @click.option("--dest", required=True, type=click.Path(file_okay=False))
-@click.option("--source", default=None, help="A local checkpoint file or URL to take it from.")
+@click.option("--source", default=None,
+              help="A local checkpoint file or an https:// URL to take it from.")
 @click.option("--hf-config", default=None, type=click.Path(exists=True, file_okay=False),
               help="A directory with the Hugging Face config and tokenizer files.")
-def models_pull(name, dest, source, hf_config):
+@click.option("--sha256", default=None,
+              help="The checkpoint's expected SHA-256; any other file is refused.")
+def models_pull(name, dest, source, hf_config, sha256):
     """Fetch a Detoxify model into DEST, ready for TOXICITY_CHECKPOINT/TOXICITY_HF_CONFIG."""
     from workers.models_pull import PullError, pull_model
 
     try:
-        emit(pull_model(name, dest, source=source, hf_config=hf_config))
+        emit(pull_model(name, dest, source=source, hf_config=hf_config, sha256=sha256))
     except PullError as exc:
         raise click.ClickException(str(exc)) from exc
 
