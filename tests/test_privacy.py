@@ -239,3 +239,21 @@ def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client,
     for value in personal:
         assert value not in after_tables, value
         assert value not in after_redis, value
+
+
+def test_erase_also_purges_near_duplicate_entries_indexed_before_contexts_were_hashed(
+        client, world):
+    import redis
+
+    from tests.conftest import REDIS_URL
+    from workers.classifiers.spam.neardup import NearDuplicateIndex
+
+    store = redis.Redis.from_url(REDIS_URL)
+    index = NearDuplicateIndex(store, world["site"].id, window_s=3600)
+    words = "an older entry from before the upgrade with enough words to index"
+    index.record(words, f"1|{PERSON.lower()}", 1_800_000_000.0)
+    index.record(words, "2|someone-else-hashed", 1_800_000_001.0)
+    report = call(client, world["admin"], "erase", email=PERSON).get_json()
+    assert report["redis_entries_erased"] == 1
+    assert PERSON.lower() not in dump_redis(store)
+    assert "someone-else-hashed" in dump_redis(store)

@@ -187,7 +187,9 @@ def erase_redis_entries(email: str, comments: list[Comment],
                                   socket_timeout=10)
     try:
         counters = velocity.forget(client, secret, emails=[email], ips=ips, site_id=site_id)
-        entries = neardup.forget(client, {author_context(secret, email, "", "")}, site_id)
+        # The clear email too: entries indexed before contexts were hashed, until they expire.
+        authors = {author_context(secret, email, "", ""), email}
+        entries = neardup.forget(client, authors, site_id)
     except redis.RedisError:
         raise ServiceUnavailable("Redis is unreachable, so the person's entries there cannot be "
                                  "erased: nothing was erased, try again.") from None
