@@ -1,8 +1,10 @@
 """Admin operations shared by the admin API and the modctl CLI."""
 
-from service.auth import create_key, create_server_key
+from sqlalchemy.exc import IntegrityError
+
+from service.auth import NameTaken, create_key, create_server_key
 from service.extensions import db
-from service.models import Article, Role, Site
+from service.models import ApiKey, Article, Role, Site
 
 
 def create_site(name: str, origins: list[str], settings: dict | None = None) -> tuple[Site, str]:
@@ -10,23 +12,37 @@ def create_site(name: str, origins: list[str], settings: dict | None = None) -> 
     site = Site(name=name, origins=origins, settings=settings or {})
     db.session.add(site)
     db.session.flush()
-    _, site_key = create_key(Role.SITE, site.id, name=f"{name} widget")
+    _, site_key = create_key(Role.SITE, site.id, name=f"{name} widget", suffix_if_taken=True)
     db.session.commit()
     return site, site_key
 
 
 def create_token(role: Role, site_id: int | None = None, name: str = "") -> tuple[int, str]:
-    """Create a moderator/admin token (site-scoped when site_id is given); return (id, token)."""
+    """Create a moderator/admin token (site-scoped when site_id is given); return (id, token).
+
+    Raise NameTaken when a key or token has that name already.
+    """
     key, token = create_key(role, site_id, name=name)
-    db.session.commit()
-    return key.id, token
+    return commit_named(key), token
 
 
 def issue_server_key(site_id: int, name: str = "") -> tuple[int, str]:
-    """Create a secret server key for a site; return (id, key), the key shown once."""
+    """Create a secret server key for a site; return (id, key), the key shown once.
+
+    Raise NameTaken when a key or token has that name already.
+    """
     key, plaintext = create_server_key(site_id, name)
-    db.session.commit()
-    return key.id, plaintext
+    return commit_named(key), plaintext
+
+
+def commit_named(key: ApiKey) -> int:
+    """Commit a new key; return its id."""
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same name created concurrently: the unique index decides
+        db.session.rollback()
+        raise NameTaken(key.name) from None
+    return key.id
 
 
 def upsert_article(site: Site, external_id: str, **fields) -> Article:

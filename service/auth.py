@@ -29,13 +29,35 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_key(role: Role, site_id: int | None = None, name: str = "") -> tuple[ApiKey, str]:
-    """Create a key and return it with its plaintext, which is never stored."""
+class NameTaken(ValueError):
+    """A key or token with that name exists already (names identify them in the audit trail)."""
+
+    def __init__(self, name: str):
+        super().__init__(f"A key or token named {name!r} exists already; choose another name.")
+        self.name = name
+
+
+def name_taken(name: str) -> bool:
+    return db.session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None
+
+
+def create_key(role: Role, site_id: int | None = None, name: str = "", *,
+               suffix_if_taken: bool = False) -> tuple[ApiKey, str]:
+    """Create a key and return it with its plaintext, which is never stored.
+
+    A name the caller chose must be new (NameTaken otherwise); a name the service made up
+    (suffix_if_taken) gets the key's lookup appended when it is in use.
+    """
     if role is Role.SITE and site_id is None:
         raise ValueError("a site key belongs to a site")
     lookup = secrets.token_hex(6)
     plaintext = f"{PREFIXES[role]}_{lookup}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(role=role, site_id=site_id, name=name or f"{role}-{lookup}", lookup=lookup,
+    name = name or f"{role}-{lookup}"
+    if name_taken(name):
+        if not suffix_if_taken:
+            raise NameTaken(name)
+        name = f"{name[:200 - len(lookup) - 1]} {lookup}"
+    key = ApiKey(role=role, site_id=site_id, name=name, lookup=lookup,
                  secret_hash=_hash(plaintext))
     db.session.add(key)
     return key, plaintext
@@ -78,7 +100,9 @@ def create_server_key(site_id: int, name: str = "") -> tuple[ApiKey, str]:
         digest = _server_digest(plaintext)
         if db.session.scalar(select(ApiKey.id).where(ApiKey.lookup == digest[:16])) is None:
             break  # a repeat of a live key's 48 bits is unlikely, but must not be shared
-    key = ApiKey(role=Role.SERVER, site_id=site_id, name=name or f"server-{digest[:8]}",
+    if name and name_taken(name):
+        raise NameTaken(name)
+    key = ApiKey(role=Role.SERVER, site_id=site_id, name=name or f"server-{digest[:12]}",
                  lookup=digest[:16], secret_hash=digest)
     db.session.add(key)
     return key, plaintext

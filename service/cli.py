@@ -293,12 +293,16 @@ def token_group():
 def token_create(role, site_id, name):
     """Create a token; print it as JSON (it is shown only once)."""
     from service.admin_ops import create_token
+    from service.auth import NameTaken
     from service.extensions import db
     from service.models import Site
 
     if site_id is not None and db.session.get(Site, site_id) is None:
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
-    key_id, token = create_token(Role(role), site_id, name)
+    try:
+        key_id, token = create_token(Role(role), site_id, name)
+    except NameTaken as exc:
+        raise click.BadParameter(str(exc), param_hint="--name") from None
     emit({"token_id": key_id, "role": role, "site_id": site_id, "token": token})
 
 
@@ -313,12 +317,16 @@ def key_group():
 def key_create(site_id, name):
     """Create a server key for a site; print it as JSON (it is shown only once)."""
     from service.admin_ops import issue_server_key
+    from service.auth import NameTaken
     from service.extensions import db
     from service.models import Site
 
     if db.session.get(Site, site_id) is None:
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
-    key_id, key = issue_server_key(site_id, name)
+    try:
+        key_id, key = issue_server_key(site_id, name)
+    except NameTaken as exc:
+        raise click.BadParameter(str(exc), param_hint="--name") from None
     emit({"key_id": key_id, "site_id": site_id, "server_key": key})
 
 
@@ -387,15 +395,18 @@ def models_group():
 @models_group.command("pull")
 @click.argument("name")
 @click.option("--dest", required=True, type=click.Path(file_okay=False))
-@click.option("--source", default=None, help="A local checkpoint file or URL to take it from.")
+@click.option("--source", default=None,
+              help="A local checkpoint file or an https:// URL to take it from.")
 @click.option("--hf-config", default=None, type=click.Path(exists=True, file_okay=False),
               help="A directory with the Hugging Face config and tokenizer files.")
-def models_pull(name, dest, source, hf_config):
+@click.option("--sha256", default=None,
+              help="The checkpoint's expected SHA-256; any other file is refused.")
+def models_pull(name, dest, source, hf_config, sha256):
     """Fetch a Detoxify model into DEST, ready for TOXICITY_CHECKPOINT/TOXICITY_HF_CONFIG."""
     from workers.models_pull import PullError, pull_model
 
     try:
-        emit(pull_model(name, dest, source=source, hf_config=hf_config))
+        emit(pull_model(name, dest, source=source, hf_config=hf_config, sha256=sha256))
     except PullError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -108,9 +108,14 @@ def finish_settings(settings: dict[str, object]) -> dict[str, object]:
         settings["DATABASE_URL"] = f"sqlite:///{data_dir / 'moderation.db'}"
     if not settings["SECRET_KEY"]:
         secret_file = data_dir / "secret_key"
-        if not secret_file.exists():
-            secret_file.write_text(os.urandom(32).hex())
-            secret_file.chmod(0o600)
+        try:
+            # Created 0600 in one step: no moment where another user could read it.
+            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # kept from an earlier start (or written by a process starting alongside)
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(os.urandom(32).hex())
         settings["SECRET_KEY"] = secret_file.read_text().strip()
     # Accept the common "postgres://" spelling of PostgreSQL URLs.
     url = str(settings["DATABASE_URL"])

@@ -139,6 +139,9 @@ class ModerationEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
     actor: Mapped[str] = mapped_column(String(200))  # "system" or the moderator's token name
+    # The token that acted: its name alone is ambiguous once a token is revoked and its name
+    # reused. None for the service itself ("system") and readers.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
     # classify, approve, reject, spam, delete, claim, flag...
     action: Mapped[str] = mapped_column(String(20))
     from_status: Mapped[str] = mapped_column(String(10))
@@ -173,7 +176,7 @@ class ApiKey(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(10))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(200), default="", unique=True, index=True)
     lookup: Mapped[str] = mapped_column(String(16), unique=True)  # public prefix of the key
     secret_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

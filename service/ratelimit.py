@@ -6,6 +6,7 @@ A request over a limit gets 429 in the service's one error shape, with Retry-Aft
 """
 
 import hashlib
+import hmac
 import ipaddress
 import math
 import time
@@ -33,7 +34,10 @@ def client_address() -> str:
             address = str(network)
         except ValueError:
             pass  # not an address: count it as given
-    return "ip:" + address
+    # Keyed hash: the limiter's Redis keys must not hold readers' addresses in clear.
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, b"rate-limit:" + address.encode(), hashlib.sha256).hexdigest()
+    return "ip:" + digest[:24]
 
 
 def authenticated_credential() -> str | None:

@@ -160,3 +160,23 @@ def test_a_site_scoped_admin_administers_only_its_site(make, client, admin):
     assert client.delete(f"/v1/admin/keys/{b_key['id']}", headers=scoped).status_code == 403
     assert client.delete(f"/v1/admin/keys/{created.get_json()['id']}",
                          headers=scoped).status_code == 200
+
+
+@pytest.mark.parametrize("taken", ["night-shift", "Daily News widget"])
+def test_a_token_name_in_use_is_a_409_that_says_so(make, client, admin, taken):
+    make.site()  # its public key is named "Daily News widget"
+    make.token(name="night-shift")
+    response = client.post("/v1/admin/tokens", headers=admin,
+                           json={"role": "moderator", "name": taken})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert taken in body["message"] and "choose another name" in body["message"]
+    assert body["errors"] == {"json": {"name": ["Already in use."]}}
+
+
+def test_keys_the_service_names_stay_unique_for_sites_of_the_same_name(db, make, client, admin):
+    first, _ = make.site(name="Courier")
+    make.site(name="Courier")
+    client.post(f"/v1/admin/sites/{first.id}/keys", headers=admin)
+    names = db.session.scalars(db.select(ApiKey.name).where(ApiKey.role == "site")).all()
+    assert len(names) == 3 and len(set(names)) == 3 and "Courier widget" in names

@@ -901,7 +901,8 @@ def warm_up_model(base, site_key, moderator_token, timeout=90):
 
     def decided():
         status = httpx.get(f"{base}/v1/comments/{data['id']}/status",
-                           params={"token": data["status_token"]}, timeout=5).json()["status"]
+                           headers={"X-Status-Token": data["status_token"]},
+                           timeout=5).json()["status"]
         return status != "pending"
 
     wait_until(decided, timeout=timeout, interval=0.5)

@@ -54,6 +54,13 @@ def test_site_and_token_creation_print_working_keys(cli_env):
     assert [s["name"] for s in listed["sites"]] == ["Gazette"]
 
 
+def test_a_token_name_in_use_is_refused_clearly(cli_env):
+    run(cli_env, "token", "create", "--role", "moderator", "--name", "ed")
+    result = run(cli_env, "token", "create", "--role", "admin", "--name", "ed", check=False)
+    assert result.returncode == 2
+    assert "A key or token named 'ed' exists already; choose another name." in result.stderr
+
+
 @pytest.mark.parametrize("args, message", [
     (["site", "create", "--name", "X", "--origin", "not a url"], "not an origin"),
     (["token", "create", "--role", "moderator", "--site", "999"], "no site 999"),

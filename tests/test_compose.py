@@ -75,8 +75,11 @@ def test_app_environment_names_real_settings():
     assert set(env) - extra <= set(DEFAULTS), set(env) - extra - set(DEFAULTS)
     assert env["DATABASE_URL"].startswith("postgresql://") and "@postgres:" in env["DATABASE_URL"]
     assert env["REDIS_URL"].startswith("redis://redis:")
-    for name in ("worker", "score-worker", "beat", "flower"):
+    for name in ("worker", "score-worker", "beat"):
         assert SERVICES[name]["environment"] == env
+    flower_env = dict(SERVICES["flower"]["environment"])
+    flower_env.pop("FLOWER_BASIC_AUTH")
+    assert flower_env == env
 
 
 def test_database_credentials_match_postgres():
@@ -98,3 +101,22 @@ def test_dockerfile_installs_the_project_with_the_cpu_torch_pin():
     assert 'pip install ".[ops]"' in dockerfile
     for path in ("service", "workers", "pyproject.toml"):
         assert f"COPY {path}" in dockerfile or f" {path} " in dockerfile
+
+
+def required(value: str, name: str) -> bool:
+    """Whether a compose value is `${NAME:?...}`: compose refuses to start without NAME."""
+    return value.startswith(f"${{{name}:?") and value.endswith("}")
+
+
+def test_flower_asks_for_a_login_that_compose_requires():
+    flower = SERVICES["flower"]
+    assert required(flower["environment"]["FLOWER_BASIC_AUTH"], "FLOWER_BASIC_AUTH")
+    # No command-line option may switch the login off or bypass it.
+    assert not any("auth" in word for word in command_words(flower))
+
+
+def test_metrics_are_behind_a_token_that_compose_requires():
+    env = SERVICES["api"]["environment"]
+    assert required(env["METRICS_TOKEN"], "METRICS_TOKEN")
+    for name in ("worker", "beat", "flower"):
+        assert SERVICES[name]["environment"]["METRICS_TOKEN"] == env["METRICS_TOKEN"]

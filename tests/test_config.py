@@ -1,10 +1,12 @@
 """Settings: environment variables over documented defaults, and the README names them all."""
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
-from service.config import DEFAULTS, load_settings
+from service.config import DEFAULTS, finish_settings, load_settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -26,3 +28,20 @@ def test_environment_values_take_the_type_of_the_default():
 def test_a_bad_setting_stops_start_up_with_its_name(name, value):
     with pytest.raises(SystemExit, match=name):
         load_settings({name: value})
+
+
+def test_the_generated_secret_key_file_is_private_from_its_creation(tmp_path, monkeypatch):
+    # A chmod after writing leaves a moment where the key is world-readable: allow none.
+    monkeypatch.setattr(Path, "chmod", lambda *args, **kwargs: None)
+    monkeypatch.setattr(os, "chmod", lambda *args, **kwargs: None)
+    old_umask = os.umask(0o022)
+    try:
+        settings = finish_settings(load_settings({"DATA_DIR": str(tmp_path)}))
+    finally:
+        os.umask(old_umask)
+    secret_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert settings["SECRET_KEY"] == secret_file.read_text() and len(settings["SECRET_KEY"]) == 64
+    # A second start reads the same key.
+    assert finish_settings(load_settings({"DATA_DIR": str(tmp_path)}))["SECRET_KEY"] == (
+        settings["SECRET_KEY"])

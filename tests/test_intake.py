@@ -19,13 +19,54 @@ def test_a_json_comment_is_stored_pending_and_answered_202(make, db):
     assert comment.body == "Great reporting, thank you." and comment.status == Status.PENDING
 
 
-def test_the_author_polls_status_with_the_token_only(make, client):
+def test_the_author_polls_status_with_the_token_in_a_header(make, client):
     _, key = make.site()
     data = make.post_comment(key).get_json()
-    ok = client.get(f"/v1/comments/{data['id']}/status?token={data['status_token']}")
+    url = f"/v1/comments/{data['id']}/status"
+    assert data["status_url"].endswith(url)  # the URL alone carries no secret
+    ok = client.get(url, headers={"X-Status-Token": data["status_token"]})
     assert ok.status_code == 200 and ok.get_json()["status"] == "pending"
-    assert client.get(f"/v1/comments/{data['id']}/status?token=wrong").status_code == 404
-    assert client.get(f"/v1/comments/{data['id']}/status").status_code == 404
+    assert client.get(url, headers={"X-Status-Token": "wrong"}).status_code == 404
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["right", "wrong", ""])
+def test_a_status_token_in_the_url_is_refused_naming_the_header(make, client, token):
+    _, key = make.site()
+    data = make.post_comment(key).get_json()
+    token = data["status_token"] if token == "right" else token
+    response = client.get(f"/v1/comments/{data['id']}/status?token={token}")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == (
+        "Send the status token in the X-Status-Token header, not in the URL.")
+
+
+@pytest.mark.parametrize("permalink, referer, expected", [
+    (None, "https://news.example/p/9?x=1#reply", "https://news.example/p/9?x=1#comment-{id}"),
+    (None, None, "/comment-received"),
+    (None, "https://elsewhere.example/p/9", "/comment-received"),
+    ("https://news.example/story", "https://news.example/p/9", "https://news.example/story"
+                                                               "#comment-{id}"),
+])
+def test_a_browser_form_post_never_carries_the_status_token_in_its_redirect(
+        make, client, db, permalink, referer, expected):
+    _, key = make.site()
+    form = {"author": "Ann", "email": "ann@mail.example", "comment": "Posted from a form.",
+            "site_key": key}
+    if permalink:
+        client.post("/v1/articles/post-9/comments", headers={"X-Site-Key": key}, json={
+            "author_name": "Bo", "author_email": "bo@mail.example", "body": "First one here.",
+            "article": {"permalink": permalink}}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    headers = {"Accept": "text/html", **({"Referer": referer} if referer else {})}
+    response = client.post("/v1/articles/post-9/comments", data=form, headers=headers)
+    assert response.status_code == 303
+    comment = db.session.scalar(db.select(Comment).where(Comment.author_name == "Ann"))
+    location = response.headers["Location"]
+    assert location.removeprefix("http://localhost") == expected.format(id=comment.id)
+    assert "token" not in location and "status" not in location
+    if expected == "/comment-received":
+        page = client.get(location)
+        assert page.status_code == 200 and "awaiting moderation" in page.get_data(as_text=True)
 
 
 def test_a_wordpress_form_post_from_a_browser_is_redirected_to_the_comment(make, client, db):

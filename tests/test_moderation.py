@@ -2,7 +2,7 @@
 
 import pytest
 
-from service.models import Comment, ModerationEvent, SpamFeedback, Status
+from service.models import ApiKey, Comment, ModerationEvent, SpamFeedback, Status
 
 
 @pytest.fixture
@@ -123,8 +123,10 @@ def test_approving_publishes_and_audits(make, db, client, site):
     assert response.get_json() == {"id": comment.id, "status": "approved", "version": 3}
     history = client.get(f"/v1/moderation/comments/{comment.id}/history",
                          headers=bearer(token)).get_json()
-    assert [(e["actor"], e["action"], e["from_status"], e["to_status"], e["reason"])
-            for e in history] == [("alice", "approve", "held", "approved", "fair point")]
+    alice = db.session.scalar(db.select(ApiKey.id).where(ApiKey.name == "alice"))
+    assert [(e["actor"], e["actor_id"], e["action"], e["from_status"], e["to_status"],
+             e["reason"]) for e in history] == [
+        ("alice", alice, "approve", "held", "approved", "fair point")]
     thread = client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key}).get_json()
     assert [c["id"] for c in thread["items"]] == [comment.id]
 

@@ -134,3 +134,126 @@ def test_the_email_is_required(client, world):
     response = call(client, world["admin"], "erase")
     assert response.status_code == 422
     assert "email" in response.get_json()["errors"]["json"]
+
+
+AKISMET_FIELDS = {"author_name": "Ann", "author_email": PERSON.lower(),
+                  "author_url": "https://ann.example", "ip": "10.0.0.9",
+                  "user_agent": "AnnBrowser/2.0", "referrer": "https://news.example/b"}
+
+
+def test_akismet_feedback_with_her_email_is_exported_and_blanked(client, db, world):
+    # Sent by a site's Akismet plugin: no comment id, a text she never posted here.
+    db.session.add(SpamFeedback(site_id=world["site"].id, is_spam=False, source="akismet",
+                                text="A comment held by the plugin.", fields=AKISMET_FIELDS))
+    db.session.add(SpamFeedback(site_id=world["site"].id, is_spam=True, source="akismet",
+                                text="Someone else's.", fields={"author_email": "x@mail.example"}))
+    db.session.commit()
+    export = call(client, world["admin"], "export", email=PERSON).get_json()
+    by_text = {f["text"]: f for f in export["spam_feedback"]}
+    assert set(by_text) == {"Ann's opinion number 2.", "A comment held by the plugin."}
+    assert by_text["A comment held by the plugin."]["fields"] == AKISMET_FIELDS
+
+    report = call(client, world["admin"], "erase", email=PERSON).get_json()
+    assert report["spam_feedback_erased"] == 3
+    db.session.expire_all()
+    rows = db.session.scalars(db.select(SpamFeedback).order_by(SpamFeedback.id)).all()
+    assert [(f.text, f.fields) for f in rows if f.text == "[erased]"] == [("[erased]", {})] * 3
+    assert [f.fields for f in rows if f.text != "[erased]"] == [
+        {"author_email": "x@mail.example"}]
+
+
+def dump_tables(db) -> str:
+    """Every value of every row of every table the models define, as one lower-case text."""
+    values = []
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(db.select(table)).all():
+            values += [str(value) for value in row]
+    return "\n".join(values).lower()
+
+
+def dump_redis(client) -> str:
+    """Every key and value in the test Redis database, as one lower-case text."""
+    values = []
+    for key in client.scan_iter(count=1000):
+        values.append(key)
+        kind = client.type(key).decode()
+        if kind == "string":
+            values.append(client.get(key))
+        elif kind == "hash":
+            values += [v for pair in client.hgetall(key).items() for v in pair]
+        elif kind == "list":
+            values += client.lrange(key, 0, -1)
+        elif kind == "set":
+            values += list(client.smembers(key))
+        elif kind == "zset":
+            values += client.zrange(key, 0, -1)
+        elif kind == "stream":
+            values += [str(entry) for entry in client.xrange(key)]
+    return "\n".join(v.decode(errors="replace") if isinstance(v, bytes) else str(v)
+                     for v in values).lower()
+
+
+def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client, db, make):
+    """Through the real pipeline: intake, a worker's spam stage (Redis), flags, feedback."""
+    import redis
+
+    from tests.conftest import REDIS_URL, wait_until
+    from workers.classifiers.spam.pseudonym import pseudonym
+
+    site, key = make.site(settings={"flood_seconds": 0})
+    ips, agent, name = ["203.0.113.77", "198.51.100.78"], "QuistBrowser/7.1", "Annabel Quist"
+    bodies = ["Annabel's distinctive remark about the tramway budget overrun, in full detail.",
+              "Annabel's second distinctive remark about the tramway budget overrun, again."]
+    # Two addresses, both hers: the erasure purges the counters of each.
+    ids = [make.post_comment(key, article=f"tram-{n}", ip=ips[n], author_email=PERSON,
+                             author_name=name, body=body, author_url="https://quist.example",
+                             headers={"User-Agent": agent}).get_json()["id"]
+           for n, body in enumerate(bodies)]
+    wait_until(lambda: all(db.session.get(Comment, i, populate_existing=True).status
+                           != Status.PENDING for i in ids), timeout=60)
+    db.session.add(Flag(comment_id=ids[0], reason="abuse", note=f"Quoting: {bodies[0]}",
+                        reporter="r9"))
+    db.session.add(SpamFeedback(site_id=site.id, comment_id=ids[1], is_spam=True,
+                                source="moderator", text=bodies[1],
+                                fields=db.session.get(Comment, ids[1]).author_fields()))
+    db.session.add(SpamFeedback(site_id=site.id, is_spam=False, source="akismet",
+                                text="Held by the plugin, from Annabel.",
+                                fields={**AKISMET_FIELDS, "author_name": name, "ip": ips[0]}))
+    db.session.commit()
+
+    secret = app.config["SECRET_KEY"]
+    personal = [PERSON.lower(), *ips, agent.lower(), name.lower(), "quist.example",
+                *(body.lower() for body in bodies), "held by the plugin, from annabel",
+                pseudonym(secret, PERSON), *(pseudonym(secret, ip) for ip in ips)]
+    store = redis.Redis.from_url(REDIS_URL)
+    before = dump_tables(db) + dump_redis(store)
+    # The spam stage did record her (hashed) in Redis: the check below is not vacuous.
+    assert all(pseudonym(secret, value) in before for value in [PERSON, *ips])
+    assert not any(value in dump_redis(store) for value in [PERSON.lower(), *ips])
+
+    admin = make.token("admin")
+    report = call(client, admin, "erase", email=PERSON).get_json()
+    assert report["comment_ids"] == ids and report["redis_entries_erased"] >= 4
+    db.session.expire_all()
+    after_tables, after_redis = dump_tables(db), dump_redis(store)
+    for value in personal:
+        assert value not in after_tables, value
+        assert value not in after_redis, value
+
+
+def test_erase_also_purges_near_duplicate_entries_indexed_before_contexts_were_hashed(
+        client, world):
+    import redis
+
+    from tests.conftest import REDIS_URL
+    from workers.classifiers.spam.neardup import NearDuplicateIndex
+
+    store = redis.Redis.from_url(REDIS_URL)
+    index = NearDuplicateIndex(store, world["site"].id, window_s=3600)
+    words = "an older entry from before the upgrade with enough words to index"
+    index.record(words, f"1|{PERSON.lower()}", 1_800_000_000.0)
+    index.record(words, "2|someone-else-hashed", 1_800_000_001.0)
+    report = call(client, world["admin"], "erase", email=PERSON).get_json()
+    assert report["redis_entries_erased"] == 1
+    assert PERSON.lower() not in dump_redis(store)
+    assert "someone-else-hashed" in dump_redis(store)

@@ -167,7 +167,8 @@ def test_public_answers_never_show_an_email_an_address_or_a_user_agent(client, m
         make.post_comment(key, ip=ip, author_email=email, body="Too soon.", headers=headers),
         make.post_comment(key, ip="10.1.1.1", author_email=email, body="First."),  # duplicate
         client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key}),
-        client.get(f"/v1/comments/{accepted['id']}/status?token={accepted['status_token']}"),
+        client.get(f"/v1/comments/{accepted['id']}/status",
+                   headers={"X-Status-Token": accepted["status_token"]}),
         client.post(f"/v1/comments/{accepted['id']}/flags", json={"reason": "spam"},
                     headers={"X-Site-Key": key}, environ_base={"REMOTE_ADDR": ip}),
         client.get("/v1/articles/a-1/form-token", headers={"X-Site-Key": key}),

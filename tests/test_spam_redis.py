@@ -15,6 +15,7 @@ from workers.classifiers.spam.neardup import NearDuplicateIndex
 REDIS_URL = os.environ.get("TEST_SPAM_REDIS_URL", "redis://127.0.0.1:6379/13")
 FLOOD = "Watch the Lions vs Bears game live stream free in HD at our site tonight, no signup"
 NOW = 1_800_000_000.0
+SECRET = b"test-secret"
 
 
 def _client(**options):
@@ -53,7 +54,7 @@ def post(
         user_agent="Mozilla/5.0",
         render_elapsed_s=40.0,
     )
-    return check_spam(item, settings, redis=client, now=NOW + at)
+    return check_spam(item, settings, redis=client, now=NOW + at, secret=SECRET)
 
 
 def test_the_same_text_on_three_articles_becomes_a_spam_wave(client, site_id):
@@ -171,6 +172,48 @@ def test_an_unreachable_redis_does_not_stop_comments():
     dead = redis.Redis(
         host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
     )
-    verdict = check_spam(SpamInput(site_id=1, article_id=1, body=FLOOD), {}, redis=dead)
+    verdict = check_spam(SpamInput(site_id=1, article_id=1, body=FLOOD), {}, redis=dead,
+                         secret=SECRET)
     assert verdict.action in ("pass", "hold")
     assert "SPAM_WAVE" not in verdict.signals
+
+
+def stored_text(client, pattern: str) -> str:
+    """Every key, hash field, set member and string under pattern, as one text."""
+    parts = []
+    for key in client.scan_iter(pattern, count=1000):
+        parts.append(key)
+        kind = client.type(key)
+        kind = kind.decode() if isinstance(kind, bytes) else kind
+        if kind == "hash":
+            parts += [v for pair in client.hgetall(key).items() for v in pair]
+        elif kind == "zset":
+            parts += client.zrange(key, 0, -1)
+        elif kind == "string":
+            parts.append(client.get(key))
+        elif kind == "list":
+            parts += client.lrange(key, 0, -1)
+        elif kind == "set":
+            parts += list(client.smembers(key))
+    return " ".join(p.decode(errors="replace") if isinstance(p, bytes) else str(p) for p in parts)
+
+
+def test_redis_holds_neither_clear_nor_unkeyed_hashes_of_emails_and_ips(client, site_id):
+    import hashlib
+
+    email, ip = "Dana.Reader@mail.example", "203.0.113.45"
+    post(client, site_id, email=email, ip=ip)
+    post(client, site_id, email="", ip=ip, article=2)  # no email: the IP names the author
+    stored = stored_text(client, f"spam:{site_id}:*")
+    assert stored
+    for value in (email, email.lower(), ip):
+        assert value not in stored
+        # Unkeyed digests of an IPv4 address are reversed by trying every address.
+        for digest in (hashlib.sha256(value.encode()).hexdigest(),
+                       hashlib.blake2b(value.encode(), digest_size=12).hexdigest()):
+            assert digest[:16] not in stored
+
+
+def test_the_redis_signals_need_the_service_secret(client):
+    with pytest.raises(ValueError, match="secret"):
+        check_spam(SpamInput(site_id=1, article_id=1, body=FLOOD), {}, redis=client)

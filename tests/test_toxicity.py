@@ -4,9 +4,13 @@ import http.server
 import itertools
 import logging
 import os
+import ssl
+import subprocess
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -439,16 +443,127 @@ def test_a_named_model_downloads_once_then_loads_from_the_cache(release_server, 
     ]
 
 
-def test_models_pull_downloads_from_a_url(release_server, tiny_model, tmp_path):
+@pytest.fixture
+def https_release_server(release_server, tmp_path_factory, monkeypatch):
+    """The release server behind TLS (relaying to it), with a self-signed certificate this
+    process trusts: `models pull` takes https URLs only."""
     url, requests = release_server
-    _, hf_dir = tiny_model
+    tls = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(tls / "key.pem"), "-out", str(tls / "cert.pem")],
+        check=True, capture_output=True)  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tls / "cert.pem", tls / "key.pem")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _proxy_handler(url, requests))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls / "cert.pem"))  # trusted by urllib's default
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}{urllib.parse.urlsplit(url).path}", (
+            requests)
+    finally:
+        server.shutdown()
+        server.server_close()
 
-    env = pull_model("original", tmp_path / "m", source=url, hf_config=str(hf_dir))
+
+def _proxy_handler(url, requests):
+    """A handler that answers with what the plain release server answers for the same path."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            try:
+                with urllib.request.urlopen(urllib.parse.urljoin(url, self.path)) as upstream:
+                    body = upstream.read()
+            except urllib.error.HTTPError as error:
+                self.send_error(error.code)
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
+
+
+def test_models_pull_downloads_from_an_https_url(https_release_server, tiny_model, tmp_path):
+    url, requests = https_release_server
+    checkpoint, hf_dir = tiny_model
+
+    env = pull_model("original", tmp_path / "m", source=url, hf_config=str(hf_dir),
+                     sha256=toxicity.file_sha256(checkpoint))
 
     assert len(requests) == 1
     assert not list((tmp_path / "m").glob(".download-*"))  # the partial file is gone
     model = load_toxicity_model({**env, "TOXICITY_FAST_PATH": "off"})
     assert model.labels == LABELS_ORIGINAL
+
+
+@pytest.mark.parametrize("source", [
+    "http://127.0.0.1:9/releases/toxic_original-c1212f89.ckpt",
+    "HTTP://example.org/model.ckpt",
+    "ftp://example.org/model.ckpt",
+    "file:///etc/passwd",
+])
+def test_models_pull_takes_only_https_urls_or_local_files(tmp_path, source):
+    with pytest.raises(PullError, match="a source is an https:// URL or a local file"):
+        pull_model("original", tmp_path, source=source)
+
+
+def test_models_pull_checks_a_given_sha256(tiny_model, tmp_path):
+    checkpoint, hf_dir = tiny_model
+    right = toxicity.file_sha256(checkpoint)
+    wrong = "0" * 64
+
+    with pytest.raises(PullError, match=f"SHA-256 {right}, not the expected {wrong}"):
+        pull_model(str(checkpoint), tmp_path / "bad", sha256=wrong)
+    assert not (tmp_path / "bad" / "manifest.json").exists()
+    with pytest.raises(PullError, match="is not a SHA-256"):
+        pull_model(str(checkpoint), tmp_path / "bad", sha256="abc")
+    env = pull_model(str(checkpoint), tmp_path / "good", sha256=right.upper())
+    assert set(env) == {"TOXICITY_CHECKPOINT", "TOXICITY_HF_CONFIG"}
+
+
+class RunsCode:
+    """Pickled, this makes the unpickler call os.mkdir: what a crafted checkpoint could run."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return os.mkdir, (self.path,)
+
+
+@pytest.fixture
+def crafted_checkpoint(tiny_model, tmp_path):
+    """The tiny checkpoint plus an object whose unpickling runs code (it creates a directory)."""
+    import torch
+
+    checkpoint, hf_dir = tiny_model
+    loaded = torch.load(checkpoint, weights_only=True)
+    marker = tmp_path / "code-ran"
+    crafted = tmp_path / "crafted.ckpt"
+    torch.save({**loaded, "extra": RunsCode(marker)}, crafted)
+    return crafted, hf_dir, marker
+
+
+def test_models_pull_refuses_a_checkpoint_that_would_run_code(crafted_checkpoint, tmp_path):
+    crafted, hf_dir, marker = crafted_checkpoint
+    with pytest.raises(PullError, match="pickled code, which is refused"):
+        pull_model(str(crafted), tmp_path / "m", hf_config=str(hf_dir))
+    assert not marker.exists()
+
+
+def test_the_worker_refuses_a_checkpoint_that_would_run_code(crafted_checkpoint):
+    crafted, hf_dir, marker = crafted_checkpoint
+    with pytest.raises(ModelLoadError, match="cannot load the toxicity checkpoint"):
+        load_toxicity_model(config_for(crafted, hf_dir))
+    assert not marker.exists()
 
 
 def test_a_failed_download_falls_back_loudly(release_server, tmp_path, monkeypatch, caplog):

@@ -18,6 +18,7 @@ from workers.classifiers.toxicity import (
     DOWNLOAD_TIMEOUT_S,
     file_sha256,
     hub_offline,
+    load_detoxify,
     network_reachable,
     socket_timeout,
 )
@@ -30,12 +31,17 @@ class PullError(RuntimeError):
 
 
 def pull_model(
-    name_or_path: str, dest_dir, source: str | None = None, hf_config: str | None = None
+    name_or_path: str,
+    dest_dir,
+    source: str | None = None,
+    hf_config: str | None = None,
+    sha256: str | None = None,
 ) -> dict[str, str]:
     """Write a checkpoint plus its HF config/tokenizer dir into dest_dir; return the env settings.
 
     name_or_path is a Detoxify model name (original, unbiased, ...) or a checkpoint file.
-    source, if given, is where the checkpoint comes from: a local file or a URL.
+    source, if given, is where the checkpoint comes from: a local file or an https:// URL.
+    sha256, if given, is the checkpoint's expected SHA-256: any other file is refused.
     hf_config, if given, is a directory with the config and tokenizer files; otherwise
     they come from the checkpoint's own model_type (a local directory, the Hugging Face
     cache, or the hub when the network allows).
@@ -54,18 +60,25 @@ def pull_model(
             f"{name_or_path!r} is neither a checkpoint file nor one of {', '.join(MODEL_URLS)}"
         )
 
+    expected = _expected_sha256(sha256)
     local = _fetch(origin, dest)
     try:
-        # A Detoxify checkpoint is a pickle: only pull files from a source you trust.
-        loaded = torch.load(local, map_location="cpu", weights_only=False)
+        if expected and (actual := file_sha256(local)) != expected:
+            raise PullError(f"{origin} has SHA-256 {actual}, not the expected {expected}: "
+                            "refusing it (a different or tampered file)")
+        # weights_only: tensors and plain values only, so a crafted pickle cannot run code.
+        loaded = torch.load(local, map_location="cpu", weights_only=True)
+    except PullError:
+        raise
     except Exception as exc:
         raise PullError(
-            f"{origin} is not a readable checkpoint: {type(exc).__name__}: {exc}"
+            f"{origin} is not a readable checkpoint of tensors and plain values (it may hold "
+            f"pickled code, which is refused): {type(exc).__name__}: {exc}"
         ) from exc
     finally:
         if local.parent == dest and local.name.startswith(".download-"):
             local.unlink(missing_ok=True)
-    if "state_dict" not in loaded or "config" not in loaded:
+    if not isinstance(loaded, dict) or "state_dict" not in loaded or "config" not in loaded:
         raise PullError(f"{origin} is not a Detoxify checkpoint (no state_dict and config)")
     args = loaded["config"]["arch"]["args"]
 
@@ -81,11 +94,9 @@ def pull_model(
     torch.save(loaded, partial)
     os.replace(partial, checkpoint)
 
-    from detoxify import Detoxify
-
     try:
         with hub_offline():  # prove it loads the way an air-gapped worker will load it
-            detoxify = Detoxify(checkpoint=str(checkpoint), huggingface_config_path=str(hf_dir))
+            detoxify = load_detoxify(checkpoint, str(hf_dir))
     except Exception as exc:
         raise PullError(
             f"the prepared checkpoint {checkpoint} does not load offline: "
@@ -112,9 +123,23 @@ def _cached_or_url(name: str) -> str:
     return str(cached) if cached.is_file() else MODEL_URLS[name]
 
 
+def _expected_sha256(value: str | None) -> str:
+    """Return a given SHA-256 in lower-case hex ("" when none), or refuse a malformed one."""
+    if not value:
+        return ""
+    digest = value.strip().lower().removeprefix("sha256:")
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise PullError(f"--sha256 {value!r} is not a SHA-256 (64 hexadecimal characters)")
+    return digest
+
+
 def _fetch(origin: str, dest: Path) -> Path:
-    """Return a local path for origin, downloading it into dest if it is a URL."""
-    if not origin.startswith(("http://", "https://")):
+    """Return a local path for origin, downloading it into dest if it is an https:// URL."""
+    if "://" in origin and not origin.lower().startswith("https://"):
+        # Plain http lets anyone on the path swap the weights; other schemes are not downloads.
+        raise PullError(f"refusing {origin}: a source is an https:// URL or a local file "
+                        "(download it another way and pass the file, ideally with --sha256)")
+    if not origin.lower().startswith("https://"):
         path = Path(origin)
         if not path.is_file():
             raise PullError(f"{origin} is not a file")

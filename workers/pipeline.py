@@ -96,7 +96,8 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
         item = spam_input(comment, approved.get((comment.site_id, comment.author_email), 0))
         try:
             verdicts[comment.id] = check_spam(item, settings[comment.id], redis=client,
-                                              model=learned.get(comment.site_id))
+                                              model=learned.get(comment.site_id),
+                                              secret=config["SECRET_KEY"])
         except redis.RedisError:
             # Velocity and near-duplicate signals need Redis; decide on the rest meanwhile.
             verdicts[comment.id] = check_spam(item, settings[comment.id], redis=None,

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from service.admin_ops import create_site, create_token, issue_server_key, upsert_article
 from service.api.common import UTCDateTime, normalize_origin, origin_allowed
-from service.auth import create_key, require_role, revoke
+from service.auth import NameTaken, create_key, require_role, revoke
 from service.extensions import db
 from service.models import ApiKey, Article, ModerationMode, Role, Site
 from service.site_cache import site_cache
@@ -276,7 +276,8 @@ class SiteKeys(MethodView):
     def post(self, site_id: int):
         """Create another public site key (shown once)."""
         site = get_site(site_id)
-        key, plaintext = create_key(Role.SITE, site.id, name=f"{site.name} widget")
+        key, plaintext = create_key(Role.SITE, site.id, name=f"{site.name} widget",
+                                    suffix_if_taken=True)
         db.session.commit()
         key.key = plaintext  # shown in this response only
         return key
@@ -291,7 +292,10 @@ class SiteServerKeys(MethodView):
     def post(self, data, site_id: int):
         """Create a secret server key for Akismet and Perspective calls (shown once)."""
         site = get_site(site_id)
-        key_id, plaintext = issue_server_key(site.id, data["name"])
+        try:
+            key_id, plaintext = issue_server_key(site.id, data["name"])
+        except NameTaken as exc:
+            abort(409, message=str(exc), errors={"json": {"name": ["Already in use."]}})
         key = db.session.get(ApiKey, key_id)
         key.key = plaintext  # shown in this response only
         return key
@@ -311,7 +315,10 @@ class Tokens(MethodView):
                                f"it can only create tokens for that site (site_id {scope}).")
         if data["site_id"] is not None:
             get_site(data["site_id"])
-        key_id, token = create_token(Role(data["role"]), data["site_id"], data["name"])
+        try:
+            key_id, token = create_token(Role(data["role"]), data["site_id"], data["name"])
+        except NameTaken as exc:
+            abort(409, message=str(exc), errors={"json": {"name": ["Already in use."]}})
         key = db.session.get(ApiKey, key_id)
         key.key = token  # shown in this response only
         return key

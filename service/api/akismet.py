@@ -199,7 +199,8 @@ def judge(site: Site, form: dict) -> "SpamVerdict":
     client = None if is_true(form["is_test"]) else pipeline.redis_client(
         current_app.config["REDIS_URL"])
     model = pipeline.spam_models({site.id}).get(site.id)
-    return check_spam(item, effective_settings(site), redis=client, model=model)
+    return check_spam(item, effective_settings(site), redis=client, model=model,
+                      secret=current_app.config["SECRET_KEY"])
 
 
 def is_spam(verdict: "SpamVerdict", settings: dict) -> bool:

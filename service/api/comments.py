@@ -33,6 +33,7 @@ blp = Blueprint("comments", __name__, url_prefix="/v1", description="Reader-faci
 
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
+STATUS_TOKEN_HEADER = "X-Status-Token"
 FLAG_REASONS = ("spam", "abuse", "harassment", "hate", "off_topic", "misinformation", "other")
 
 # WordPress's column limits (wp_get_comment_fields_max_lengths).
@@ -114,8 +115,9 @@ class CommentAcceptedSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     status_url = fields.String()
-    status_token = fields.String(
-        metadata={"description": "Shown once: lets the author poll the status."})
+    status_token = fields.String(metadata={
+        "description": "Shown once: lets the author poll status_url, sent in the "
+                       "X-Status-Token header."})
 
 
 class PublicCommentSchema(Schema):
@@ -151,10 +153,6 @@ class ThreadSchema(Schema):
 
 class FormTokenSchema(Schema):
     render_token = fields.String()
-
-
-class StatusArgsSchema(Schema):
-    token = fields.String()
 
 
 class CommentStatusSchema(Schema):
@@ -310,6 +308,12 @@ def request_signals(site: Site, article: Article, data: dict, settings: dict,
     return signals
 
 
+def form_referrer(site: Site) -> str:
+    """Return the page a form was posted from when it is on the site's origins, else ""."""
+    referrer = request.referrer or ""
+    return referrer.split("#", 1)[0] if referrer and origin_allowed(site, referrer) else ""
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -358,7 +362,8 @@ class ArticleComments(MethodView):
         check_duplicate_and_flood(site, article, data, settings, ip)
 
         status_token = secrets.token_urlsafe(16)
-        permalink = article.permalink  # read before the commit expires it
+        # The page to send a browser's form post back to, found before the commit expires rows.
+        back = (article.permalink or form_referrer(site)) if is_form else ""
         comment_id = db.session.connection().scalar(INSERT_COMMENT, {
             "site_id": site.id, "article_id": article.id, "parent_id": data["parent_id"],
             "author_name": data["author_name"], "author_email": data["author_email"],
@@ -382,9 +387,9 @@ class ArticleComments(MethodView):
         metrics.COMMENTS_RECEIVED.labels(location, str(enqueued).lower()).inc()
 
         if is_form and request.accept_mimetypes.accept_html:
-            target = permalink or url_for(
-                "comments.CommentStatus", comment_id=comment_id, token=status_token)
-            return redirect(f"{target}#comment-{comment_id}", code=303)
+            # Never the status token: a URL lands in history, logs and Referer headers.
+            target = f"{back}#comment-{comment_id}" if back else url_for("pages.comment_received")
+            return redirect(target, code=303)
         status_url = url_for("comments.CommentStatus", comment_id=comment_id, _external=True)
         return (
             {"id": comment_id, "status": Status.PENDING.value, "status_url": status_url,
@@ -422,11 +427,19 @@ class FormToken(MethodView):
 
 @blp.route("/comments/<int:comment_id>/status")
 class CommentStatus(MethodView):
-    @blp.arguments(StatusArgsSchema, location="query")
+    @blp.doc(parameters=[{"in": "header", "name": STATUS_TOKEN_HEADER, "required": True,
+                          "schema": {"type": "string"},
+                          "description": "The status_token returned at submit."}])
     @blp.response(200, CommentStatusSchema)
-    def get(self, args, comment_id: int):
-        """Poll a comment's status with the token returned at submit."""
-        token = request.headers.get("X-Status-Token") or args.get("token") or ""
+    @blp.alt_response(400, description="The token was sent in the URL.")
+    def get(self, comment_id: int):
+        """Poll a comment's status with the token returned at submit (in a header)."""
+        if "token" in request.args:
+            # URLs end up in access logs, proxies and browser history: tokens stay out of them.
+            abort(400, message=f"Send the status token in the {STATUS_TOKEN_HEADER} header, "
+                               "not in the URL.",
+                  errors={"query": {"token": [f"Use the {STATUS_TOKEN_HEADER} header."]}})
+        token = request.headers.get(STATUS_TOKEN_HEADER, "")
         comment = db.session.get(Comment, comment_id)
         if comment is None or not token or not hmac.compare_digest(
             comment.status_token_hash, hash_token(token)

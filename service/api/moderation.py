@@ -141,6 +141,8 @@ class ClaimSchema(Schema):
 class EventSchema(Schema):
     id = fields.Integer()
     actor = fields.String()
+    actor_id = fields.Integer(allow_none=True, metadata={
+        "description": "The token that acted; null for the service itself and readers."})
     action = fields.String()
     from_status = fields.String()
     to_status = fields.String()
@@ -351,7 +353,8 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
                            f"now {current.status} at version {current.version}.",
               errors={"current": {"status": current.status, "version": current.version}})
     db.session.execute(update(Flag).where(Flag.comment_id == comment.id).values(resolved=True))
-    db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name, action=action,
+    db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name,
+                                   actor_id=principal.key_id, action=action,
                                    from_status=from_status, to_status=to_status, reason=reason))
     learn = to_status == Status.SPAM or (to_status == Status.APPROVED and
                                          (from_status == Status.SPAM or comment.spam_score))
@@ -497,7 +500,8 @@ class Claim(MethodView):
             db.session.refresh(comment)
             abort(409, message=f"Claimed by {comment.claimed_by} until "
                                f"{utc_iso(comment.claimed_until)}.")
-        db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name, action="claim",
+        db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name,
+                                       actor_id=principal.key_id, action="claim",
                                        from_status=comment.status, to_status=comment.status))
         db.session.commit()
         db.session.refresh(comment)
@@ -549,6 +553,7 @@ class Feedback(MethodView):
                                     is_spam=data["is_spam"], source="moderator",
                                     text=comment.body, fields=comment.author_fields()))
         db.session.add(ModerationEvent(comment_id=comment.id, actor=g.principal.name,
+                                       actor_id=g.principal.key_id,
                                        action="spam-feedback", from_status=comment.status,
                                        to_status=comment.status,
                                        reason="spam" if data["is_spam"] else "not spam"))

@@ -7,6 +7,7 @@ remain consistent, while every field that identifies or quotes the person is bla
 """
 
 
+import redis
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
@@ -16,8 +17,19 @@ from sqlalchemy import func, update
 from service.api.common import UTCDateTime
 from service.api.moderation import EventSchema
 from service.auth import require_role
+from service.errors import ServiceUnavailable
 from service.extensions import db
-from service.models import Comment, Flag, ModerationEvent, Role, Site, SpamFeedback, Status, utcnow
+from service.models import (
+    Comment,
+    Flag,
+    ModerationEvent,
+    Role,
+    ScoreFeedback,
+    Site,
+    SpamFeedback,
+    Status,
+    utcnow,
+)
 
 blp = Blueprint("privacy", __name__, url_prefix="/v1/admin/privacy",
                 description="Export or erase what is stored about a person (by email).")
@@ -28,7 +40,8 @@ RETAINED = [
     "Audit events of the erased comments (who decided what, when, and why as reason codes).",
     "Scores and reason codes of the erased comments, and replies other people wrote to them.",
     "Spam models already trained on the text (model weights hold no text).",
-    "Redis: hashed posting-rate counters and MinHash signatures, which expire within an hour.",
+    "Redis: rate-limit counters keyed by a keyed hash of the IP address, which expire within "
+    "minutes.",
 ]
 
 
@@ -54,6 +67,14 @@ class ExportFeedbackSchema(Schema):
     is_spam = fields.Boolean()
     source = fields.String()
     text = fields.String()
+    author_fields = fields.Dict(data_key="fields", attribute="fields", metadata={
+        "description": "Author fields sent with it (name, email, URL, IP, user agent, referrer)."})
+    created_at = UTCDateTime()
+
+
+class ExportScoreFeedbackSchema(Schema):
+    text = fields.String()
+    attribute_scores = fields.Dict()
     created_at = UTCDateTime()
 
 
@@ -87,8 +108,12 @@ class ExportSchema(Schema):
     generated_at = UTCDateTime()
     comments = fields.List(fields.Nested(ExportCommentSchema))
     spam_feedback = fields.List(fields.Nested(ExportFeedbackSchema),
-                                metadata={"description": "Feedback with the same text as one of "
-                                                         "the comments, sent without a link."})
+                                metadata={"description": "Feedback sent without a link to a "
+                                                         "comment (Akismet submissions) with her "
+                                                         "email or the text of one of her "
+                                                         "comments."})
+    score_feedback = fields.List(fields.Nested(ExportScoreFeedbackSchema), metadata={
+        "description": "Perspective score suggestions with the text of one of her comments."})
 
 
 class EraseOutSchema(Schema):
@@ -98,6 +123,9 @@ class EraseOutSchema(Schema):
     events_added = fields.Integer()
     flag_notes_cleared = fields.Integer()
     spam_feedback_erased = fields.Integer()
+    score_feedback_erased = fields.Integer()
+    redis_entries_erased = fields.Integer(metadata={
+        "description": "Posting-rate counters and near-duplicate index entries deleted."})
     actions = fields.List(fields.String(), metadata={"description": "What was done, in words."})
     retained = fields.List(fields.String(), metadata={"description": "What is kept, and why."})
 
@@ -110,26 +138,62 @@ def subject_comments(email: str) -> list[Comment]:
     return list(db.session.scalars(query.order_by(Comment.id)))
 
 
-def matching_feedback(comments: list[Comment]) -> tuple[list[SpamFeedback], list[SpamFeedback]]:
-    """Return the spam feedback linked to the comments, and unlinked feedback with their text."""
+def matching_feedback(
+    email: str, comments: list[Comment]
+) -> tuple[list[SpamFeedback], list[SpamFeedback], list[ScoreFeedback]]:
+    """Return the person's spam feedback (linked to her comments, or unlinked with her email or
+    her text) and the score feedback carrying her text."""
     ids = [c.id for c in comments]
     linked = list(db.session.scalars(
         db.select(SpamFeedback).where(SpamFeedback.comment_id.in_(ids)).order_by(SpamFeedback.id)))
-    # Akismet-style submissions carry the text but no comment id: match on site and text.
+    # Akismet submissions carry no comment id: match her email in their fields, or her text.
     texts = {(c.site_id, c.body) for c in comments if c.body and c.body != ERASED}
-    unlinked = []
+    same_email = func.lower(SpamFeedback.fields["author_email"].as_string()) == email
+    query = db.select(SpamFeedback).where(SpamFeedback.comment_id.is_(None))
+    if g.principal.site_id is not None:
+        query = query.where(SpamFeedback.site_id == g.principal.site_id)
     if texts:
-        candidates = db.session.scalars(
-            db.select(SpamFeedback).where(SpamFeedback.comment_id.is_(None),
-                                          SpamFeedback.site_id.in_({s for s, _ in texts}),
-                                          SpamFeedback.text.in_({t for _, t in texts})))
-        unlinked = [f for f in candidates if (f.site_id, f.text) in texts]
-    return linked, unlinked
+        query = query.where(same_email | (SpamFeedback.site_id.in_({s for s, _ in texts})
+                                          & SpamFeedback.text.in_({t for _, t in texts})))
+    else:
+        query = query.where(same_email)
+    unlinked = [f for f in db.session.scalars(query.order_by(SpamFeedback.id))
+                if (f.site_id, f.text) in texts or (f.fields or {}).get(
+                    "author_email", "").lower() == email]
+    scores = []
+    if texts:
+        scores = [f for f in db.session.scalars(
+            db.select(ScoreFeedback).where(ScoreFeedback.site_id.in_({s for s, _ in texts}),
+                                           ScoreFeedback.text.in_({t for _, t in texts}))
+            .order_by(ScoreFeedback.id)) if (f.site_id, f.text) in texts]
+    return linked, unlinked, scores
 
 
 def feedback_out(feedback: SpamFeedback) -> dict:
     return {"is_spam": feedback.is_spam, "source": feedback.source, "text": feedback.text,
-            "created_at": feedback.created_at}
+            "fields": feedback.fields or {}, "created_at": feedback.created_at}
+
+
+def erase_redis_entries(email: str, comments: list[Comment],
+                        feedback: list[SpamFeedback]) -> int:
+    """Delete the person's posting-rate counters and near-duplicate entries; return how many."""
+    # Imported on use: the spam stage pulls in scikit-learn, which API processes rarely need.
+    from workers.classifiers.spam import author_context, neardup, velocity
+
+    secret = current_app.config["SECRET_KEY"]
+    ips = {c.ip for c in comments} | {(f.fields or {}).get("ip", "") for f in feedback}
+    site_id = g.principal.site_id
+    client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2,
+                                  socket_timeout=10)
+    try:
+        counters = velocity.forget(client, secret, emails=[email], ips=ips, site_id=site_id)
+        # The clear email too: entries indexed before contexts were hashed, until they expire.
+        authors = {author_context(secret, email, "", ""), email}
+        entries = neardup.forget(client, authors, site_id)
+    except redis.RedisError:
+        raise ServiceUnavailable("Redis is unreachable, so the person's entries there cannot be "
+                                 "erased: nothing was erased, try again.") from None
+    return counters + entries
 
 
 @blp.route("/export")
@@ -139,9 +203,10 @@ class Export(MethodView):
     @blp.arguments(SubjectSchema)
     @blp.response(200, ExportSchema)
     def post(self, data):
-        """Export everything stored about an email address (comments, audit trail, flags)."""
-        comments = subject_comments(data["email"])
-        linked, unlinked = matching_feedback(comments)
+        """Export everything stored about an email address (comments, trail, flags, feedback)."""
+        email = data["email"].strip().lower()
+        comments = subject_comments(email)
+        linked, unlinked, scores = matching_feedback(email, comments)
         ids = [c.id for c in comments]
         events = db.session.scalars(db.select(ModerationEvent)
                                     .where(ModerationEvent.comment_id.in_(ids))
@@ -168,6 +233,7 @@ class Export(MethodView):
                 "spam_feedback": [feedback_out(f) for f in linked if f.comment_id == c.id],
             } for c in comments],
             "spam_feedback": [feedback_out(f) for f in unlinked],
+            "score_feedback": scores,
         }
 
 
@@ -179,9 +245,12 @@ class Erase(MethodView):
     @blp.response(200, EraseOutSchema)
     def post(self, data):
         """Erase what is stored about an email address; the audit trail stays consistent."""
-        comments = subject_comments(data["email"])
-        linked, unlinked = matching_feedback(comments)
+        email = data["email"].strip().lower()
+        comments = subject_comments(email)
+        linked, unlinked, scores = matching_feedback(email, comments)
+        feedback = [*linked, *unlinked]
         ids = [c.id for c in comments]
+        redis_erased = 0
         flags = list(db.session.scalars(db.select(Flag).where(Flag.comment_id.in_(ids),
                                                               Flag.note != "")))
         now = utcnow()
@@ -202,19 +271,28 @@ class Erase(MethodView):
                     abort(409, message=f"Comment {comment.id} changed during the erasure; "
                                        "nothing was erased, try again.")
                 db.session.add(ModerationEvent(
-                    comment_id=comment.id, actor=g.principal.name, action="erase",
+                    comment_id=comment.id, actor=g.principal.name,
+                    actor_id=g.principal.key_id, action="erase",
                     from_status=comment.status, to_status=Status.DELETED,
                     reason="personal data erased on request", reasons=["ERASED"]))
             for flag in flags:
                 flag.note = ""  # readers' notes may quote the erased text
                 flag.resolved = True
-            for feedback in [*linked, *unlinked]:
-                feedback.text = ERASED
-                feedback.learned = True  # never train on the placeholder
+            for item in feedback:
+                item.text, item.fields = ERASED, {}
+                item.learned = True  # never train on the placeholder
+            for item in scores:
+                item.text = ERASED
+            # Redis first: if it is unreachable the rollback leaves nothing half-erased.
+            try:
+                redis_erased = erase_redis_entries(email, comments, feedback)
+            except ServiceUnavailable:
+                db.session.rollback()
+                raise
             db.session.commit()
             current_app.logger.info("privacy.erased", extra={
                 "comment_ids": ids, "actor": g.principal.name,
-                "spam_feedback": len(linked) + len(unlinked)})
+                "spam_feedback": len(feedback), "redis_entries": redis_erased})
         verb = "would be" if data["dry_run"] else "were"
         actions = [
             f"{len(ids)} comments {verb} anonymised: author name, email, URL, IP, user agent, "
@@ -222,10 +300,16 @@ class Erase(MethodView):
             "set to deleted.",
             f"{len(ids)} audit events {verb} added (action 'erase').",
             f"{len(flags)} reader flag notes on those comments {verb} cleared.",
-            f"{len(linked) + len(unlinked)} spam feedback texts {verb} replaced by {ERASED!r}.",
+            f"{len(feedback)} spam feedback texts {verb} replaced by {ERASED!r} and their "
+            "author fields (name, email, URL, IP, user agent, referrer) blanked.",
+            f"{len(scores)} score feedback texts {verb} replaced by {ERASED!r}.",
+            f"Redis: the posting-rate counters of the email and of the IP addresses of the "
+            f"comments, and the near-duplicate index entries naming the email, {verb} deleted"
+            + ("." if data["dry_run"] else f" ({redis_erased} entries)."),
         ]
         return {"dry_run": data["dry_run"], "comment_ids": ids, "comments_erased": len(ids),
                 "events_added": 0 if data["dry_run"] else len(ids),
                 "flag_notes_cleared": len(flags),
-                "spam_feedback_erased": len(linked) + len(unlinked),
+                "spam_feedback_erased": len(feedback), "score_feedback_erased": len(scores),
+                "redis_entries_erased": redis_erased,
                 "actions": actions, "retained": RETAINED}

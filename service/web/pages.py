@@ -78,3 +78,9 @@ def demo_article():
         article=DEMO_ARTICLE,
         permalink=url_for("pages.demo_article", _external=True),
     )
+
+
+@bp.get("/comment-received")
+def comment_received():
+    """Tell a reader whose form post has no article page to return to that it awaits moderation."""
+    return page("comment_received.html")

@@ -401,6 +401,41 @@ def _load(settings: dict[str, Any]) -> ToxicityModel:
         return model
 
 
+# Detoxify's label names, as its own loader renames the checkpoints' Jigsaw class names.
+DETOXIFY_RENAMES = {
+    "toxic": "toxicity",
+    "identity_hate": "identity_attack",
+    "severe_toxic": "severe_toxicity",
+}
+
+
+def load_detoxify(checkpoint: Path | str, hf_config: str | None = None, device: str = "cpu"):
+    """Build a Detoxify model from a checkpoint read with torch.load(weights_only=True).
+
+    Detoxify's own loader unpickles with weights_only=False, which runs whatever code a
+    crafted checkpoint carries. Its checkpoints hold tensors and a config of plain types,
+    which the restricted unpickler reads, so we load them ourselves and hand Detoxify the parts.
+    """
+    import torch
+    from detoxify import Detoxify
+    from detoxify.detoxify import get_model_and_tokenizer
+
+    loaded = torch.load(checkpoint, map_location=device, weights_only=True)
+    if not isinstance(loaded, dict) or "config" not in loaded or "state_dict" not in loaded:
+        raise ValueError(f"{checkpoint} is not a Detoxify checkpoint (no state_dict and config)")
+    model, tokenizer = get_model_and_tokenizer(
+        **loaded["config"]["arch"]["args"],
+        state_dict=loaded["state_dict"],
+        huggingface_config_path=hf_config,
+    )
+    classes = loaded["config"]["dataset"]["args"]["classes"]
+    detoxify = Detoxify.__new__(Detoxify)  # its __init__ would read the file again, unrestricted
+    detoxify.model, detoxify.tokenizer, detoxify.device = model, tokenizer, device
+    detoxify.class_names = [DETOXIFY_RENAMES.get(name, name) for name in classes]
+    detoxify.model.to(device)
+    return detoxify
+
+
 def _load_checkpoint(settings: dict[str, Any], options: dict[str, Any]) -> DetoxifyModel:
     """Load a local checkpoint; any failure is a ModelLoadError (no fallback: it was asked for)."""
     checkpoint = Path(settings["TOXICITY_CHECKPOINT"])
@@ -412,13 +447,12 @@ def _load_checkpoint(settings: dict[str, Any], options: dict[str, Any]) -> Detox
             f"TOXICITY_HF_CONFIG={hf_config or '(unset)'} must be a directory with config.json "
             f"and the tokenizer files for {checkpoint} (`modctl models pull` writes one)"
         )
-    from detoxify import Detoxify
 
     try:
         # Detoxify also resolves the checkpoint's own model_type with from_pretrained; in hub
         # offline mode that is cache-only and fails at once instead of retrying for ~25 s.
         with hub_offline():
-            detoxify = Detoxify(checkpoint=str(checkpoint), huggingface_config_path=str(hf_config))
+            detoxify = load_detoxify(checkpoint, str(hf_config))
     except Exception as exc:
         detail = " ".join(str(exc).split())[:300]
         raise ModelLoadError(
@@ -435,7 +469,6 @@ def _load_checkpoint(settings: dict[str, Any], options: dict[str, Any]) -> Detox
 def _load_named(name: str, settings: dict[str, Any], options: dict[str, Any]) -> DetoxifyModel:
     """Load a named Detoxify model from the caches, or download it if the network allows."""
     import torch
-    from detoxify import Detoxify
     from detoxify.detoxify import MODEL_URLS
 
     if settings["TOXICITY_CACHE_DIR"]:
@@ -446,7 +479,7 @@ def _load_named(name: str, settings: dict[str, Any], options: dict[str, Any]) ->
         # The weights are cached; the config and tokenizer come from the Hugging Face cache.
         try:
             with hub_offline():
-                detoxify = Detoxify(model_type=name)
+                detoxify = load_detoxify(cached)
         except Exception as exc:
             log.info("toxicity.cache_incomplete", extra={"model": name, "error": str(exc)[:200]})
     if detoxify is None:
@@ -461,7 +494,11 @@ def _load_named(name: str, settings: dict[str, Any], options: dict[str, Any]) ->
             )
         try:
             with socket_timeout(DOWNLOAD_TIMEOUT_S):
-                detoxify = Detoxify(model_type=name)
+                if not cached.is_file():
+                    cached.parent.mkdir(parents=True, exist_ok=True)
+                    # To a temporary file first, then renamed: never half a checkpoint cached.
+                    torch.hub.download_url_to_file(MODEL_URLS[name], str(cached), progress=False)
+                detoxify = load_detoxify(cached)
         except Exception as exc:
             raise WeightsUnavailable(
                 f"downloading Detoxify '{name}' failed: {type(exc).__name__}: {exc}"

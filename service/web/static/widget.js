@@ -438,8 +438,9 @@
     let message = "";
     while (status === "pending" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 600));
-      const result = await call(`/v1/comments/${accepted.id}/status?token=`
-        + encodeURIComponent(accepted.status_token));
+      // The token goes in a header: URLs end up in logs and browser history.
+      const result = await call(`/v1/comments/${accepted.id}/status`,
+                                { headers: { "X-Status-Token": accepted.status_token } });
       if (!result.ok) break;  // e.g. the poll is refused cross-origin: keep the default message
       status = result.body.status;
       message = result.body.message;

@@ -14,6 +14,7 @@ from . import combine
 from .learned import OnlineSpamModel
 from .neardup import NearDuplicateIndex
 from .normalize import normalize
+from .pseudonym import pseudonym
 from .rules import RuleHits, apply_rules, find_links
 from .signals import comment_evidence
 from .velocity import record_post
@@ -86,7 +87,14 @@ class SpamVerdict:
     matches: dict[str, list[str]] = field(default_factory=dict)  # list entries that matched
 
 
-def _redis_signals(item: SpamInput, normalized_body: str, settings, redis, now) -> dict[str, float]:
+def author_context(secret: bytes | str, author_email: str, ip: str, author_name: str) -> str:
+    """Return who posted, as the near-duplicate index records it: a keyed hash, never clear."""
+    return pseudonym(secret, author_email or ip or author_name)
+
+
+def _redis_signals(
+    item: SpamInput, normalized_body: str, settings, redis, now, secret
+) -> dict[str, float]:
     """Record the comment in the site's velocity and near-duplicate windows; return evidence."""
     found: dict[str, float] = {}
     posts = record_post(
@@ -96,12 +104,13 @@ def _redis_signals(item: SpamInput, normalized_body: str, settings, redis, now) 
         email=item.author_email,
         now=now,
         window_s=float(settings["velocity_window_s"]),
+        secret=secret,
     )
     excess = posts - int(settings["velocity_max"])
     if excess > 0:
         found["VELOCITY"] = min(VELOCITY + VELOCITY_PER_EXTRA_POST * (excess - 1), MAX_VELOCITY)
 
-    author = (item.author_email or item.ip or item.author_name).strip().lower()
+    author = author_context(secret, item.author_email, item.ip, item.author_name)
     index = NearDuplicateIndex(redis, item.site_id, float(settings["wave_window_s"]))
     wave_min = int(settings["wave_min_count"])
     # Past this many contexts the wave weight is at its maximum: no need to count further.
@@ -122,8 +131,14 @@ def check_spam(
     model: OnlineSpamModel | None = None,
     *,
     now: float | None = None,
+    secret: bytes | str = b"",
 ) -> SpamVerdict:
-    """Judge one comment; record it in the site's velocity and near-duplicate windows."""
+    """Judge one comment; record it in the site's velocity and near-duplicate windows.
+
+    secret (the service's SECRET_KEY) keys the hashes of emails and IPs stored in Redis.
+    """
+    if redis is not None and not secret:
+        raise ValueError("check_spam with Redis needs the service secret to hash emails and IPs")
     # Unset (None) per-article overrides fall back to the defaults.
     settings = {**SPAM_DEFAULTS, **{k: v for k, v in settings.items() if v is not None}}
     now = time.time() if now is None else now
@@ -150,7 +165,7 @@ def check_spam(
     comment_only = dict(evidence)
     if redis is not None:
         try:
-            evidence |= _redis_signals(item, normalized_body, settings, redis, now)
+            evidence |= _redis_signals(item, normalized_body, settings, redis, now, secret)
         except (RedisError, OSError):  # Redis down must not stop comments: skip its signals
             log.warning("spam.redis_unavailable", extra={"site_id": item.site_id}, exc_info=True)
 

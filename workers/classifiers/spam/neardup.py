@@ -43,6 +43,44 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
+def bucket_keys(prefix: str, sig: np.ndarray) -> list[str]:
+    """Return the LSH bucket keys of a signature in the index under prefix."""
+    keys = []
+    for band in range(BANDS):
+        rows = sig[band * ROWS : (band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(rows, digest_size=8).hexdigest()
+        keys.append(f"{prefix}:b{band}:{digest}")
+    return keys
+
+
+def forget(redis, authors: set[str], site_id: int | None = None) -> int:
+    """Remove the indexed comments whose context names one of these authors; return how many.
+
+    Contexts end in "|<author>" (see record); the caller hashes authors the way it indexed them.
+    """
+    site = "*" if site_id is None else site_id
+    removed = 0
+    item_keys = [_text(k) for k in redis.scan_iter(match=f"spam:{site}:{VERSION}:item:*",
+                                                   count=1000)]
+    for start in range(0, len(item_keys), VERIFY_CHUNK * 4):
+        chunk = item_keys[start : start + VERIFY_CHUNK * 4]
+        pipe = redis.pipeline(transaction=False)
+        for key in chunk:
+            pipe.hmget(key, "sig", "ctx")
+        pipe_out = redis.pipeline(transaction=False)
+        for key, (sig, ctx) in zip(chunk, pipe.execute(), strict=True):
+            if ctx is None or _text(ctx).rpartition("|")[2] not in authors:
+                continue
+            prefix, _, item_id = key.rpartition(":item:")
+            for bucket in bucket_keys(prefix, np.frombuffer(bytes.fromhex(_text(sig)),
+                                                            dtype=np.uint32)):
+                pipe_out.zrem(bucket, item_id)
+            pipe_out.delete(key)
+            removed += 1
+        pipe_out.execute()
+    return removed
+
+
 class NearDuplicateIndex:
     """A site's recent comments, searchable for near-copies."""
 
@@ -52,12 +90,7 @@ class NearDuplicateIndex:
         self.window_s = window_s
 
     def _bucket_keys(self, sig: np.ndarray) -> list[str]:
-        keys = []
-        for band in range(BANDS):
-            rows = sig[band * ROWS : (band + 1) * ROWS].tobytes()
-            digest = hashlib.blake2b(rows, digest_size=8).hexdigest()
-            keys.append(f"{self.prefix}:b{band}:{digest}")
-        return keys
+        return bucket_keys(self.prefix, sig)
 
     def _matching_contexts(self, members: list[str], sig: np.ndarray) -> set[str]:
         """Return the contexts of those indexed comments whose signatures match sig."""
