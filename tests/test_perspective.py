@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from service import queue, score_waits
 from service.api import perspective as api
-from service.auth import find_key
+from service.auth import find_server_key
 from service.cli import server_command
 from service.extensions import celery
 from service.models import ScoreFeedback
@@ -578,7 +578,7 @@ def test_suggestscore_with_do_not_store_checks_answers_and_stores_nothing(client
 
 
 def key_id(plaintext: str) -> int:
-    return find_key(plaintext).id
+    return find_server_key(plaintext).id
 
 
 @pytest.fixture
