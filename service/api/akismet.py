@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from service.api.common import normalize_origin, origin_allowed
 from service import akismet_usage
+from service.api.common import normalize_origin, origin_allowed
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key, server_key_in_host
 from service.extensions import db
 from service.models import Comment, Site, SpamFeedback, Status

@@ -16,7 +16,14 @@ from flask.views import MethodView
 
 from service import akismet_usage
 from service.api.akismet import (
-    AKISMET_FORM, AkismetAnswer, blp, form_body, load_form, plain, request_key, site_for,
+    AKISMET_FORM,
+    AkismetAnswer,
+    blp,
+    form_body,
+    load_form,
+    plain,
+    request_key,
+    site_for,
 )
 from service.auth import find_server_key
 from service.models import Site
