@@ -23,7 +23,9 @@ DEFAULTS: dict[str, object] = {
     "CLASSIFY_TIME_LIMIT_S": 120,
     "SWEEP_INTERVAL_S": 30,
     "SWEEP_PENDING_AFTER_S": 60,
-    "SCORE_TIMEOUT_S": 5.0,
+    # Perspective analyze waits this long for a worker: under Coral's 800 ms, so the service
+    # answers (503) before Coral gives up and lets the comment through unscored.
+    "SCORE_TIMEOUT_S": 0.7,
     # Review
     "CLAIM_TTL_S": 600,
     "QUEUE_PAGE_SIZE": 50,

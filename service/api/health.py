@@ -17,6 +17,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from service import score_timeouts
 from service.extensions import celery, db
 from service.worker_status import active_models
 
@@ -41,6 +42,9 @@ class ReadySchema(HealthSchema):
     toxicity_models = fields.List(fields.Nested(ModelSchema),
                                   metadata={"description": "The models the live workers run."})
     warnings = fields.List(fields.String())
+    score_timeouts = fields.Dict(metadata={
+        "description": "Perspective score calls that ran out of time (answered 503): `total`, "
+                       "`last_two_hours`, and the limit `timeout_s` (SCORE_TIMEOUT_S)."})
 
 
 @blp.route("/healthz")
@@ -129,5 +133,6 @@ class Ready(MethodView):
             warnings.append("OFFLINE FALLBACK MODEL: " + models["warning"])
         ready = all(check["ok"] for check in checks.values())
         body = {"status": "ready" if ready else "not ready", "checks": checks,
-                "toxicity_models": toxicity_models(models), "warnings": warnings}
+                "toxicity_models": toxicity_models(models), "warnings": warnings,
+                "score_timeouts": score_timeouts.figures()}
         return body, 200 if ready else 503
