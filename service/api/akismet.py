@@ -171,10 +171,11 @@ def site_for(key: str, blog: str, bare_wrong_key: bool = False) -> Site:
         raise AkismetAnswer("invalid", 'Empty "api_key" value')
     found = find_server_key(key)
     if found is None:
-        reason = SITE_KEY_MISUSED if is_site_key(key.strip()) else "Invalid key"
+        if is_site_key(key.strip()):  # not Akismet's mistake but ours to name: say the fix
+            raise AkismetAnswer("invalid", SITE_KEY_MISUSED)
         if bare_wrong_key:
-            raise WrongKey(reason)
-        raise AkismetAnswer("invalid", reason)
+            raise WrongKey("Invalid key")
+        raise AkismetAnswer("invalid", "Invalid key")
     if not blog:
         raise AkismetAnswer("invalid", 'Empty "blog" value')
     if not normalize_origin(blog):
