@@ -17,6 +17,7 @@ from flask.views import MethodView
 from service import akismet_usage
 from service.api.akismet import (
     AKISMET_FORM,
+    PLAIN_ERRORS,
     AkismetAnswer,
     blp,
     form_body,
@@ -34,6 +35,12 @@ STATS_MONTHS = {"6-months": 6, "all": 13}  # "all": every month the figures are 
 KEY_SITES_COLUMNS = (("site", "Site"), ("api_calls", "Total API Calls"), ("spam", "Spam"),
                      ("ham", "Ham"), ("missed_spam", "Missed Spam"),
                      ("false_positives", "False Positives"), ("is_revoked", "Is Revoked"))
+
+
+def json_or_text(description: str) -> dict:
+    """Document a 200 that is JSON, or Akismet's text (`invalid`, CSV) when it is not."""
+    return {**PLAIN_ERRORS, "200": {"description": description, "content": {
+        JSON: {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}}}}
 
 
 def json_answer(value, status: int = 200):
@@ -74,9 +81,8 @@ def stats(site_id: int, months: list[str]) -> dict:
 
 @blp.route("/1.1/get-subscription")
 class GetSubscription(MethodView):
-    @blp.doc(requestBody=form_body(AKISMET_FORM))
-    @blp.response(200, {"type": "object"}, content_type=JSON,
-                  description="The account (the site): status `active`; `invalid` as text.")
+    @blp.doc(requestBody=form_body(AKISMET_FORM), responses=json_or_text(
+        "The account (the site): status `active`; `invalid` as text."))
     def post(self):
         """Describe the key's account, for WordPress's settings page (Akismet get-subscription)."""
         form = load_form(AKISMET_FORM)
@@ -85,24 +91,27 @@ class GetSubscription(MethodView):
 
 @blp.route("/1.1/verify-wpcom-key")
 class VerifyWpcomKey(MethodView):
-    @blp.doc(requestBody=form_body(AKISMET_FORM))
-    @blp.response(200, {"type": "object"}, content_type=JSON,
-                  description="The account with its key; `invalid` as text.")
+    @blp.doc(requestBody=form_body(AKISMET_FORM), responses=json_or_text(
+        "The account with its key; `invalid` as text."))
     def post(self):
         """Describe the key's account, for WordPress with Jetpack (Akismet verify-wpcom-key)."""
         key = request_key("api_key", "key")
-        found = find_server_key(key)
-        if found is None:
-            raise AkismetAnswer("invalid", "Invalid key")
-        return json_answer({**account(found.site), "api_key": key.strip().lower()})
+        blog = request.form.get("blog", "")
+        if blog:  # the plugin sends none; a caller that names its blog gets it checked
+            site = site_for(key, blog)
+        else:
+            found = find_server_key(key)
+            if found is None:
+                raise AkismetAnswer("invalid", "Invalid key")
+            site = found.site
+        return json_answer({**account(site), "api_key": key.strip().lower()})
 
 
 @blp.route("/1.1/get-stats")
 class GetStats(MethodView):
-    @blp.doc(requestBody=form_body(AKISMET_FORM))
-    @blp.response(200, {"type": "object"}, content_type=JSON,
-                  description="spam, ham, missed_spam, false_positives, accuracy (percent), "
-                              "time_saved (seconds) over `from` (`6-months` or `all`).")
+    @blp.doc(requestBody=form_body(AKISMET_FORM), responses=json_or_text(
+        "spam, ham, missed_spam, false_positives, accuracy (percent), "
+        "time_saved (seconds) over `from` (`6-months` or `all`)."))
     def post(self):
         """Sum the site's checks and submissions (Akismet get-stats)."""
         form = load_form(AKISMET_FORM)
@@ -113,7 +122,7 @@ class GetStats(MethodView):
 
 @blp.route("/1.1/deactivate")
 class Deactivate(MethodView):
-    @blp.doc(requestBody=form_body(AKISMET_FORM))
+    @blp.doc(requestBody=form_body(AKISMET_FORM), responses=PLAIN_ERRORS)
     @blp.response(200, {"type": "string", "example": "deactivated"}, content_type="text/plain",
                   description="`deactivated`; `invalid` with a debug-help header.")
     def post(self):
@@ -136,9 +145,8 @@ class ConnectionTest(MethodView):
 @blp.route("/1.2/usage-limit")
 class UsageLimit(MethodView):
     @blp.doc(parameters=[{"in": "query", "name": "api_key", "schema": {"type": "string"}}])
-    @blp.response(200, {"type": "object"}, content_type=JSON,
-                  description="limit (null: none), usage (calls this month), percentage, "
-                              "throttled.")
+    @blp.doc(responses=json_or_text(
+        "limit (null: none), usage (calls this month), percentage, throttled."))
     def get(self):
         """Say how many calls the key made this month (Akismet usage-limit)."""
         site, _ = key_site()
@@ -152,8 +160,7 @@ class KeySites(MethodView):
     @blp.doc(parameters=[{"in": "query", "name": name, "schema": {"type": "string"}}
                          for name in ("api_key", "month", "filter", "format", "order", "limit",
                                       "offset")])
-    @blp.response(200, {"type": "object"}, content_type=JSON,
-                  description="Figures per blog for a month, as JSON or (`format=csv`) CSV.")
+    @blp.doc(responses=json_or_text("Figures per blog for a month, as JSON or (`format=csv`) CSV."))
     def get(self):
         """List the key's blogs with their figures for a month (Akismet key-sites)."""
         site, key = key_site()
