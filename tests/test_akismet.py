@@ -1,7 +1,7 @@
 """The Akismet-compatible API, driven by the real `akismet` client library over loopback.
 
 The client posts to https://rest.akismet.com; an httpx request hook (the one
-docs/migrating.md gives users) sends its requests to the app served on a loopback port.
+the README gives users) sends its requests to the app served on a loopback port.
 """
 
 import akismet
