@@ -26,12 +26,14 @@ def create_token(role: Role, site_id: int | None = None, name: str = "") -> tupl
     return commit_named(key), token
 
 
-def issue_server_key(site_id: int, name: str = "") -> tuple[int, str]:
+def issue_server_key(site_id: int, name: str = "",
+                     browser_origins: list[str] | None = None) -> tuple[int, str]:
     """Create a secret server key for a site; return (id, key), the key shown once.
 
     Raise NameTaken when a key or token has that name already.
     """
     key, plaintext = create_server_key(site_id, name)
+    key.browser_origins = browser_origins or None
     return commit_named(key), plaintext
 
 
@@ -43,6 +45,21 @@ def commit_named(key: ApiKey) -> int:
         db.session.rollback()
         raise NameTaken(key.name) from None
     return key.id
+
+
+def checked_browser_origins(site: Site, origins: list[str]) -> tuple[list[str], list[str]]:
+    """Return (the origins normalised, the problems): each must be one of the site's origins."""
+    from service.api.common import normalize_origin, origin_allowed
+
+    kept, problems = [], []
+    for origin in origins:
+        if not normalize_origin(origin):
+            problems.append(f"{origin!r} is not an origin (scheme://host[:port]).")
+        elif not origin_allowed(site, origin):
+            problems.append(f"{normalize_origin(origin)} is not one of the site's origins.")
+        else:
+            kept.append(normalize_origin(origin))
+    return sorted(set(kept)), problems
 
 
 def upsert_article(site: Site, external_id: str, **fields) -> Article:

@@ -87,6 +87,21 @@ def looks_like_server_key(plaintext: str | None) -> bool:
     return bool(plaintext) and SERVER_KEY_FORMAT.fullmatch(plaintext.strip().lower()) is not None
 
 
+def server_key_in_host(host: str) -> str | None:
+    """Return the server key in a Host's leftmost label (`{key}.akismet.example`), if it has one.
+
+    Clients written for Akismet's key-in-hostname endpoints (the npm `akismet-api` package,
+    Discourse) send the key there and nowhere else.
+    """
+    name = host.strip().lower()
+    if name.startswith("["):  # an IPv6 literal has no labels
+        return None
+    label, dot, rest = name.partition(".")
+    if dot and rest and SERVER_KEY_FORMAT.fullmatch(label):
+        return label
+    return None
+
+
 def _server_digest(plaintext: str) -> str:
     # Keyed with the service's secret: a database dump alone cannot test 2**48 guesses offline.
     secret = current_app.config["SECRET_KEY"].encode()

@@ -311,23 +311,58 @@ def key_group():
     """Manage a site's secret server keys (Akismet and Perspective calls)."""
 
 
+BROWSER_ORIGIN = click.option(
+    "--browser-origin", "browser_origins", multiple=True,
+    help="A site origin whose pages may call the Perspective endpoints with this key from the "
+         "browser (CORS); repeat for more. None: server to server only.")
+
+
+def checked_origins(site, origins) -> list[str]:
+    from service.admin_ops import checked_browser_origins
+
+    kept, problems = checked_browser_origins(site, list(origins))
+    if problems:
+        raise click.BadParameter(" ".join(problems), param_hint="--browser-origin")
+    return kept
+
+
 @key_group.command("create")
 @click.option("--site", "site_id", type=int, required=True)
 @click.option("--name", default="")
-def key_create(site_id, name):
+@BROWSER_ORIGIN
+def key_create(site_id, name, browser_origins):
     """Create a server key for a site; print it as JSON (it is shown only once)."""
     from service.admin_ops import issue_server_key
     from service.auth import NameTaken
     from service.extensions import db
     from service.models import Site
 
-    if db.session.get(Site, site_id) is None:
+    site = db.session.get(Site, site_id)
+    if site is None:
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
+    origins = checked_origins(site, browser_origins)
     try:
-        key_id, key = issue_server_key(site_id, name)
+        key_id, key = issue_server_key(site_id, name, origins)
     except NameTaken as exc:
         raise click.BadParameter(str(exc), param_hint="--name") from None
-    emit({"key_id": key_id, "site_id": site_id, "server_key": key})
+    emit({"key_id": key_id, "site_id": site_id, "server_key": key,
+          "browser_origins": origins or None})
+
+
+@key_group.command("browser")
+@click.argument("key_id", type=int)
+@BROWSER_ORIGIN
+def key_browser(key_id, browser_origins):
+    """Set the origins whose pages may use a server key from the browser (none: server only)."""
+    from service.extensions import db
+    from service.models import ApiKey, Role
+
+    key = db.session.get(ApiKey, key_id)
+    if key is None or key.role != Role.SERVER:
+        raise click.BadParameter(f"no server key {key_id}", param_hint="KEY_ID")
+    key.browser_origins = checked_origins(key.site, browser_origins) or None
+    db.session.commit()
+    emit({"key_id": key.id, "site_id": key.site_id, "browser_origins": key.browser_origins})
 
 
 @key_group.command("list")

@@ -25,7 +25,9 @@ DEFAULTS: dict[str, object] = {
     "CLASSIFY_TIME_LIMIT_S": 120,
     "SWEEP_INTERVAL_S": 30,
     "SWEEP_PENDING_AFTER_S": 60,
-    "SCORE_TIMEOUT_S": 5.0,
+    # Perspective analyze waits this long for a worker: under Coral's 800 ms, so the service
+    # answers (503) before Coral gives up and lets the comment through unscored.
+    "SCORE_TIMEOUT_S": 0.7,
     # Perspective requests waiting for a score, across every API process: beyond the caps a
     # request is answered at once (429 for its key, 503 in total) instead of taking a thread.
     "SCORE_MAX_WAITS": 8,

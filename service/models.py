@@ -179,6 +179,9 @@ class ApiKey(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="", unique=True, index=True)
     lookup: Mapped[str] = mapped_column(String(16), unique=True)  # public prefix of the key
     secret_hash: Mapped[str] = mapped_column(String(64))
+    # A server key usable from browsers (Perspective calls with CORS) from these origins only,
+    # as Google's keys could be restricted by referrer; None: server to server only.
+    browser_origins: Mapped[list[str] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column()
 

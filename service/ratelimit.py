@@ -15,7 +15,7 @@ from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RequestLimit
 
 from service.api.common import site_key_from_request
-from service.auth import bearer_token
+from service.auth import bearer_token, server_key_in_host
 
 # Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
 # Limits use flask-limiter's notation: "10/second;120/minute" means both apply.
@@ -45,7 +45,8 @@ def authenticated_credential() -> str | None:
     if request.blueprint == "perspective":
         return request.args.get("key") or request.headers.get("X-Goog-Api-Key")
     if request.blueprint == "akismet":
-        key = request.form.get("api_key") or request.form.get("key")
+        key = (request.form.get("api_key") or request.form.get("key")
+               or request.args.get("api_key") or server_key_in_host(request.host))
         return key.strip().lower() if key else None
     return site_key_from_request() or bearer_token()
 

@@ -15,10 +15,11 @@ hears it is invalid.
 import uuid
 
 import pytest
+from sqlalchemy import update
 
 from service.api.comments import hash_token
-from service.auth import create_key
-from service.models import Article, Comment, Role, Status
+from service.auth import create_key, create_server_key
+from service.models import ApiKey, Article, Comment, Role, Status
 from tests.conftest import wait_until
 
 ORIGIN_A, ORIGIN_B = "https://a.example", "https://b.example"
@@ -84,6 +85,11 @@ BODIES = {
     ("post", "/1.1/comment-check"): akismet_form,
     ("post", "/1.1/submit-spam"): akismet_form,
     ("post", "/1.1/submit-ham"): akismet_form,
+    ("post", "/1.1/get-subscription"): akismet_form,
+    ("post", "/1.1/get-stats"): akismet_form,
+    ("post", "/1.1/verify-wpcom-key"): akismet_form,
+    ("post", "/1.1/deactivate"): akismet_form,
+    ("patch", "/v1/admin/keys/{key_id}"): lambda w: {"browser_origins": [ORIGIN_A]},
 }
 
 
@@ -92,10 +98,15 @@ def world(make, db):
     site_a, key_a = make.site(name="A", origins=[ORIGIN_A])
     site_b, key_b = make.site(name="B", origins=[ORIGIN_B])
     db.session.add(Article(site_id=site_a.id, external_id="a-1"))
+    server_key = make.server_key(site_a.id)
+    # Every call here sends Origin (a browser's): site A's server key lists it, B's does not.
+    db.session.execute(update(ApiKey).where(ApiKey.site_id == site_a.id,
+                                            ApiKey.role == Role.SERVER)
+                       .values(browser_origins=[ORIGIN_A]))
     db.session.commit()
     return {
         "site": site_a, "nobody": "", "site_key": key_a, "other_site_key": key_b,
-        "server_key": make.server_key(site_a.id),
+        "server_key": server_key,
         "other_site_server_key": make.server_key(site_b.id),
         "other_site_moderator": make.token("moderator", site_id=site_b.id),
         "other_site_admin": make.token("admin", site_id=site_b.id),
@@ -168,7 +179,9 @@ def call(client, db, world, caller: str, method: str, path: str, op: dict,
                             else Status.HELD)
     key_id = None
     if "{key_id}" in path:
-        key, _ = create_key(Role.SITE, world["site"].id)
+        # PATCH sets a server key's browser origins; DELETE revokes any key.
+        key, _ = (create_server_key(world["site"].id) if method == "patch"
+                  else create_key(Role.SITE, world["site"].id))
         db.session.commit()
         key_id = key.id
     values = {"article_id": "a-1", "external_id": "a-1", "site_id": world["site"].id,

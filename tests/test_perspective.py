@@ -303,7 +303,8 @@ def test_suggested_scores_are_stored_and_answered_as_google_does(perspective, db
         text, {"TOXICITY": {"summaryScore": {"value": 0.0}},
                "INSULT": {"spanScores": [{"begin": 0, "end": 8, "score": {"value": 0.1}}]}},
         languages=["en"], client_token="comment-53922", community_id="/forum/movies")
-    assert answer == {"clientToken": "comment-53922", "requestedLanguages": ["en"]}
+    assert answer == {"clientToken": "comment-53922", "detectedLanguages": ["en"],
+                      "requestedLanguages": ["en"]}
     feedback = db.session.scalars(select(ScoreFeedback)).one()
     assert feedback.text == text and feedback.languages == ["en"]
     assert feedback.client_token == "comment-53922" and feedback.community_id == "/forum/movies"

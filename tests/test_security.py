@@ -117,7 +117,8 @@ def test_reading_a_thread_is_not_rate_limited_like_posting(app, make, client, mo
 
 
 @pytest.mark.parametrize("path, form", [
-    ("/1.1/verify-key", True), ("/v1alpha1/comments:suggestscore", False)])
+    ("/1.1/verify-key", True), ("/v1alpha1/comments:suggestscore", False),
+    ("/1.1/verify-key", "host")])
 def test_the_compatible_apis_are_rate_limited_per_key(app, client, make, monkeypatch, path, form):
     monkeypatch.setitem(app.config, "RATE_LIMIT_COMPAT_PER_KEY", "2/minute")
     site, _ = make.site(origins=[ORIGIN])
@@ -125,6 +126,9 @@ def test_the_compatible_apis_are_rate_limited_per_key(app, client, make, monkeyp
 
     def call(n):
         environ = {"REMOTE_ADDR": f"10.8.8.{n}"}  # a different address each time: the key counts
+        if form == "host":  # the key in the host name only, as akismet-api sends it
+            return client.post(path, data={"blog": ORIGIN}, environ_base=environ,
+                               headers={"Host": f"{key}.akismet.example"})
         if form:
             return client.post(path, data={"api_key": key, "blog": ORIGIN}, environ_base=environ)
         return client.post(f"{path}?key={key}", environ_base=environ, json={

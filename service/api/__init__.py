@@ -5,7 +5,16 @@ from flask_smorest import Api
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from service.api import admin, akismet, comments, health, moderation, perspective, privacy
+    from service.api import (
+        admin,
+        akismet,
+        akismet_account,  # noqa: F401  (its routes join akismet's blueprint)
+        comments,
+        health,
+        moderation,
+        perspective,
+        privacy,
+    )
     from service.web import pages
 
     for module in (comments, moderation, admin, privacy, health, perspective, akismet):

@@ -7,7 +7,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
-from service.admin_ops import create_site, create_token, issue_server_key, upsert_article
+from service.admin_ops import (
+    checked_browser_origins,
+    create_site,
+    create_token,
+    issue_server_key,
+    upsert_article,
+)
 from service.api.common import UTCDateTime, normalize_origin, origin_allowed
 from service.auth import NameTaken, create_key, require_role, revoke
 from service.extensions import db
@@ -30,6 +36,16 @@ def token_site(**_) -> list[int | None]:
 
 admins = require_role(Role.ADMIN)
 site_admins = require_role(Role.ADMIN, sites=lambda site_id, **_: [site_id])
+
+
+def key_site(key_id: int, **_) -> list[int]:
+    """Name the site of a key (none for a missing key or an unscoped token: 404 decides)."""
+    key = db.session.get(ApiKey, key_id)
+    return [key.site_id] if key is not None and key.site_id is not None else []
+
+
+# Refuses a token scoped to another site before the body is read.
+key_admins = require_role(Role.ADMIN, sites=key_site)
 token_admins = require_role(Role.ADMIN, sites=token_site)
 
 
@@ -118,6 +134,19 @@ class TokenInSchema(Schema):
 
 class ServerKeyInSchema(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=200))
+    browser_origins = fields.List(
+        fields.String(validate=validate.Length(max=300)), load_default=None,
+        validate=validate.Length(max=50),
+        metadata={"description": "Site origins whose pages may call the Perspective endpoints "
+                                 "with this key from the browser (CORS); absent or empty: "
+                                 "server to server only."})
+
+
+class KeyPatchSchema(Schema):
+    browser_origins = fields.List(
+        fields.String(validate=validate.Length(max=300)), required=True, allow_none=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "As at creation; null or [] makes it server to server only."})
 
 
 class KeyOutSchema(Schema):
@@ -127,12 +156,22 @@ class KeyOutSchema(Schema):
     name = fields.String()
     created_at = UTCDateTime()
     revoked_at = UTCDateTime(allow_none=True)
+    browser_origins = fields.List(fields.String(), allow_none=True)
     key = fields.String(metadata={"description": "Only in the creation response."})
 
 
 def find_article(site: Site, external_id: str) -> Article | None:
     return db.session.scalar(db.select(Article).where(
         Article.site_id == site.id, Article.external_id == external_id))
+
+
+def browser_origins(site: Site, origins: list[str]) -> list[str]:
+    """Return origins normalised; 422 naming each one that is not one of the site's."""
+    kept, problems = checked_browser_origins(site, origins)
+    if problems:
+        abort(422, message="A browser origin must be one of the site's origins.",
+              errors={"json": {"browser_origins": problems}})
+    return kept
 
 
 def get_site(site_id: int) -> Site:
@@ -292,8 +331,9 @@ class SiteServerKeys(MethodView):
     def post(self, data, site_id: int):
         """Create a secret server key for Akismet and Perspective calls (shown once)."""
         site = get_site(site_id)
+        origins = browser_origins(site, data["browser_origins"] or [])
         try:
-            key_id, plaintext = issue_server_key(site.id, data["name"])
+            key_id, plaintext = issue_server_key(site.id, data["name"], origins)
         except NameTaken as exc:
             abort(409, message=str(exc), errors={"json": {"name": ["Already in use."]}})
         key = db.session.get(ApiKey, key_id)
@@ -326,6 +366,22 @@ class Tokens(MethodView):
 
 @blp.route("/keys/<int:key_id>")
 class KeyItem(MethodView):
+    @key_admins
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(KeyPatchSchema)
+    @blp.response(200, KeyOutSchema)
+    def patch(self, data, key_id: int):
+        """Set the origins whose pages may use a server key from the browser (CORS)."""
+        key = db.session.get(ApiKey, key_id)
+        if key is None:
+            abort(404, message=f"No key {key_id}.")
+        if key.role != Role.SERVER:
+            abort(409, message="Only a server key can be used from the browser; a public site "
+                               "key works everywhere its site's origins do.")
+        key.browser_origins = browser_origins(key.site, data["browser_origins"] or []) or None
+        db.session.commit()
+        return key
+
     @admins
     @blp.doc(security=[{"bearer": []}])
     @blp.response(200, KeyOutSchema)

@@ -2,7 +2,9 @@
 
 Akismet clients (the `akismet` PyPI package, WordPress, contact-form plugins...) switch to this
 service by sending their requests here with a site's secret server key as the Akismet API key
-(12 hex characters, as Akismet's); `blog` must be one of the site's origins. Requests are
+(12 hex characters, as Akismet's), in the form or, for clients that call
+`https://{key}.rest.akismet.com`, as the leftmost label of the Host; `blog` must be one of the
+site's origins. Requests are
 form-encoded with Akismet's field names; answers are text/plain, word for word as Akismet's,
 problems included: Akismet answers 200 with `invalid` (or a "Missing required field" line) and
 explains in X-akismet-debug-help.
@@ -12,6 +14,7 @@ near-duplicate windows, its learned model). It needs no model download, so it ru
 the API process. submit-spam/ham record the label and ask a worker to train the site's model.
 """
 
+import uuid
 from typing import TYPE_CHECKING
 
 from flask import current_app, request
@@ -22,8 +25,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from service import akismet_usage
 from service.api.common import normalize_origin, origin_allowed
-from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
+from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key, server_key_in_host
 from service.extensions import db
 from service.models import Comment, Site, SpamFeedback, Status
 from service.queue import LEARN_TASK, send
@@ -95,7 +99,9 @@ class AkismetFormSchema(Schema):
 class CommentFormSchema(AkismetFormSchema):
     """A comment as Akismet's comment-check, submit-spam and submit-ham receive it."""
 
-    user_ip = fields.String(load_default="", metadata={"description": "Required."})
+    user_ip = fields.String(load_default="", metadata={
+        "description": "Required by comment-check; submissions may omit it (WordPress does "
+                       "after 15 days)."})
     user_agent = fields.String(load_default="")
     referrer = fields.String(load_default="")
     permalink = fields.String(load_default="")
@@ -112,7 +118,8 @@ class CommentFormSchema(AkismetFormSchema):
                               metadata={"description": "`administrator`: never spam."})
     honeypot_field_name = fields.String(
         load_default="", metadata={"description": "Name of a hidden field sent with its value; "
-                                                  "a filled one is a bot."})
+                                                  "a filled one is a bot. WordPress's own "
+                                                  "`POST_ak_hp_*` fields are read too."})
     recheck_reason = fields.String(load_default="")
     is_test = fields.String(load_default="", metadata={
         "description": "1/true: answer, but learn nothing and record nothing."})
@@ -130,14 +137,36 @@ def is_true(value: str) -> bool:
     return value.strip().lower() in TRUE_WORDS
 
 
-def site_for(key: str, blog: str) -> Site:
+def request_key(*names: str) -> str:
+    """Return the key from the first form field of names that has one, else from the Host."""
+    for name in names:
+        if value := request.form.get(name, "").strip():
+            return value
+    return server_key_in_host(request.host) or ""
+
+
+class WrongKey(Exception):
+    """verify-key's `invalid` for a key that is not a live server key: a bare word, as Akismet's
+    (`@cedx/akismet` turns any debug-help header into an exception)."""
+
+
+@blp.errorhandler(WrongKey)
+def wrong_key(exc: WrongKey):
+    current_app.logger.info("akismet.key_refused", extra={"reason": str(exc)})
+    return plain("invalid")
+
+
+def site_for(key: str, blog: str, bare_wrong_key: bool = False) -> Site:
     """Return the site of a server key whose origins include blog; else answer `invalid`."""
     if not key:
         raise AkismetAnswer("invalid", 'Empty "api_key" value')
     found = find_server_key(key)
     if found is None:
-        raise AkismetAnswer("invalid", SITE_KEY_MISUSED if is_site_key(key.strip())
-                            else "Invalid key")
+        if is_site_key(key.strip()):  # not Akismet's mistake but ours to name: say the fix
+            raise AkismetAnswer("invalid", SITE_KEY_MISUSED)
+        if bare_wrong_key:
+            raise WrongKey("Invalid key")
+        raise AkismetAnswer("invalid", "Invalid key")
     if not blog:
         raise AkismetAnswer("invalid", 'Empty "blog" value')
     if not normalize_origin(blog):
@@ -164,6 +193,18 @@ def check_lengths(form: dict) -> None:
                                 f"{name} has {len(form[name])} characters; at most {cap}")
 
 
+def honeypot_value(form: dict) -> str | None:
+    """Return what a bot typed in the form's hidden fields: the field named by
+    honeypot_field_name, or WordPress's own (`ak_hp_textarea`, sent on as POST_ak_hp_...)."""
+    values = []
+    if form["honeypot_field_name"]:
+        values.append(request.form.get(form["honeypot_field_name"], ""))
+    values += [v for k, v in request.form.items() if k.startswith("POST_ak_hp_")]
+    if not values:
+        return None
+    return next((v for v in values if v.strip()), "")
+
+
 def require_user_ip(form: dict) -> None:
     if not form["user_ip"].strip():
         raise AkismetAnswer("Missing required field: user_ip.", 'Empty "user_ip" value')
@@ -184,9 +225,7 @@ def judge(site: Site, form: dict) -> "SpamVerdict":
     from workers import pipeline
     from workers.classifiers.spam import SpamInput, check_spam
 
-    honeypot = None
-    if form["honeypot_field_name"]:
-        honeypot = request.form.get(form["honeypot_field_name"], "")
+    honeypot = honeypot_value(form)
     item = SpamInput(
         site_id=site.id, article_id=None, body=form["comment_content"],
         author_name=form["comment_author"], author_email=form["comment_author_email"].lower(),
@@ -246,7 +285,7 @@ class VerifyKey(MethodView):
         """Check a site key and blog URL (Akismet verify-key)."""
         form = load_form(AKISMET_FORM)
         # verify-key names the key `key`; WordPress also sends its stored key as api_key.
-        site_for(form["key"] or form["api_key"], form["blog"])
+        site_for(request_key("key", "api_key"), form["blog"], bare_wrong_key=True)
         return plain("valid")
 
 
@@ -261,32 +300,42 @@ class CommentCheck(MethodView):
                                         "refused.",
         headers={**DEBUG_HELP, "X-akismet-pro-tip": {
             "schema": {"type": "string", "enum": ["discard"]},
-            "description": "`discard`: blatant spam, safe to drop without review."}})
+            "description": "`discard`: blatant spam, safe to drop without review."},
+            "X-akismet-guid": {"schema": {"type": "string"},
+                               "description": "This check's id (with `true` and `false`)."}})
     def post(self):
         """Say whether a comment is spam, with the intake's spam stage (Akismet comment-check)."""
         form = load_form(COMMENT_FORM)
-        site = site_for(form["api_key"] or form["key"], form["blog"])
+        site = site_for(request_key("api_key", "key"), form["blog"])
         check_lengths(form)
         require_user_ip(form)
+        # Akismet names each checked comment; WordPress stores the GUID with the comment.
+        guid = {"X-akismet-guid": uuid.uuid4().hex}
         if form["user_role"].strip().lower() == "administrator":
-            return plain("false")  # as Akismet: an administrator's content is never spam
+            # as Akismet: an administrator's content is never spam
+            return plain("false", headers=guid)
         settings = effective_settings(site)
         verdict = judge(site, form)
         current_app.logger.info("akismet.checked", extra={
             "site_id": site.id, "action": verdict.action, "reasons": verdict.reasons,
             "spam": round(verdict.probability, 3), "is_test": is_true(form["is_test"])})
-        if not is_spam(verdict, settings):
-            return plain("false")
-        headers = {"X-akismet-pro-tip": "discard"} if verdict.action in BLATANT_ACTIONS else {}
-        return plain("true", headers=headers)
+        spam = is_spam(verdict, settings)
+        if not is_true(form["is_test"]):
+            akismet_usage.count(site.id, form["blog"], "spam" if spam else "ham")
+        if not spam:
+            return plain("false", headers=guid)
+        if verdict.action in BLATANT_ACTIONS:
+            guid["X-akismet-pro-tip"] = "discard"
+        return plain("true", headers=guid)
 
 
 def submit(is_spam_label: bool):
     """Record an Akismet submission as spam feedback and have a worker learn from it."""
     form = load_form(COMMENT_FORM)
-    site = site_for(form["api_key"] or form["key"], form["blog"])
+    site = site_for(request_key("api_key", "key"), form["blog"])
     check_lengths(form)
-    require_user_ip(form)
+    # No user_ip check: WordPress forgets a comment's request data after 15 days and submits
+    # older comments without it; the label is worth as much.
     text = form["comment_content"]
     # A test submission, or one without text, teaches nothing: thank and move on.
     if text.strip() and not is_true(form["is_test"]):
@@ -298,6 +347,8 @@ def submit(is_spam_label: bool):
                                     text=text, fields=fields))
         db.session.commit()
         send(LEARN_TASK, [site.id])  # broker down: the next submission or decision sends it
+        akismet_usage.count(site.id, form["blog"],
+                            "missed_spam" if is_spam_label else "false_positives")
         current_app.logger.info("akismet.submitted",
                                 extra={"site_id": site.id, "is_spam": is_spam_label})
     return plain(SUBMISSION_THANKS)

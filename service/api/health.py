@@ -26,6 +26,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from service import score_timeouts
 from service.extensions import celery, db
 from service.worker_status import active_models
 
@@ -50,6 +51,9 @@ class ReadySchema(HealthSchema):
     toxicity_models = fields.List(fields.Nested(ModelSchema),
                                   metadata={"description": "The models the live workers run."})
     warnings = fields.List(fields.String())
+    score_timeouts = fields.Dict(metadata={
+        "description": "Perspective score calls that ran out of time (answered 503): `total`, "
+                       "`last_two_hours`, and the limit `timeout_s` (SCORE_TIMEOUT_S)."})
 
 
 @blp.route("/healthz")
@@ -134,7 +138,8 @@ def check_everything() -> dict:
         warnings.append("OFFLINE FALLBACK MODEL: " + models["warning"])
     ready = all(check["ok"] for check in checks.values())
     body = {"status": "ready" if ready else "not ready", "checks": checks,
-            "toxicity_models": toxicity_models(models), "warnings": warnings}
+            "toxicity_models": toxicity_models(models), "warnings": warnings,
+            "score_timeouts": score_timeouts.figures()}
     return body
 
 
@@ -179,6 +184,7 @@ def public_view(body: dict) -> dict:
         "toxicity_models": [{"name": m["name"], "offline_fallback": m["offline_fallback"]}
                             for m in body["toxicity_models"]],
         "warnings": body["warnings"],
+        "score_timeouts": body["score_timeouts"],
     }
 
 

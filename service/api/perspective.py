@@ -34,8 +34,8 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from service import private_text, queue
-from service.api.common import origin_allowed, read_body
+from service import private_text, queue, score_timeouts
+from service.api.common import normalize_origin, origin_allowed, read_body
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
 from service.extensions import celery, db
 from service.logs import redact
@@ -134,9 +134,14 @@ def database_down(exc: OperationalError):
 
 
 class StrictBoolean(fields.Boolean):
-    """A JSON true/false only, as protobuf's JSON parser accepts (not "yes", not 1)."""
+    """What protobuf's JSON parser accepts for a bool: true/false, or the strings "true" and
+    "false" (Coral Talk 4 sends `"doNotStore": "true"`); not "yes", not 1."""
+
+    PROTO_WORDS = {"true": True, "false": False}
 
     def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and value in self.PROTO_WORDS:
+            return self.PROTO_WORDS[value]
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
@@ -236,6 +241,7 @@ class SuggestCommentScoreRequestSchema(GoogleSchema):
 
 class SuggestCommentScoreResponseSchema(Schema):
     client_token = fields.String(data_key="clientToken")
+    detected_languages = fields.List(fields.String(), data_key="detectedLanguages")
     requested_languages = fields.List(fields.String(), data_key="requestedLanguages")
 
 
@@ -426,13 +432,40 @@ def site_from_key() -> Site:
         raise key_error(400, f"API key not valid. Please pass a valid API key.{hint}",
                         "API_KEY_INVALID")
     site = key.site
-    origin = request.headers.get("Origin")
-    # "null" (a sandboxed frame, a file: page) is no site's origin: refused like any other.
-    if origin and not origin_allowed(site, origin):
-        raise key_error(403, f"Requests from referer {origin} are blocked.",
-                        "API_KEY_HTTP_REFERRER_BLOCKED")
+    check_browser_origin(key)
     g.site, g.api_key_id = site, key.id
     return site
+
+
+# --- Calls from browsers (CORS) ---------------------------------------------------------------
+
+
+def check_browser_origin(key) -> None:
+    """Refuse a browser call (it sends Origin) unless the key lists that origin, as Google
+    refused a key restricted to other referrers; server-to-server calls send no Origin."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return
+    # "null" (a sandboxed frame, a file: page) is no key's origin: refused like any other.
+    allowed = {normalize_origin(o) for o in key.browser_origins or []}
+    if normalize_origin(origin) not in allowed or not origin_allowed(key.site, origin):
+        raise key_error(403, f"Requests from referer {origin} are blocked.",
+                        "API_KEY_HTTP_REFERRER_BLOCKED")
+
+
+@blp.after_request
+def cors_headers(response):
+    """Let browser pages read the answers (errors too), and answer preflights for any origin;
+    the key decides on the real request (check_browser_origin), as at Google."""
+    origin = request.headers.get("Origin")
+    if origin:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.vary.add("Origin")
+        if request.method == "OPTIONS":
+            response.headers["Access-Control-Allow-Methods"] = "POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Content-Type, X-Goog-Api-Key"
+            response.headers["Access-Control-Max-Age"] = "3600"
+    return response
 
 
 # --- What the workers can score -------------------------------------------------------------
@@ -573,6 +606,7 @@ def score_remotely(text: str, languages: list[str], private: bool = False) -> di
 
 def score_timeout(timeout: float) -> GoogleError:
     current_app.logger.warning("perspective.score_timeout", extra={"timeout_s": timeout})
+    score_timeouts.record()
     return unavailable(f"No scoring worker answered within {timeout:g} s; try again shortly.",
                        timeout)
 
@@ -713,12 +747,20 @@ class SuggestCommentScore(MethodView):
         current_app.logger.info("perspective.score_suggested", extra={
             "site_id": site.id, "attributes": list(suggested), "text_chars": len(text),
             "do_not_store": do_not_store})
-        response = {}
+        response = {"detected_languages": [detected_language(text)]}
         if data.get("client_token"):
             response["client_token"] = data["client_token"]
         if languages:
             response["requested_languages"] = languages
         return response
+
+
+def detected_language(text: str) -> str:
+    """Name the text's language as Google's detectedLanguages does ("und" when unsure)."""
+    # Imported on first use: the identifier's model would slow every API process's start.
+    from workers.classifiers.language import identify_language
+
+    return identify_language(text)
 
 
 def suggested_scores(data: dict, text: str) -> dict:

@@ -43,6 +43,15 @@ def detect_language(text: str, supported: frozenset[str], primary: str = "en") -
     return language, language in supported
 
 
+def identify_language(text: str) -> str:
+    """Return the likeliest ISO 639-1 code of text, "und" when there is too little to tell."""
+    sample = text[:MAX_CHARS]
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return "und"
+    language, _ = _get_identifier().classify(sample)
+    return "und" if language in NOT_A_LANGUAGE else language
+
+
 def warm_up() -> None:
     """Load the identifier now, so the first comment does not pay for it."""
     _get_identifier()
