@@ -65,6 +65,11 @@ def base_config(tmp_path_factory):
         "CLASSIFY_FLUSH_INTERVAL_S": 0.1,
         "SWEEP_INTERVAL_S": 2,
         "SWEEP_PENDING_AFTER_S": 3,
+        # Webhook subscribers in tests are servers on loopback; retries are quick.
+        "WEBHOOK_ALLOW_PRIVATE": True,
+        "WEBHOOK_RETRY_BASE_S": 0.05,
+        "WEBHOOK_MAX_ATTEMPTS": 3,
+        "WEBHOOK_DISABLE_AFTER": 2,
     }
 
 

@@ -34,7 +34,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from service import queue
+from service import metrics, queue
 from service.api.common import origin_allowed
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
 from service.extensions import celery, db
@@ -504,6 +504,7 @@ def score_remotely(text: str, languages: list[str]) -> dict:
         answer = result.get(timeout=timeout)
     except (ResultTimeout, TaskRevokedError):
         current_app.logger.warning("perspective.score_timeout", extra={"timeout_s": timeout})
+        metrics.SCORE_TIMEOUTS.inc()
         raise unavailable(f"No scoring worker answered within {timeout:g} s; try again shortly.",
                           timeout) from None
     except (redis.RedisError, BrokerError, OSError) as exc:
