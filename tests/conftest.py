@@ -70,6 +70,9 @@ def base_config(tmp_path_factory):
         "WEBHOOK_RETRY_BASE_S": 0.05,
         "WEBHOOK_MAX_ATTEMPTS": 3,
         "WEBHOOK_DISABLE_AFTER": 2,
+        # Longer than any wait in the tests: a hung subscriber stays hung, so work sharing a
+        # process with its delivery would visibly stall.
+        "WEBHOOK_TIMEOUT_S": 120,
     }
 
 

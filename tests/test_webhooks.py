@@ -94,10 +94,7 @@ def webhook_worker(app, base_config, tmp_path_factory):
 
     name = f"test-webhooks-{uuid.uuid4().hex[:8]}@localhost"
     log_path = Path(tmp_path_factory.mktemp("webhook-worker")) / "worker.log"
-    # A timeout longer than any wait in these tests: a subscriber that hangs stays hung, so
-    # work that shared its process would visibly stall.
-    env = {**os.environ, **{k: str(v) for k, v in base_config.items()},
-           "WEBHOOK_TIMEOUT_S": "120", "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, **{k: str(v) for k, v in base_config.items()}, "PYTHONUNBUFFERED": "1"}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
