@@ -19,7 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from service.models import Comment, Status, WebhookDelivery, WebhookSubscription, utcnow
+from service.models import (
+    Article,
+    Comment,
+    Status,
+    WebhookDelivery,
+    WebhookSubscription,
+    utcnow,
+)
 from service.webhooks import public_address
 from tests.conftest import wait_until
 from tests.support import die_with_parent
@@ -422,3 +429,40 @@ def test_modctl_creates_lists_and_deletes_webhooks(tmp_path, subscriber):
     refused = modctl("webhook", "create", "--site", str(site["site_id"]), "--url", url,
                      "--event", "comment.held", check=False)
     assert refused.returncode == 2 and "127.0.0.1" in refused.stderr
+
+
+@pytest.mark.parametrize("status, discarded, event", [
+    ("held", False, "comment.held"), ("approved", False, "comment.decided"),
+    ("rejected", False, "comment.decided"), ("spam", True, None), ("pending", False, None),
+])
+def test_pipeline_decisions_choose_their_event(make, db, status, discarded, event):
+    from service import webhooks
+
+    site, _ = make.site()
+    other, _ = make.site(name="Other", origins=["https://other.example"])
+    for site_id, events in ((site.id, ["comment.held", "comment.decided"]),
+                            (other.id, ["comment.held", "comment.decided"])):
+        db.session.add(WebhookSubscription(site_id=site_id, url="http://127.0.0.1:9/",
+                                           events=events, secret_salt="00" * 16))
+    db.session.add(WebhookSubscription(site_id=site.id, url="http://127.0.0.1:9/",
+                                       events=["comment.reported"], secret_salt="00" * 16))
+    # Made here, not posted: a running classify worker would decide (and emit for) it too.
+    article = Article(site_id=site.id, external_id="a-1")
+    db.session.add(article)
+    db.session.flush()
+    comment = Comment(site_id=site.id, article_id=article.id, body="Hi.",
+                      author_email="a@mail.example")
+    db.session.add(comment)
+    db.session.commit()
+
+    recorded = webhooks.decided(comment, status, ["SPAM_RULES"], discarded=discarded)
+    db.session.rollback()  # nothing is sent for a transaction that does not commit
+    assert recorded == (1 if event else 0)  # the site's subscriber to the event only
+    assert db.session.scalar(db.select(db.func.count()).select_from(WebhookDelivery)) == 0
+    if event:
+        webhooks.decided(comment, status, ["SPAM_RULES"])
+        db.session.commit()
+        [delivery] = db.session.scalars(db.select(WebhookDelivery)).all()
+        assert delivery.event == event and delivery.payload["comment"]["status"] == status
+        assert delivery.payload["comment"]["reasons"] == ["SPAM_RULES"]
+        assert delivery.payload["decided_by"] == "system"
