@@ -92,7 +92,7 @@ def test_the_alerts_cover_the_pipeline_and_webhooks():
         "ModerationClassifyBacklog": "moderation_celery_queue_length",
         "ModerationHeldTooOld": "moderation_oldest_comment_age_seconds",
         "ModerationClassifyRetries": "moderation_classify_retries_total",
-        "ModerationClassifyFailures": "moderation_classify_retries_total",
+        "ModerationClassifyFailures": "moderation_decision_reasons_total",
         "ModerationScoreTimeouts": "moderation_score_timeouts_total",
         "ModerationWebhookDeliveriesFailing": "moderation_webhook_deliveries_total",
         "ModerationWebhookSubscriptionDisabled": "moderation_webhook_subscriptions",

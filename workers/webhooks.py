@@ -14,6 +14,7 @@ import httpx
 from celery import shared_task
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
 from service import metrics, webhooks
 from service.extensions import db
@@ -123,15 +124,27 @@ def deliver(delivery_id: int) -> str | None:
         webhooks.SIGNATURE_HEADER: webhooks.signature_header(
             webhooks.signing_secret(subscription), body),
     }
+    url = subscription.url
+    db.session.commit()  # hold no database transaction open while a subscriber answers
     code, permanent = None, False
     try:
-        code = post(subscription.url, body, headers, timeout)
+        code = post(url, body, headers, timeout)
         error = "" if 200 <= code < 300 else f"HTTP {code}" + (
             " (redirects are not followed)" if 300 <= code < 400 else "")
     except RefusedURL as exc:
         error, permanent = f"refused: {exc}", True
     except httpx.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    try:
+        return record_attempt(delivery, subscription, attempt, code, error, permanent)
+    except StaleDataError:  # the subscription and its log were deleted meanwhile
+        db.session.rollback()
+        return None
+
+
+def record_attempt(delivery: WebhookDelivery, subscription: WebhookSubscription, attempt: int,
+                   code: int | None, error: str, permanent: bool) -> str:
+    """Log an attempt's outcome; schedule the next one, or give up and count the failure."""
     delivery.response_code, delivery.error = code, error[:500]
     if not error:
         delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
@@ -140,7 +153,7 @@ def deliver(delivery_id: int) -> str | None:
         db.session.commit()
         metrics.WEBHOOK_DELIVERIES.labels(delivery.event, "delivered").inc()
         return delivery.status
-    if not permanent and attempt < int(config["WEBHOOK_MAX_ATTEMPTS"]):
+    if not permanent and attempt < int(current_app.config["WEBHOOK_MAX_ATTEMPTS"]):
         wait = backoff_s(attempt)
         delivery.next_attempt_at = utcnow() + timedelta(seconds=wait)
         db.session.commit()
