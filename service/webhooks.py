@@ -6,6 +6,8 @@ queue, which a worker of its own consumes (workers/webhooks.py). A slow or dead 
 therefore never holds up intake or classification.
 
 Payloads carry ids, statuses, reason codes and links, never author emails, IPs or text.
+Each state change emits with one call, e.g. `decided(comment, status)` or
+`emit(site_id, Event.APPEAL_CREATED, comment, appeal={"id": ..., "status": ...})`.
 """
 
 from __future__ import annotations

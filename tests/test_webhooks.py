@@ -49,8 +49,8 @@ def verify_signature(secret: str, header: str, body: bytes, tolerance_s: int = 3
 class Subscriber:
     """An HTTP server on loopback that records each request and answers `status`."""
 
-    def __init__(self, status: int = 200):
-        self.status, self.requests, self.answered = status, [], 0
+    def __init__(self, status: int = 200, headers: dict | None = None):
+        self.status, self.headers, self.requests, self.answered = status, headers or {}, [], 0
         self.release = threading.Event()
         self.release.set()  # cleared: every request waits until it is set again
         subscriber = self
@@ -61,6 +61,8 @@ class Subscriber:
                 subscriber.requests.append((dict(self.headers), body))
                 subscriber.release.wait(120)
                 self.send_response(subscriber.status)
+                for name, value in subscriber.headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 subscriber.answered += 1
@@ -85,8 +87,8 @@ class Subscriber:
 def subscriber():
     made = []
 
-    def make(status: int = 200) -> Subscriber:
-        made.append(Subscriber(status))
+    def make(status: int = 200, headers: dict | None = None) -> Subscriber:
+        made.append(Subscriber(status, headers))
         return made[-1]
 
     yield make
@@ -360,6 +362,42 @@ def test_an_address_that_turned_private_is_refused_at_delivery(make, db, app, mo
     db.session.refresh(delivery)
     assert delivery.attempts == 1 and delivery.response_code is None  # not retried
     assert delivery.error.startswith("refused:") and "127.0.0.1" in delivery.error
+
+
+def test_redirects_are_not_followed(make, db, app, monkeypatch, subscriber):
+    from workers.webhooks import deliver
+
+    inside = subscriber()
+    outside = subscriber(status=302, headers={"Location": inside.url})
+    site, _ = make.site()
+    hook = WebhookSubscription(site_id=site.id, url=outside.url, events=["comment.held"],
+                               secret_salt="00" * 16)
+    db.session.add(hook)
+    db.session.flush()
+    delivery = WebhookDelivery(subscription_id=hook.id, event="comment.held", event_id="evt_2",
+                               payload={"event": "comment.held"}, next_attempt_at=utcnow())
+    db.session.add(delivery)
+    db.session.commit()
+    monkeypatch.setitem(app.config, "WEBHOOK_MAX_ATTEMPTS", 1)
+    assert deliver(delivery.id) == "failed"
+    db.session.refresh(delivery)
+    assert delivery.response_code == 302 and "redirects are not followed" in delivery.error
+    assert len(outside.requests) == 1 and inside.requests == []
+
+
+def test_an_admin_disables_and_re_enables_a_subscription(make, client, subscriber):
+    site_id, _, admin = premoderated_site(make)
+    hook = subscribe(client, admin, site_id, subscriber().url, ["comment.held"])
+    path = f"/v1/admin/sites/{site_id}/webhooks/{hook['id']}"
+    off = client.patch(path, headers=bearer(admin), json={"active": False}).get_json()
+    assert off["active"] is False and off["disabled_reason"] == "disabled by an admin"
+    on = client.patch(path, headers=bearer(admin),
+                      json={"active": True, "events": ["queue.backlog", "comment.held"]})
+    assert on.status_code == 200
+    assert (on.get_json()["active"], on.get_json()["failures"], on.get_json()["disabled_at"],
+            on.get_json()["events"]) == (True, 0, None, ["comment.held", "queue.backlog"])
+    assert client.delete(path, headers=bearer(admin)).status_code == 204
+    assert client.get(path, headers=bearer(admin)).status_code == 404
 
 
 def test_a_site_admin_cannot_reach_another_sites_webhooks(make, client, subscriber):
