@@ -14,8 +14,11 @@ from flask.cli import FlaskGroup
 
 from service import create_app
 from service.models import Role
+from service.webhooks import Event, Format
 
 QUEUES = "classify,score,maintenance"
+# Webhook deliveries wait on other people's servers: a worker of their own, threads not processes.
+WEBHOOK_QUEUES, WEBHOOK_THREADS = "webhooks", 4
 
 
 def emit(data: dict) -> None:
@@ -27,10 +30,13 @@ def main():
     """Self-hosted comment moderation service."""
 
 
-def worker_command(pool: str = "solo", beat: bool = False, queues: str = QUEUES) -> list[str]:
+def worker_command(pool: str = "solo", beat: bool = False, queues: str = QUEUES,
+                   concurrency: int | None = None) -> list[str]:
     # solo: one process whose intra-op threads use every core; the model loads once at start.
     cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
            f"--pool={pool}", "-Q", queues, "--loglevel=INFO"]
+    if concurrency:
+        cmd.append(f"--concurrency={concurrency}")
     return cmd + ["-B", "-s", beat_schedule_file()] if beat else cmd
 
 
@@ -66,11 +72,14 @@ def serve(host, port, workers):
 
 @main.command("worker")
 @click.option("--pool", default="solo", show_default=True)
-@click.option("--queues", default=QUEUES, show_default=True)
+@click.option("--queues", default=QUEUES, show_default=True,
+              help=f"Webhook deliveries: a worker of their own with --queues {WEBHOOK_QUEUES} "
+                   f"--pool threads --concurrency {WEBHOOK_THREADS}.")
+@click.option("--concurrency", type=int, default=None, help="Threads or processes of the pool.")
 @click.option("--beat/--no-beat", default=False, help="Also run the sweeper schedule.")
-def worker(pool, queues, beat):
+def worker(pool, queues, concurrency, beat):
     """Run a Celery worker (classify, score and maintenance queues)."""
-    os.execv(sys.executable, worker_command(pool, beat, queues))
+    os.execv(sys.executable, worker_command(pool, beat, queues, concurrency))
 
 
 @main.command("beat")
@@ -106,6 +115,8 @@ def up(host, port, workers):
     children = [
         subprocess.Popen(server_command(host, port, workers), env=env),
         subprocess.Popen(worker_command(beat=True), env=env),
+        subprocess.Popen(worker_command("threads", False, WEBHOOK_QUEUES, WEBHOOK_THREADS),
+                         env=env),
     ]
     click.echo(f"\nAPI listening on {base}  (OpenAPI: {base}/openapi.json)")
     click.echo(f"Database: {config['DATABASE_URL']}   Redis: {redis_url}")
@@ -393,6 +404,68 @@ def key_revoke(key_id):
     revoke(key)
     db.session.commit()
     emit({"key_id": key.id, "role": key.role, "revoked": True})
+
+
+@main.group("webhook")
+def webhook_group():
+    """Manage a site's signed webhooks."""
+
+
+@webhook_group.command("create")
+@click.option("--site", "site_id", type=int, required=True)
+@click.option("--url", required=True, help="The subscriber's http(s) URL.")
+@click.option("--event", "events", multiple=True, required=True,
+              type=click.Choice([e.value for e in Event]), help="An event to send (repeatable).")
+@click.option("--format", "body_format", type=click.Choice([f.value for f in Format]),
+              default="json", show_default=True,
+              help="slack: a Slack/Mattermost incoming webhook body.")
+@click.option("--description", default="")
+def webhook_create(site_id, url, events, body_format, description):
+    """Subscribe a URL to a site's events; print it and its secret as JSON (shown once)."""
+    from service.extensions import db
+    from service.models import Site
+    from service.webhooks import RefusedURL, create_subscription
+
+    if db.session.get(Site, site_id) is None:
+        raise click.BadParameter(f"no site {site_id}", param_hint="--site")
+    try:
+        subscription, secret = create_subscription(site_id, url, list(events), body_format,
+                                                    description)
+    except RefusedURL as exc:
+        raise click.BadParameter(str(exc), param_hint="--url") from None
+    emit({"webhook_id": subscription.id, "site_id": site_id, "url": subscription.url,
+          "events": subscription.events, "format": subscription.format, "secret": secret})
+
+
+@webhook_group.command("list")
+@click.option("--site", "site_id", type=int, required=True)
+def webhook_list(site_id):
+    """List a site's webhooks as JSON (never their secrets)."""
+    from service.api.webhooks import masked
+    from service.extensions import db
+    from service.models import WebhookSubscription
+
+    subscriptions = db.session.scalars(db.select(WebhookSubscription)
+                                       .where(WebhookSubscription.site_id == site_id)
+                                       .order_by(WebhookSubscription.id))
+    emit({"webhooks": [{"webhook_id": s.id, "url": masked(s.url), "events": s.events,
+                        "format": s.format, "active": s.active, "failures": s.failures,
+                        "disabled_reason": s.disabled_reason} for s in subscriptions]})
+
+
+@webhook_group.command("delete")
+@click.argument("webhook_id", type=int)
+def webhook_delete(webhook_id):
+    """Delete a webhook and its delivery log."""
+    from service.extensions import db
+    from service.models import WebhookSubscription
+    from service.webhooks import delete_subscription
+
+    subscription = db.session.get(WebhookSubscription, webhook_id)
+    if subscription is None:
+        raise click.BadParameter(f"no webhook {webhook_id}", param_hint="WEBHOOK_ID")
+    delete_subscription(subscription)
+    emit({"webhook_id": webhook_id, "deleted": True})
 
 
 @main.group("article")

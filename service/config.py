@@ -67,6 +67,16 @@ DEFAULTS: dict[str, object] = {
     # Metrics
     "METRICS_TOKEN": "",  # when set, /metrics wants `Authorization: Bearer <token>`
     "WORKER_METRICS_PORT": 0,  # a worker serves its own /metrics on this port (0: off)
+    # Webhooks (see service/webhooks.py)
+    "PUBLIC_URL": "http://127.0.0.1:8000",  # the service's address in links sent to subscribers
+    "WEBHOOK_ALLOW_PRIVATE": False,  # True: subscribers may be on loopback or private networks
+    "WEBHOOK_TIMEOUT_S": 5.0,  # per HTTP attempt: a slow subscriber only holds a webhook worker
+    "WEBHOOK_MAX_ATTEMPTS": 5,  # per delivery, the first included
+    "WEBHOOK_RETRY_BASE_S": 10.0,  # backoff: base * 2**(attempt - 1), capped below
+    "WEBHOOK_RETRY_MAX_S": 600.0,
+    "WEBHOOK_DISABLE_AFTER": 5,  # consecutive failed deliveries before a subscription is disabled
+    "WEBHOOK_BACKLOG_MINUTES": 30,  # queue.backlog: the oldest held comment is older than this
+    "WEBHOOK_LOG_DAYS": 14,  # delivery log entries older than this are deleted
     # Logs
     "LOG_LEVEL": "INFO",
     "LOG_TEXT": False,  # comment text and emails appear in logs only when True (debugging)

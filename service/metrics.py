@@ -23,7 +23,7 @@ from sqlalchemy import case, func, or_
 
 # Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
 # Celery's queues (service.queue.QUEUES) and the Redis lists kombu keeps for their priorities.
-CELERY_QUEUES = ("classify", "score", "maintenance")
+CELERY_QUEUES = ("classify", "score", "maintenance", "webhooks")
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 REVIEW_QUEUES = ("held", "reported", "pending", "spam")
 
@@ -60,6 +60,13 @@ CLASSIFY_RETRIES = Counter(
     ["outcome"])
 SWEEPER_RESENT = Counter(
     "moderation_sweeper_resent", "Pending comments the sweeper sent to the workers again.")
+WEBHOOK_DELIVERIES = Counter(
+    "moderation_webhook_deliveries",
+    "Webhook delivery attempts by outcome (delivered, retried, failed, refused, cancelled).",
+    ["event", "outcome"])
+WEBHOOK_DISABLED = Counter(
+    "moderation_webhook_subscriptions_disabled",
+    "Webhook subscriptions disabled after repeated failed deliveries.")
 
 
 def record_decision(status: str, reasons: list[str], submitted_seconds_ago: float | None) -> None:
@@ -96,6 +103,26 @@ class StateCollector:
         up.add_metric(["redis"], self._redis_ok(families))
         yield up
         yield from families
+        yield from self._webhooks()
+
+    def _webhooks(self):
+        from service.extensions import db
+        from service.models import WebhookSubscription
+
+        try:
+            counts = dict(db.session.execute(
+                db.select(WebhookSubscription.active, func.count())
+                .group_by(WebhookSubscription.active)).all())
+            db.session.rollback()
+        except Exception:  # the database is down: moderation_dependency_up says so
+            db.session.rollback()
+            return
+        family = GaugeMetricFamily("moderation_webhook_subscriptions",
+                                   "Webhook subscriptions by state (disabled: failing).",
+                                   labels=["state"])
+        family.add_metric(["active"], counts.get(True, 0))
+        family.add_metric(["disabled"], counts.get(False, 0))
+        yield family
 
     def _database_ok(self, families: list) -> int:
         from service.api.moderation import queue_filter

@@ -230,3 +230,49 @@ class ScoreFeedback(db.Model):
     client_token: Mapped[str] = mapped_column(String(200), default="")
     community_id: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookSubscription(db.Model):
+    """A site's subscriber: where its events go and the secret their signatures use."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    format: Mapped[str] = mapped_column(String(10), default="json")  # json or slack
+    description: Mapped[str] = mapped_column(String(200), default="")
+    # The signing secret is derived from this and the service secret, so it is not stored.
+    secret_salt: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    failures: Mapped[int] = mapped_column(default=0)  # consecutive failed deliveries
+    disabled_at: Mapped[datetime | None] = mapped_column()
+    disabled_reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(db.Model):
+    """One event sent (or to be sent) to one subscription: the delivery log."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True)
+    event: Mapped[str] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(40))  # the payload's id: the same on redelivery
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    response_code: Mapped[int | None] = mapped_column()
+    error: Mapped[str] = mapped_column(String(500), default="")
+    next_attempt_at: Mapped[datetime | None] = mapped_column()
+    last_attempt_at: Mapped[datetime | None] = mapped_column()
+    delivered_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    subscription: Mapped[WebhookSubscription] = relationship()

@@ -14,12 +14,17 @@ CLASSIFY_TASK = "workers.classify_comment"
 SCORE_TASK = "workers.score_text"
 SWEEP_TASK = "workers.sweep_pending"
 LEARN_TASK = "workers.learn_spam"
+DELIVER_TASK = "workers.deliver_webhook"
+WEBHOOK_SWEEP_TASK = "workers.sweep_webhooks"
 
 QUEUES = {
     CLASSIFY_TASK: "classify",
     SCORE_TASK: "score",
     SWEEP_TASK: "maintenance",
     LEARN_TASK: "maintenance",
+    # Their own queue and worker: a slow subscriber must not hold up classification.
+    DELIVER_TASK: "webhooks",
+    WEBHOOK_SWEEP_TASK: "maintenance",
 }
 
 
@@ -45,7 +50,9 @@ def celery_init_app(app: Flask):
         redis_socket_connect_timeout=1,
         redis_socket_timeout=5,
         beat_schedule={
-            "sweep-pending": {"task": SWEEP_TASK, "schedule": float(app.config["SWEEP_INTERVAL_S"])}
+            name: {"task": task, "schedule": float(app.config["SWEEP_INTERVAL_S"])}
+            for name, task in (("sweep-pending", SWEEP_TASK),
+                               ("sweep-webhooks", WEBHOOK_SWEEP_TASK))
         },
         worker_hijack_root_logger=False,
         # A prefork child loading a large toxicity model (or exporting it once) needs time.

@@ -81,6 +81,14 @@ def base_config(tmp_path_factory):
         # The default (0.7 s, for Coral) is a production figure; on a loaded test machine the
         # first score calls would time out. Timeout tests set their own.
         "SCORE_TIMEOUT_S": 30,
+        # Webhook subscribers in tests are servers on loopback; retries are quick.
+        "WEBHOOK_ALLOW_PRIVATE": True,
+        "WEBHOOK_RETRY_BASE_S": 0.05,
+        "WEBHOOK_MAX_ATTEMPTS": 3,
+        "WEBHOOK_DISABLE_AFTER": 2,
+        # Longer than any wait in the tests: a hung subscriber stays hung, so work sharing a
+        # process with its delivery would visibly stall.
+        "WEBHOOK_TIMEOUT_S": 120,
     }
 
 

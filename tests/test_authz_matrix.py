@@ -19,7 +19,15 @@ from sqlalchemy import update
 
 from service.api.comments import hash_token
 from service.auth import create_key, create_server_key
-from service.models import ApiKey, Article, Comment, Role, Status
+from service.models import (
+    ApiKey,
+    Article,
+    Comment,
+    Role,
+    Status,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from tests.conftest import wait_until
 
 ORIGIN_A, ORIGIN_B = "https://a.example", "https://b.example"
@@ -73,6 +81,9 @@ BODIES = {
     ("patch", "/v1/admin/sites/{site_id}/articles/{external_id}"): lambda w: {"title": "T"},
     ("post", "/v1/admin/tokens"): lambda w: {"role": "moderator"},
     ("post", "/v1/admin/sites/{site_id}/server-keys"): lambda w: {"name": f"s-{uuid.uuid4().hex}"},
+    ("post", "/v1/admin/sites/{site_id}/webhooks"): lambda w: {
+        "url": "http://127.0.0.1:9/hook", "events": ["comment.held"]},
+    ("patch", "/v1/admin/sites/{site_id}/webhooks/{webhook_id}"): lambda w: {"description": "d"},
     ("post", "/v1/admin/privacy/export"): lambda w: {"email": "someone@mail.example"},
     ("post", "/v1/admin/privacy/erase"): lambda w: {"email": "someone@mail.example",
                                                     "dry_run": True},
@@ -170,6 +181,19 @@ def fresh_comment(db, world, status=Status.HELD) -> Comment:
     return comment
 
 
+def fresh_webhook(db, world) -> tuple[int, int]:
+    """A webhook subscription of site A with one logged delivery; return their ids."""
+    hook = WebhookSubscription(site_id=world["site"].id, url="http://127.0.0.1:9/hook",
+                               events=["comment.held"], secret_salt=uuid.uuid4().hex)
+    db.session.add(hook)
+    db.session.flush()
+    delivery = WebhookDelivery(subscription_id=hook.id, event="comment.held", event_id="evt_1",
+                               payload={}, status="failed")
+    db.session.add(delivery)
+    db.session.commit()
+    return hook.id, delivery.id
+
+
 def call(client, db, world, caller: str, method: str, path: str, op: dict,
          invalid: bool = False):
     """Make the request as caller, on site A's objects; return the response."""
@@ -184,8 +208,10 @@ def call(client, db, world, caller: str, method: str, path: str, op: dict,
                   else create_key(Role.SITE, world["site"].id))
         db.session.commit()
         key_id = key.id
+    webhook_id, delivery_id = fresh_webhook(db, world) if "{webhook_id}" in path else (None, None)
     values = {"article_id": "a-1", "external_id": "a-1", "site_id": world["site"].id,
-              "comment_id": comment.id, "key_id": key_id}
+              "comment_id": comment.id, "key_id": key_id, "webhook_id": webhook_id,
+              "delivery_id": delivery_id}
     url = path.format(**{name: values[name] for name in parameters(op)
                          if parameters(op)[name] == "path"})
     query = {}

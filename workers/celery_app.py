@@ -21,10 +21,13 @@ celery = flask_app.extensions["celery"]
 
 import workers.scoring  # noqa: E402,F401  (registers the tasks)
 import workers.tasks  # noqa: E402,F401
+import workers.webhooks  # noqa: E402,F401
 
 log = logging.getLogger(__name__)
 # Workers re-publish their status while alive; readiness forgets a killed one after the TTL.
 STATUS_EVERY_S, STATUS_TTL_S = 5, 15
+# Only these queues' tasks use the toxicity model: a webhooks-only worker does not load it.
+MODEL_QUEUES = {"classify", "score"}
 
 
 def worker_name() -> str:
@@ -65,7 +68,8 @@ def _keep_publishing(name: str, status: dict) -> None:
 
 @worker_process_init.connect
 def load_model_in_child(**_):
-    _load_model_or_stop()
+    if os.environ.get("MODERATION_WORKER_NO_MODEL") != "1":
+        _load_model_or_stop()
 
 
 @worker_init.connect
@@ -73,6 +77,10 @@ def load_model_without_fork(sender=None, **_):
     # worker_process_init only fires in prefork children; other pools load here.
     if flask_app.config["WORKER_METRICS_PORT"]:
         metrics.serve_worker_metrics(int(flask_app.config["WORKER_METRICS_PORT"]))
+    consumed = set(getattr(getattr(sender, "app", celery).amqp.queues, "consume_from", None) or {})
+    if consumed and not consumed & MODEL_QUEUES:
+        os.environ["MODERATION_WORKER_NO_MODEL"] = "1"  # read by prefork children too
+        return
     pool = getattr(getattr(sender, "pool_cls", None), "__module__", "") or ""
     if "prefork" not in pool:
         _load_model_or_stop()

@@ -11,7 +11,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlalchemy import func, select, update
 
-from service import metrics
+from service import metrics, webhooks
 from service.extensions import db
 from service.models import Comment, ModerationEvent, SpamModelState, Status, utcnow
 from service.site_settings import effective_settings
@@ -161,6 +161,7 @@ def record_decision(comment: Comment, decision: Decision, verdict: SpamVerdict, 
         comment_id=comment.id, actor="system", action="classify", from_status=Status.PENDING,
         to_status=decision.status, reasons=decision.reasons,
         reason=f"model={model.name}; spam={verdict.probability:.2f}"))
+    webhooks.decided(comment, decision.status, decision.reasons, discarded=decision.discard)
     log.info("comment.classified", extra={
         "comment_id": comment.id, "status": str(decision.status), "reasons": decision.reasons,
         "model": model.name, "spam": round(verdict.probability, 3), "request_id": request_id})
@@ -176,6 +177,7 @@ def hold_unclassifiable(comment_id: int, error: str) -> None:
         .execution_options(synchronize_session=False)).rowcount
     if updated:
         metrics.record_decision(Status.HELD, ["CLASSIFY_FAILED"], None)
+        webhooks.decided(db.session.get(Comment, comment_id), Status.HELD, ["CLASSIFY_FAILED"])
         db.session.add(ModerationEvent(comment_id=comment_id, actor="system", action="classify",
                                        from_status=Status.PENDING, to_status=Status.HELD,
                                        reasons=["CLASSIFY_FAILED"], reason=error[:500]))

@@ -13,7 +13,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
 from sqlalchemy.exc import IntegrityError
 
-from service import metrics, render_token
+from service import metrics, render_token, webhooks
 from service.api.common import (
     UTCDateTime,
     client_ip,
@@ -479,6 +479,7 @@ class CommentFlags(MethodView):
         db.session.add(ModerationEvent(comment_id=comment.id, actor="reader", action="flag",
                                        from_status=comment.status, to_status=comment.status,
                                        reason=data["reason"], reasons=["REPORTED"]))
+        webhooks.emit(site.id, webhooks.Event.COMMENT_REPORTED, comment, flag_reason=data["reason"])
         db.session.commit()
         return flag
 

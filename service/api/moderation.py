@@ -9,6 +9,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import String, case, cast, func, update
 
+from service import webhooks
 from service.api.common import (
     JsonBoolean,
     UTCDateTime,
@@ -362,6 +363,7 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
                                     is_spam=to_status == Status.SPAM, source="moderator",
                                     text=comment.body, fields=comment.author_fields()))
+    webhooks.decided(comment, to_status, by="moderator")
     db.session.commit()
     if learn:
         send(LEARN_TASK, [comment.site_id])
