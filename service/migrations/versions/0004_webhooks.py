@@ -1,6 +1,6 @@
 """webhooks: per-site subscriptions and their delivery log
 
-Revision ID: 0003_webhooks
+Revision ID: 0004_webhooks
 Revises: 6b1f0c2d9e47
 Create Date: 2026-12-02 02:39:48.899658
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0003_webhooks'
+revision = '0004_webhooks'
 down_revision = '6b1f0c2d9e47'
 branch_labels = None
 depends_on = None
