@@ -124,3 +124,45 @@ def test_a_malformed_review_queue_cursor_is_a_400_that_says_so(client, make, sor
                           headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400
     assert response.get_json()["message"].startswith("Invalid cursor")
+
+
+def thread_ids(client, article) -> dict[int, list[int]]:
+    """Comment id -> ids of its replies, as the public thread shows them; plus the total."""
+    page = client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": article.key}).get_json()
+    shown: dict = {}
+
+    def walk(items, parent):
+        for item in items:
+            shown.setdefault(parent, []).append(item["id"])
+            walk(item["replies"], item["id"])
+
+    walk(page["items"], None)
+    return {"tree": shown, "total": page["total"]}
+
+
+@pytest.mark.parametrize("action", ["reject", "delete", "spam"])
+def test_approved_replies_stay_in_the_thread_when_their_parent_leaves_it(client, db, make,
+                                                                       article, action):
+    top = publish(db, article, body="Top.")
+    middle = publish(db, article, parent=top, body="Middle.")
+    reply = publish(db, article, parent=middle, body="Reply.")
+    moderator = {"Authorization": f"Bearer {make.token()}"}
+    decided = client.post(f"/v1/moderation/comments/{middle}/decision", headers=moderator,
+                          json={"action": action, "version": 1})
+    assert decided.status_code == 200
+    # As WordPress re-parents the replies of a deleted comment: under the grandparent.
+    assert thread_ids(client, article) == {"tree": {None: [top], top: [reply]}, "total": 2}
+
+
+def test_approved_replies_stay_in_the_thread_when_their_authors_parent_is_erased(
+        client, db, make, article):
+    top = Comment(site_id=article.site_id, article_id=article.id, body="Mine.",
+                  author_email="erase.me@mail.example", status=Status.APPROVED)
+    db.session.add(top)
+    db.session.commit()
+    reply = publish(db, article, parent=top.id, body="A reply to it.")
+    admin = {"Authorization": f"Bearer {make.token('admin')}"}
+    erased = client.post("/v1/admin/privacy/erase", headers=admin,
+                         json={"email": "erase.me@mail.example"})
+    assert erased.status_code == 200
+    assert thread_ids(client, article) == {"tree": {None: [reply]}, "total": 1}

@@ -17,6 +17,7 @@ from service.api.common import (
     encode_cursor,
     utc_iso,
 )
+from service.api.thread import lift_replies
 from service.auth import Principal, check_site_access, require_role
 from service.extensions import db
 from service.models import (
@@ -354,6 +355,8 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
                            f"now {current.status} at version {current.version}.",
               errors={"current": {"status": current.status, "version": current.version}})
     db.session.execute(update(Flag).where(Flag.comment_id == comment.id).values(resolved=True))
+    if from_status == Status.APPROVED and to_status != Status.APPROVED:
+        lift_replies(comment.id)
     db.session.add(ModerationEvent(comment_id=comment.id, actor=principal.name,
                                    actor_id=principal.key_id, action=action,
                                    from_status=from_status, to_status=to_status, reason=reason))

@@ -16,6 +16,7 @@ from sqlalchemy import func, update
 
 from service.api.common import UTCDateTime
 from service.api.moderation import EventSchema
+from service.api.thread import lift_replies
 from service.auth import require_role
 from service.errors import ServiceUnavailable
 from service.extensions import db
@@ -270,6 +271,7 @@ class Erase(MethodView):
                     db.session.rollback()
                     abort(409, message=f"Comment {comment.id} changed during the erasure; "
                                        "nothing was erased, try again.")
+                lift_replies(comment.id)
                 db.session.add(ModerationEvent(
                     comment_id=comment.id, actor=g.principal.name,
                     actor_id=g.principal.key_id, action="erase",
