@@ -246,3 +246,17 @@ def test_intake_refuses_an_article_id_longer_than_an_article_can_have(make, db):
     assert refused.status_code == 422 and "article_id" in refused.get_json()["errors"]["path"]
     assert db.session.scalar(db.select(Article.id)) is None
     assert make.post_comment(key, article="x" * 200).status_code == 202
+
+
+@pytest.mark.parametrize("stored, shown", [
+    (Status.SPAM, "held"), (Status.HELD, "held"), (Status.REJECTED, "rejected"),
+    (Status.APPROVED, "approved")])
+def test_the_author_is_never_told_the_spam_verdict(client, make, db, stored, shown):
+    _, key = make.site()
+    accepted = make.post_comment(key).get_json()
+    comment = db.session.get(Comment, accepted["id"])
+    comment.status = stored
+    db.session.commit()
+    status = client.get(f"/v1/comments/{accepted['id']}/status",
+                        headers={"X-Status-Token": accepted["status_token"]}).get_json()
+    assert status["status"] == shown and "spam" not in status["message"].lower()

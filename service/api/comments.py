@@ -176,10 +176,12 @@ STATUS_MESSAGES = {
     Status.PENDING: "Your comment has been received and is being checked.",
     Status.APPROVED: "Your comment is published.",
     Status.HELD: "Your comment is awaiting moderation.",
-    Status.SPAM: "Your comment was not published.",
     Status.REJECTED: "Your comment was not published.",
     Status.DELETED: "Your comment was removed.",
 }
+# What the author is told: a spam verdict reads as held, as WordPress tells a spam comment's
+# author it awaits moderation, so a bot cannot test what the spam stage catches.
+AUTHOR_STATUS = {status: status for status in STATUS_MESSAGES} | {Status.SPAM: Status.HELD}
 
 
 # Intake's statements are built once: building a SQLAlchemy statement costs more Python time
@@ -446,8 +448,8 @@ class CommentStatus(MethodView):
         ):
             abort(404, message="No comment with that id and status token.")
         g.site = comment.site  # so the site's own origins get CORS headers for the poll
-        return {"id": comment.id, "status": comment.status,
-                "message": STATUS_MESSAGES[Status(comment.status)]}
+        shown = AUTHOR_STATUS[Status(comment.status)]
+        return {"id": comment.id, "status": shown, "message": STATUS_MESSAGES[shown]}
 
 
 @blp.route("/comments/<int:comment_id>/flags")
