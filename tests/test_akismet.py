@@ -163,7 +163,9 @@ def test_a_test_submission_or_an_empty_one_teaches_nothing(server, site, db):
     _, key = site
     client = client_for(server, key)
     assert client.submit_spam("203.0.113.15", is_test=True, **COMMENT)
-    assert client.submit_spam("203.0.113.15", **{**COMMENT, "comment_content": "  "})
+    # An empty one is refused, so the caller knows nothing was learned.
+    with pytest.raises(akismet.ProtocolError, match="comment_content"):
+        client.submit_spam("203.0.113.15", **{**COMMENT, "comment_content": "  "})
     assert db.session.scalars(select(SpamFeedback)).all() == []
 
 
@@ -380,3 +382,33 @@ def test_the_python_client_reads_key_sites_and_usage_limit_from_the_services_fig
         "Site,Total API Calls,Spam,Ham,Missed Spam,False Positives,Is Revoked",
         "news.example,2,0,1,1,0,false"]
     assert client.key_sites(url_filter="elsewhere")[month] == []
+
+
+@pytest.mark.parametrize("fields", [
+    {"comment_author": "viagra-test-123"},
+    {"comment_author_email": "akismet-guaranteed-spam@example.com"}])
+def test_akismets_documented_test_values_are_spam(client, site, fields):
+    _, key = site
+    form = {"api_key": key, "blog": BLOG, "user_ip": "203.0.113.10", **COMMENT, **fields}
+    answer = client.post("/1.1/comment-check", data=form)
+    assert answer.get_data(as_text=True) == "true" and answer.headers["X-akismet-guid"]
+
+
+@pytest.mark.parametrize("path", FORM_ENDPOINTS)
+def test_a_user_ip_that_is_no_address_is_refused(client, db, site, path):
+    _, key = site
+    form = {"api_key": key, "blog": BLOG, **COMMENT, "user_ip": "not-an-ip"}
+    answer = client.post(f"/1.1/{path}", data=form)
+    assert answer.get_data(as_text=True) == "Invalid field: user_ip."
+    assert "not an IP address" in answer.headers["X-akismet-debug-help"]
+    assert db.session.scalar(select(SpamFeedback.id)) is None
+
+
+@pytest.mark.parametrize("path", ["submit-spam", "submit-ham"])
+def test_a_submission_without_content_says_so_and_stores_nothing(client, db, site, path):
+    _, key = site
+    form = {"api_key": key, "blog": BLOG, "user_ip": "203.0.113.10", **COMMENT,
+            "comment_content": "  "}
+    answer = client.post(f"/1.1/{path}", data=form)
+    assert answer.get_data(as_text=True) == "Missing required field: comment_content."
+    assert db.session.scalar(select(SpamFeedback.id)) is None
