@@ -652,8 +652,10 @@ def test_a_request_waiting_for_redis_does_not_stop_the_api_process_serving_other
         make, base_config):
     # One API process, started as `modctl serve` starts it, with a Redis that never answers:
     # the analyze request waits inside the process while /healthz must still be answered.
-    key = make.site(name="Threaded")[1]
+    site, _ = make.site(name="Threaded")
+    key = make.server_key(site.id)
     silent = socket.create_server(("127.0.0.1", 0))
+    silent.settimeout(30)  # a request that never reaches Redis fails the test, not hangs it
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
