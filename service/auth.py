@@ -165,6 +165,13 @@ class Principal:
         return self.site_id is None or self.site_id == site_id
 
 
+def has_ops_token() -> bool:
+    """Whether the request carries the ops token (METRICS_TOKEN) as its Bearer token."""
+    token = current_app.config["METRICS_TOKEN"]
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
 def bearer_token() -> str | None:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):

@@ -10,7 +10,6 @@ processes, `modctl up` sets it for both), every process writes its samples to fi
 directory and /metrics adds them up. Set it before the process starts; wipe it between runs.
 """
 
-import hmac
 import os
 import time
 
@@ -20,6 +19,9 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, m
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.exposition import choose_encoder
 from sqlalchemy import case, func, or_
+
+from service.auth import has_ops_token
+from service.extensions import api as rest_api
 
 # Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
 # Celery's queues (service.queue.QUEUES) and the Redis lists kombu keeps for their priorities.
@@ -225,17 +227,30 @@ bp = Blueprint("metrics", __name__)
 @bp.get("/metrics")
 def metrics_view():
     """Serve the metrics to Prometheus."""
-    token = current_app.config["METRICS_TOKEN"]
-    if token:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            abort(401)
+    if current_app.config["METRICS_TOKEN"] and not has_ops_token():
+        abort(401)
     body, content_type = exposition(current_app, request.headers.get("Accept"))
     return Response(body, content_type=content_type)
 
 
+METRICS_OPERATION = {"get": {
+    "summary": "Serve the metrics to Prometheus (text exposition format).",
+    "tags": ["health"],
+    "security": [{}, {"bearer": []}],  # none while METRICS_TOKEN is unset
+    "description": "Open while METRICS_TOKEN is unset; else `Authorization: Bearer "
+                   "<METRICS_TOKEN>`.",
+    "responses": {
+        "200": {"description": "Prometheus text exposition format (or OpenMetrics).",
+                "content": {"text/plain": {"schema": {"type": "string"}}}},
+        "401": {"description": "METRICS_TOKEN is set and was not sent.",
+                "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+    },
+}}
+
+
 def init_app(app: Flask) -> None:
-    """Time and count every request, and serve /metrics (outside the OpenAPI document)."""
+    """Time and count every request, and serve /metrics (a plain Flask view, documented here)."""
 
     @app.before_request
     def start_timer():
@@ -251,6 +266,8 @@ def init_app(app: Flask) -> None:
         return response
 
     app.register_blueprint(bp)
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "metrics.metrics_view")
+    rest_api.spec.path(rule=rule, operations=METRICS_OPERATION)
 
 
 def serve_worker_metrics(port: int) -> None:

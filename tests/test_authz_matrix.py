@@ -143,6 +143,8 @@ def kind(path: str, op: dict) -> str:
     form = op.get("requestBody", {}).get("content", {}).get("application/x-www-form-urlencoded")
     if "key" in params or (form and "/1.1/" in path):
         return "compatible"
+    if {} in (op.get("security") or []):
+        return "public"  # the credential is optional (/metrics while METRICS_TOKEN is unset)
     schemes = {name for requirement in op.get("security") or [] for name in requirement}
     if "siteKey" in schemes:
         return "site"

@@ -36,7 +36,8 @@ def test_perspective_scores_have_a_worker_of_their_own():
     # A burst of scores must not wait behind, or hold up, a backlog of comments.
     assert consumed_queues("score-worker") == {QUEUES[SCORE_TASK]}
     assert QUEUES[SCORE_TASK] not in consumed_queues("worker")
-    assert consumed_queues("worker") | consumed_queues("score-worker") == set(QUEUES.values())
+    assert consumed_queues("worker") | consumed_queues("score-worker") | consumed_queues(
+        "webhooks") == set(QUEUES.values())
 
 
 @pytest.mark.parametrize("name", ["api", "worker", "score-worker", "redis", "postgres"])

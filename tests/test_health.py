@@ -95,7 +95,10 @@ def test_readyz_shows_no_internals_to_other_callers(app, client, monkeypatch, he
         "status": "not ready",
         "checks": {"database": {"ok": True}, "redis": {"ok": False}, "workers": {"ok": False},
                    "toxicity_model": {"ok": False}},
-        "toxicity_models": [], "warnings": []}
+        "toxicity_models": [], "warnings": [],
+        # Counts only: how many score calls ran out of time (unknown while Redis is down).
+        "score_timeouts": {"timeout_s": float(app.config["SCORE_TIMEOUT_S"]), "total": None,
+                           "last_two_hours": None}}
 
 
 def test_readyz_keeps_the_offline_model_warning_public_without_worker_names(app, client):

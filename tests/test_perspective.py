@@ -570,7 +570,8 @@ def test_suggestscore_with_do_not_store_checks_answers_and_stores_nothing(client
     response = client.post(f"{SUGGEST}?key={key}", json={
         "comment": {"text": f"{marker} said this."}, "doNotStore": True, "clientToken": "c-9",
         "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}}})
-    assert response.status_code == 200 and response.get_json() == {"clientToken": "c-9"}
+    assert response.status_code == 200 and response.get_json() == {
+        "clientToken": "c-9", "detectedLanguages": ["und"]}
     assert db.session.scalars(select(ScoreFeedback)).all() == []
     assert marker not in everything_in_the_database(db) and marker not in caplog.text
 
@@ -603,10 +604,11 @@ def test_a_key_over_its_waiting_cap_gets_a_google_429_with_retry_after(client, k
                                                                        slots, worker,
                                                                        monkeypatch):
     monkeypatch.setitem(app.config, "SCORE_MAX_WAITS_PER_KEY", 2)
+    monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 5)  # Retry-After: one timeout
     body = {"comment": {"text": FRIENDLY}, "requestedAttributes": {"TOXICITY": {}}}
     with held(slots, key_id(key), count=2):
         refused = analyze(client, key, body)
-        other_key = make.site(name="Other paper")[1]
+        other_key = make.server_key(make.site(name="Other paper")[0].id)
         other = analyze(client, other_key, body)  # another key still gets its score
     assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
     error = refused.get_json()["error"]
@@ -620,6 +622,7 @@ def test_a_key_over_its_waiting_cap_gets_a_google_429_with_retry_after(client, k
 def test_waits_over_the_total_cap_get_a_google_503_with_retry_after(client, key, app, slots,
                                                                     monkeypatch):
     monkeypatch.setitem(app.config, "SCORE_MAX_WAITS", 3)
+    monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 5)  # Retry-After: one timeout
     with held(slots, key_id=-1, count=3):
         response = analyze(client, key, {"comment": {"text": FRIENDLY},
                                          "requestedAttributes": {"TOXICITY": {}}})

@@ -12,7 +12,6 @@ offline-model warning; error texts, revisions and worker names (host names, pids
 with `Authorization: Bearer <METRICS_TOKEN>` sees (nobody, while METRICS_TOKEN is unset).
 """
 
-import hmac
 import math
 import threading
 import time
@@ -20,13 +19,14 @@ from functools import cache
 
 import redis
 from alembic.script import ScriptDirectory
-from flask import current_app, request
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from service import score_timeouts
+from service.auth import has_ops_token
 from service.extensions import celery, db
 from service.worker_status import active_models
 
@@ -169,13 +169,6 @@ def forget_readiness() -> None:
         _last.update(key=None, at=-math.inf, body=None)
 
 
-def ops_caller() -> bool:
-    """Whether the request carries the ops token (METRICS_TOKEN) as a bearer token."""
-    token = current_app.config["METRICS_TOKEN"]
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
-
-
 def public_view(body: dict) -> dict:
     """The answer without internals: which checks pass, the models' names, the warnings."""
     return {
@@ -198,4 +191,4 @@ class Ready(MethodView):
         """Check the database, Redis, that a worker is alive and which toxicity model it runs."""
         body = readiness()
         code = 200 if body["status"] == "ready" else 503
-        return (body if ops_caller() else public_view(body)), code
+        return (body if has_ops_token() else public_view(body)), code
