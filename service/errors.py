@@ -34,6 +34,8 @@ def register_error_handlers(app: Flask) -> None:
         data = getattr(exc, "data", {}) or {}
         # flask-smorest's abort() and webargs put details in exc.data.
         message = data.get("message") or exc.description or HTTPStatus(exc.code).phrase
+        if exc.code == 422 and "message" not in data:
+            message = "Invalid input."  # one wording for every endpoint; `errors` says what
         if exc.code == 413 and "message" not in data:
             message = (f"The request body is larger than {current_app.config['MAX_REQUEST_BYTES']}"
                        " bytes (MAX_REQUEST_BYTES).")

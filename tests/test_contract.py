@@ -260,3 +260,24 @@ def test_the_author_is_never_told_the_spam_verdict(client, make, db, stored, sho
     status = client.get(f"/v1/comments/{accepted['id']}/status",
                         headers={"X-Status-Token": accepted["status_token"]}).get_json()
     assert status["status"] == shown and "spam" not in status["message"].lower()
+
+
+def test_every_422_has_one_shape(client, make, db, moderator, admin):
+    site_row, key = make.site()
+    comment = held(make, db, key)
+    answers = {
+        "intake": make.post_comment(key, author_email="not an email"),
+        "decision": client.post(f"/v1/moderation/comments/{comment.id}/decision",
+                                headers=moderator, json={"action": "nuke", "version": 2}),
+        "queue": client.get("/v1/moderation/queue?sort=sideways", headers=moderator),
+        "site": client.post("/v1/admin/sites", headers=admin, json={"name": ""}),
+        "settings": client.patch(f"/v1/admin/sites/{site_row.id}", headers=admin,
+                                 json={"settings": {"spam_hold": 0.99}}),
+    }
+    for name, answer in answers.items():
+        body = answer.get_json()
+        assert answer.status_code == 422, name
+        assert (body["code"], body["status"], body["message"]) == (
+            422, "Unprocessable Entity", "Invalid input."), name
+        (location, fields), = body["errors"].items()
+        assert location in ("json", "query", "form") and fields, name
