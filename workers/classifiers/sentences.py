@@ -12,9 +12,13 @@ ABBREVIATIONS = frozenset(
 
 # A sentence ends at ., ! or ? (possibly repeated, possibly followed by closing quotes or
 # brackets, and by emoticons or emoji such as ":)") before whitespace, or at a line break:
-# comments often skip punctuation.
-_BOUNDARY = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d)\]]*(?:\s+[^\w\s]+(?=\s|$))*(?=\s)|\n")
-_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+# comments often skip punctuation. A run of end marks is tried from its first mark only: trying
+# it again from each later mark would rescan the run, quadratic in "!!!!...".
+_BOUNDARY = re.compile(
+    r"(?<![.!?\u2026])[.!?\u2026]+[\"'\u2019\u201d)\]]*(?:\s+[^\w\s]+(?=\s|$))*(?=\s)|\n"
+)
+# No abbreviation is longer than this: a longer word before a period ends the sentence.
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -22,7 +26,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        if boundary.group() != "\n" and _is_abbreviation(text[start : boundary.end()]):
+        if boundary.group() != "\n" and _is_abbreviation(text, start, boundary.end()):
             continue
         _append(spans, text, start, boundary.end())
         start = boundary.end()
@@ -30,15 +34,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_abbreviation(sentence: str) -> bool:
-    """Tell whether the period ending sentence belongs to an abbreviation or an initial."""
-    if not sentence.endswith("."):
+def _is_abbreviation(text: str, start: int, end: int) -> bool:
+    """Tell whether the period ending text[start:end] belongs to an abbreviation or an initial."""
+    if end <= start or text[end - 1] != ".":
         return False
-    match = _WORD_BEFORE.search(sentence)
-    if match is None:
+    # The word is the run of word characters and periods before the final period; only a
+    # short run can be an abbreviation, so the scan stops there (never rescans the sentence).
+    begin = end - 1
+    limit = max(start, begin - _LONGEST_ABBREVIATION - 1)
+    while begin > limit and _is_word_or_period(text[begin - 1]):
+        begin -= 1
+    if begin == end - 1 or (begin == limit and begin > start and _is_word_or_period(text[begin - 1])):
         return False
-    word = match.group(1).lower()
+    word = text[begin : end - 1].lower()
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+def _is_word_or_period(ch: str) -> bool:
+    """Tell whether ch matches the regex class [\\w.]."""
+    return ch == "." or ch == "_" or ch.isalnum()
 
 
 def _append(spans: list[tuple[int, int]], text: str, begin: int, end: int) -> None:

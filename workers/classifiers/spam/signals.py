@@ -145,9 +145,18 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
 }  # fmt: skip
 _FAMILY_PATTERNS = {
     # Every alternative starts at a word start (also keeps "\d+" from rescanning digit runs).
-    family: [(re.compile(rf"(?<!\w)(?:{pattern})", re.I), weight) for pattern, weight in patterns]
+    # No IGNORECASE: the patterns only ever see folded (case-folded) text, and matching
+    # without it is several times faster.
+    family: [(re.compile(rf"(?<!\w)(?:{pattern})"), weight) for pattern, weight in patterns]
     for family, patterns in _FAMILIES.items()
 }
+# Any family pattern: one scan finds where the first match of any of them can be, so a text
+# with none (most comments) costs one pass instead of one per pattern.
+_ANY_FAMILY = re.compile(
+    r"(?<!\w)(?:"
+    + "|".join(f"(?:{pattern})" for patterns in _FAMILIES.values() for pattern, _ in patterns)
+    + ")"
+)
 
 # Generic praise that fits any page: SEO spammers post it to get their author URL shown. The
 # genre is recognised by its parts, not by stock sentences: a compliment on "the post"/"your
@@ -252,10 +261,25 @@ def _host(url: str) -> str:
         return ""
 
 
-def _in_domain_list(host: str, listed: frozenset[str]) -> bool:
-    """Tell whether host or one of its parent domains is on a list."""
-    parts = host.split(".")
-    return any(".".join(parts[i:]) in listed for i in range(len(parts) - 1))
+@cache
+def _most_labels(name: str) -> int:
+    """Return how many labels the longest entry of a shipped domain list has."""
+    return max((entry.count(".") + 1 for entry in _listed(name)), default=0)
+
+
+def _in_domain_list(host: str, name: str) -> bool:
+    """Tell whether host or one of its parent domains is on a shipped domain list."""
+    listed = _listed(name)
+    # Only the last few labels can match an entry: walking dots from the right keeps a host
+    # of thousands of labels ("www.www.www...") as cheap as a short one.
+    start = len(host)
+    for labels in range(1, _most_labels(name) + 1):
+        start = host.rfind(".", 0, start)
+        if start < 0:
+            return labels >= 2 and host in listed
+        if labels >= 2 and host[start + 1 :] in listed:
+            return True
+    return False
 
 
 def bot_signals(
@@ -295,7 +319,7 @@ def link_signals(links: Links, body: str, word_count: int) -> dict[str, float]:
     if links.markup:
         found["LINK_MARKUP"] = LINK_MARKUP
     hosts = hosts_of(links, body)
-    if any(_in_domain_list(host, _listed("shorteners.txt")) for host in hosts):
+    if any(_in_domain_list(host, "shorteners.txt") for host in hosts):
         found["SHORTENER"] = SHORTENER
     if any(host.rsplit(".", 1)[-1] in _listed("spam_tlds.txt") for host in hosts):
         found["SPAM_TLD"] = SPAM_TLD
@@ -306,7 +330,7 @@ def author_signals(author_name: str, author_email: str) -> dict[str, float]:
     """Return the evidence in who the comment says it is from."""
     found: dict[str, float] = {}
     domain = author_email.rpartition("@")[2].strip().lower()
-    if domain and _in_domain_list(domain, _listed("disposable_domains.txt")):
+    if domain and _in_domain_list(domain, "disposable_domains.txt"):
         found["DISPOSABLE_EMAIL"] = DISPOSABLE_EMAIL
     name = fold(author_name)
     if _NAME_IS_DOMAIN.search(name):
@@ -367,12 +391,20 @@ def content_signals(
     letters = [ch for ch in BARE_URL.sub(" ", text) if ch.isalpha()]
     if len(letters) >= 20 and sum(ch.isupper() for ch in letters) / len(letters) > 0.7:
         found["SHOUTING"] = SHOUTING
+    # normalize() catches "c4sino"; fold() keeps the email addresses leetspeak mangles.
+    texts = [(normalized_body, _first_family_match(normalized_body))]
     folded = fold(text)
+    if folded != normalized_body:
+        texts.append((folded, _first_family_match(folded)))
+    texts = [(searched, start) for searched, start in texts if start is not None]
     for family, patterns in _FAMILY_PATTERNS.items():
         weight = 0.0
         for pattern, pattern_weight in patterns:
-            # normalize() catches "c4sino"; fold() keeps the email addresses leetspeak mangles.
-            match = pattern.search(normalized_body) or pattern.search(folded)
+            match = None
+            for searched, start in texts:
+                match = pattern.search(searched, start)
+                if match:
+                    break
             if match and (family != "contact" or _is_contact(match.group(0))):
                 weight += pattern_weight
         if weight >= 1.0:
@@ -405,6 +437,12 @@ def comment_evidence(
     )
     found |= content_signals(item.body, normalized_body, links, promotes_author_url)
     return found
+
+
+def _first_family_match(text: str) -> int | None:
+    """Return where the first match of any spam pattern starts in text, or None if none does."""
+    match = _ANY_FAMILY.search(text)
+    return None if match is None else match.start()
 
 
 def host_of(url: str) -> str:
