@@ -44,7 +44,8 @@ def _is_abbreviation(text: str, start: int, end: int) -> bool:
     limit = max(start, begin - _LONGEST_ABBREVIATION - 1)
     while begin > limit and _is_word_or_period(text[begin - 1]):
         begin -= 1
-    if begin == end - 1 or (begin == limit and begin > start and _is_word_or_period(text[begin - 1])):
+    longer = begin == limit and begin > start and _is_word_or_period(text[begin - 1])
+    if begin == end - 1 or longer:
         return False
     word = text[begin : end - 1].lower()
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
