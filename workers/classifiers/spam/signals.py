@@ -388,8 +388,9 @@ def content_signals(
             found["GENERIC_PRAISE"] = min(PRAISE_WITHOUT_URL * praise, 1.2)
     if _REPEATED.search(text):
         found["REPEATED_CHARS"] = REPEATED_CHARS
-    letters = [ch for ch in BARE_URL.sub(" ", text) if ch.isalpha()]
-    if len(letters) >= 20 and sum(ch.isupper() for ch in letters) / len(letters) > 0.7:
+    # filter/map keep the per-character work in C.
+    letters = "".join(filter(str.isalpha, BARE_URL.sub(" ", text)))
+    if len(letters) >= 20 and sum(map(str.isupper, letters)) / len(letters) > 0.7:
         found["SHOUTING"] = SHOUTING
     # normalize() catches "c4sino"; fold() keeps the email addresses leetspeak mangles.
     texts = [(normalized_body, _first_family_match(normalized_body))]
