@@ -226,6 +226,34 @@ def test_perspective_refuses_one_byte_more(app):
             perspective.comment_text(data)
 
 
+@pytest.mark.parametrize("extra", [
+    {"context": {"entries": [{}] * 1000}},
+    {"languages": ["en"] * 1000},
+    {"requestedAttributes": {f"A{i}": {} for i in range(1000)}},
+])  # fmt: skip
+def test_perspective_refuses_a_body_of_too_many_values_before_validating_them(app, extra):
+    body = json.dumps({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, **extra})
+    with app.test_request_context(method="POST", data=body, content_type="application/json"):
+        with pytest.raises(perspective.GoogleError, match="More than 1000 fields and list items"):
+            perspective.load_google(perspective.ANALYZE_REQUEST)
+
+
+def test_perspective_accepts_a_body_of_many_values_under_the_cap(app):
+    body = json.dumps({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}},
+                       "languages": ["en"] * 900})
+    with app.test_request_context(method="POST", data=body, content_type="application/json"):
+        assert perspective.load_google(perspective.ANALYZE_REQUEST)["languages"] == ["en"] * 900
+
+
+@pytest.mark.parametrize("fields, status", [(1000, 200), (1001, 413), (300_000, 413)])
+def test_akismet_refuses_a_form_of_too_many_fields(client, fields, status):
+    response = client.post("/1.1/comment-check", data="a=&" * (fields - 1) + "a=",
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == status
+    if status == 413:
+        assert response.mimetype == "text/plain" and "form fields" in response.text
+
+
 @pytest.mark.parametrize("text", [repeat("\u200b"), repeat("%&=+"), repeat("www.")])
 def test_akismet_parses_the_largest_comment(app, text):
     body = urlencode({"comment_content": text, "user_ip": "203.0.113.9"})
