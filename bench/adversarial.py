@@ -244,21 +244,27 @@ def entry_points() -> dict[str, tuple[Callable[[str], None], int, bool, dict]]:
     }
 
 
-def cpu_ms(function: Callable[[str], None], text: str, repeats: int) -> float:
-    """Return the best CPU milliseconds per call over repeats (short calls averaged)."""
-    best = float("inf")
+def cpu_ms(function: Callable[[str], None], text: str) -> float:
+    """Return the CPU milliseconds of one call (short calls repeated and averaged)."""
+    calls, spent = 0, 0.0
+    while spent < MIN_TIMED_S:
+        clear_caches()
+        start = time.process_time()
+        function(text)
+        spent += time.process_time() - start
+        calls += 1
+        if calls == 1 and spent >= MIN_TIMED_S / 4:
+            break  # a slow call is timed once per repeat
+    return spent / calls * 1000
+
+
+def best_pair(function: Callable[[str], None], small: str, large: str, repeats: int):
+    """Return the best ms of each size, measured in turns so both see the same machine load."""
+    best_small = best_large = float("inf")
     for _ in range(repeats):
-        calls, spent = 0, 0.0
-        while spent < MIN_TIMED_S or calls == 0:
-            clear_caches()
-            start = time.process_time()
-            function(text)
-            spent += time.process_time() - start
-            calls += 1
-            if spent >= MIN_TIMED_S / 4 and calls == 1:
-                break  # a slow call is timed once per repeat
-        best = min(best, spent / calls)
-    return best * 1000
+        best_small = min(best_small, cpu_ms(function, small))
+        best_large = min(best_large, cpu_ms(function, large))
+    return best_small, best_large
 
 
 def main() -> None:
@@ -282,8 +288,7 @@ def main() -> None:
             small = cut_bytes(small, SMALL) if in_bytes else small[:SMALL]
             large = cut_bytes(large, largest) if in_bytes else large[:largest]
             function(small)  # warm up: first-use costs (compiled patterns, caches) aside
-            ms_small = cpu_ms(function, small, args.repeats)
-            ms_large = cpu_ms(function, large, args.repeats)
+            ms_small, ms_large = best_pair(function, small, large, args.repeats)
             size_ratio = len(large) / len(small)
             ratio = ms_large / max(ms_small, 1e-6)
             # The time ratio as if the largest size were 64K, so every entry reads against 8.

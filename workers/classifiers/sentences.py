@@ -17,6 +17,9 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(
     r"(?<![.!?\u2026])[.!?\u2026]+[\"'\u2019\u201d)\]]*(?:\s+[^\w\s]+(?=\s|$))*(?=\s)|\n"
 )
+# A letter or digit: \w without the underscore, i.e. str.isalnum().
+_ALNUM = re.compile(r"[^\W_]")
+_WORD_RUN = re.compile(r"[\w.]+\Z")
 # No abbreviation is longer than this: a longer word before a period ends the sentence.
 _LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 
@@ -26,34 +29,26 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        if boundary.group() != "\n" and _is_abbreviation(text, start, boundary.end()):
+        end = boundary.end()
+        # Only a boundary ending in a period can be an abbreviation's ("\n" is never one).
+        if text[end - 1] == "." and _is_abbreviation(text, start, end):
             continue
-        _append(spans, text, start, boundary.end())
-        start = boundary.end()
+        _append(spans, text, start, end)
+        start = end
     _append(spans, text, start, len(text))
     return spans
 
 
 def _is_abbreviation(text: str, start: int, end: int) -> bool:
     """Tell whether the period ending text[start:end] belongs to an abbreviation or an initial."""
-    if end <= start or text[end - 1] != ".":
+    # The word is the run of word characters and periods before the final period. Only a short
+    # run can be an abbreviation, so only the last few characters are read, never the sentence.
+    low = max(start, end - 2 - _LONGEST_ABBREVIATION)
+    run = _WORD_RUN.search(text, low, end - 1)
+    if run is None or (run.start() == low > start and _WORD_RUN.match(text, low - 1, low)):
         return False
-    # The word is the run of word characters and periods before the final period; only a
-    # short run can be an abbreviation, so the scan stops there (never rescans the sentence).
-    begin = end - 1
-    limit = max(start, begin - _LONGEST_ABBREVIATION - 1)
-    while begin > limit and _is_word_or_period(text[begin - 1]):
-        begin -= 1
-    longer = begin == limit and begin > start and _is_word_or_period(text[begin - 1])
-    if begin == end - 1 or longer:
-        return False
-    word = text[begin : end - 1].lower()
+    word = run.group().lower()
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
-
-
-def _is_word_or_period(ch: str) -> bool:
-    """Tell whether ch matches the regex class [\\w.]."""
-    return ch == "." or ch == "_" or ch.isalnum()
 
 
 def _append(spans: list[tuple[int, int]], text: str, begin: int, end: int) -> None:
@@ -65,7 +60,7 @@ def _append(spans: list[tuple[int, int]], text: str, begin: int, end: int) -> No
     if begin == end:
         return
     # "Great!!! :)" is one sentence, not "Great!!!" and ":)".
-    if spans and not any(ch.isalnum() for ch in text[begin:end]):
+    if spans and not _ALNUM.search(text, begin, end):
         spans[-1] = (spans[-1][0], end)
         return
     spans.append((begin, end))

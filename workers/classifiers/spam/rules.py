@@ -83,14 +83,14 @@ def find_words(words: Sequence[str], texts: Iterable[str]) -> list[str]:
         return []
     # A dict keeps first-seen order and makes each repeat cost O(1), however often a word recurs.
     found: dict[str, None] = {}
-    for text in texts:
+    for text in dict.fromkeys(texts):  # a body without tags is the same text twice
         found.update(dict.fromkeys(pattern.findall(text)))
     return list(found)
 
 
 def find_keys(keys: Sequence[str], fields: Iterable[str]) -> list[str]:
     """Return the keys found as substrings of any (already normalised) field, like WordPress."""
-    fields = list(fields)
+    fields = list(dict.fromkeys(fields))
     found = []
     for needle in _normalized_keys(tuple(keys)):
         if any(needle in value for value in fields):
