@@ -62,6 +62,9 @@ ATTRIBUTES = {
 }
 MAX_TEXT_BYTES = 20480  # Google's limit on comment.text, in UTF-8 bytes
 # Bodies may carry context entries, and JSON escapes (\uXXXX) can grow 20 KB of text ~6x.
+# Object fields and array items in a body, all levels together: a request is a few dozen, and
+# checking a million tiny ones (1 MiB of "{}," context entries) would cost seconds of CPU.
+MAX_JSON_VALUES = 1000
 SCORE_TYPES = ("SCORE_TYPE_UNSPECIFIED", "PROBABILITY", "STD_DEV_SCORE", "PERCENTILE", "RAW")
 TEXT_TYPES = ("TEXT_TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML")
 PROBABILITY = "PROBABILITY"
@@ -359,6 +362,9 @@ def load_google(schema: Schema) -> dict:
     if not isinstance(body, dict):
         raise invalid("Invalid JSON payload received. Expected an object at the top level, "
                       f"got {type(body).__name__}.")
+    if too_many_values(body, MAX_JSON_VALUES):
+        raise invalid(f"Invalid JSON payload received. More than {MAX_JSON_VALUES} fields and "
+                      "list items.")
     try:
         return schema.load(body)
     except ValidationError as err:
@@ -366,6 +372,20 @@ def load_google(schema: Schema) -> dict:
                  for path, field, value, message in violations(err.messages, schema, body, [])]
         found.sort()
         raise invalid(found[0][1], found) from None
+
+
+def too_many_values(body, limit: int) -> bool:
+    """Tell whether body holds more than limit object fields and array items in all."""
+    pending, seen = [body], 0
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict | list):
+            children = value.values() if isinstance(value, dict) else value
+            seen += len(children)
+            if seen > limit:
+                return True
+            pending.extend(children)
+    return False
 
 
 def comment_text(data: dict) -> str:

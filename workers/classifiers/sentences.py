@@ -12,9 +12,16 @@ ABBREVIATIONS = frozenset(
 
 # A sentence ends at ., ! or ? (possibly repeated, possibly followed by closing quotes or
 # brackets, and by emoticons or emoji such as ":)") before whitespace, or at a line break:
-# comments often skip punctuation.
-_BOUNDARY = re.compile(r"[.!?\u2026]+[\"'\u2019\u201d)\]]*(?:\s+[^\w\s]+(?=\s|$))*(?=\s)|\n")
-_WORD_BEFORE = re.compile(r"([\w.]+)\.$")
+# comments often skip punctuation. A run of end marks is tried from its first mark only: trying
+# it again from each later mark would rescan the run, quadratic in "!!!!...".
+_BOUNDARY = re.compile(
+    r"(?<![.!?\u2026])[.!?\u2026]+[\"'\u2019\u201d)\]]*(?:\s+[^\w\s]+(?=\s|$))*(?=\s)|\n"
+)
+# A letter or digit: \w without the underscore, i.e. str.isalnum().
+_ALNUM = re.compile(r"[^\W_]")
+_WORD_RUN = re.compile(r"[\w.]+\Z")
+# No abbreviation is longer than this: a longer word before a period ends the sentence.
+_LONGEST_ABBREVIATION = max(map(len, ABBREVIATIONS))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -22,22 +29,25 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
-        if boundary.group() != "\n" and _is_abbreviation(text[start : boundary.end()]):
+        end = boundary.end()
+        # Only a boundary ending in a period can be an abbreviation's ("\n" is never one).
+        if text[end - 1] == "." and _is_abbreviation(text, start, end):
             continue
-        _append(spans, text, start, boundary.end())
-        start = boundary.end()
+        _append(spans, text, start, end)
+        start = end
     _append(spans, text, start, len(text))
     return spans
 
 
-def _is_abbreviation(sentence: str) -> bool:
-    """Tell whether the period ending sentence belongs to an abbreviation or an initial."""
-    if not sentence.endswith("."):
+def _is_abbreviation(text: str, start: int, end: int) -> bool:
+    """Tell whether the period ending text[start:end] belongs to an abbreviation or an initial."""
+    # The word is the run of word characters and periods before the final period. Only a short
+    # run can be an abbreviation, so only the last few characters are read, never the sentence.
+    low = max(start, end - 2 - _LONGEST_ABBREVIATION)
+    run = _WORD_RUN.search(text, low, end - 1)
+    if run is None or (run.start() == low > start and _WORD_RUN.match(text, low - 1, low)):
         return False
-    match = _WORD_BEFORE.search(sentence)
-    if match is None:
-        return False
-    word = match.group(1).lower()
+    word = run.group().lower()
     return word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
@@ -50,7 +60,7 @@ def _append(spans: list[tuple[int, int]], text: str, begin: int, end: int) -> No
     if begin == end:
         return
     # "Great!!! :)" is one sentence, not "Great!!!" and ":)".
-    if spans and not any(ch.isalnum() for ch in text[begin:end]):
+    if spans and not _ALNUM.search(text, begin, end):
         spans[-1] = (spans[-1][0], end)
         return
     spans.append((begin, end))

@@ -81,21 +81,27 @@ def find_words(words: Sequence[str], texts: Iterable[str]) -> list[str]:
     pattern = _word_pattern(tuple(words))
     if pattern is None:
         return []
-    found: list[str] = []
-    for text in texts:
-        found += [hit for hit in pattern.findall(text) if hit not in found]
-    return found
+    # A dict keeps first-seen order and makes each repeat cost O(1), however often a word recurs.
+    found: dict[str, None] = {}
+    for text in dict.fromkeys(texts):  # a body without tags is the same text twice
+        found.update(dict.fromkeys(pattern.findall(text)))
+    return list(found)
 
 
 def find_keys(keys: Sequence[str], fields: Iterable[str]) -> list[str]:
     """Return the keys found as substrings of any (already normalised) field, like WordPress."""
-    fields = list(fields)
+    fields = list(dict.fromkeys(fields))
     found = []
-    for key in keys:
-        needle = normalize(key)
-        if needle and needle not in found and any(needle in value for value in fields):
+    for needle in _normalized_keys(tuple(keys)):
+        if any(needle in value for value in fields):
             found.append(needle)
     return found
+
+
+@lru_cache(maxsize=256)
+def _normalized_keys(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the distinct non-empty normalised keys, in list order."""
+    return tuple(dict.fromkeys(needle for needle in map(normalize, keys) if needle))
 
 
 @dataclass
