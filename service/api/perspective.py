@@ -61,7 +61,6 @@ ATTRIBUTES = {
     "SEXUALLY_EXPLICIT": "sexual_explicit",
 }
 MAX_TEXT_BYTES = 20480  # Google's limit on comment.text, in UTF-8 bytes
-# Bodies may carry context entries, and JSON escapes (\uXXXX) can grow 20 KB of text ~6x.
 # Object fields and array items in a body, all levels together: a request is a few dozen, and
 # checking a million tiny ones (1 MiB of "{}," context entries) would cost seconds of CPU.
 MAX_JSON_VALUES = 1000
