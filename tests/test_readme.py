@@ -1,0 +1,77 @@
+"""The README's curl walk-through, read from the README itself and run against a live service.
+
+Each `curl` command of the block runs with real curl; `# -> STATUS {json}` after a command
+says what it must answer. The README's example values (`$API`, keys, comment id 1, the status
+token) are swapped for this test's own, so the README cannot drift from the code.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from service.models import Comment, Status
+from tests.conftest import wait_until
+from tests.support.live_server import live_server
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+
+
+def walkthrough() -> list[tuple[str, tuple[int, dict] | None]]:
+    """Return the walk-through's curl commands, each with its expected answer (or None)."""
+    text = README.read_text()
+    section = text[text.index("## A walk-through with curl"):]
+    block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+    lines = block.replace("\\\n", " ").splitlines()
+    commands: list[tuple[str, tuple[int, dict] | None]] = []
+    for line in lines:
+        expected = re.match(r"# -> (\d{3}) (\{.*\})$", line.strip())
+        if expected and commands:
+            commands[-1] = (commands[-1][0], (int(expected.group(1)),
+                                               json.loads(expected.group(2))))
+        elif line.startswith("curl "):
+            commands.append((line, None))
+    return commands
+
+
+def test_the_readme_walkthrough_has_its_steps():
+    steps = walkthrough()
+    assert len(steps) == 5 and steps[0][1] is not None and steps[0][1][0] == 202
+
+
+def test_the_readme_walkthrough_works_as_written(app, db, make, worker):
+    site, site_key = make.site(origins=["http://127.0.0.1"])
+    moderator = make.token("moderator")
+    with live_server(app) as api:
+        env = {**os.environ, "API": api, "SITE_KEY": site_key, "MOD": moderator}
+        seen: dict = {}
+        for command, expected in walkthrough():
+            if "id" in seen:  # the README's comment is id 1; ours is whatever the database gave
+                command = command.replace("/comments/1/", f"/comments/{seen['id']}/")
+                command = command.replace("<status_token>", seen["status_token"])
+            if "/decision" in command:
+                wait_until(lambda: db.session.get(Comment, seen["id"]).status
+                           != Status.PENDING or db.session.expire_all())
+            result = subprocess.run(
+                ["bash", "-c", command.replace("curl -s ", "curl -s -w '\\n%{http_code}' ", 1)],
+                env=env, capture_output=True, text=True, timeout=60)
+            body, _, status = result.stdout.rpartition("\n")
+            answer = json.loads(body)
+            if expected is None:
+                assert 200 <= int(status) < 300, (command, status, body)
+                continue
+            code, shown = expected
+            assert int(status) == code, (command, status, body)
+            # Every key the README shows is in the answer; literal values match where given.
+            assert set(shown) <= set(answer), (command, answer)
+            for key, value in shown.items():
+                if key != "id" and not str(value).startswith("..."):  # ids and "..." vary
+                    assert answer[key] == value, (command, key, answer[key])
+            seen.update(answer)
+    thread = answer
+    assert [c["body"] for c in thread["items"]] == ["Great piece, thanks."]
