@@ -281,3 +281,13 @@ def test_every_422_has_one_shape(client, make, db, moderator, admin):
             422, "Unprocessable Entity", "Invalid input."), name
         (location, fields), = body["errors"].items()
         assert location in ("json", "query", "form") and fields, name
+
+
+def test_a_bulk_decision_goes_on_after_a_conflict(client, make, db, site, moderator):
+    _, key = site
+    stale, fresh = held(make, db, key, body="Stale."), held(make, db, key, body="Fresh.")
+    results = client.post("/v1/moderation/decisions", headers=moderator, json={
+        "action": "approve", "items": [{"id": stale.id, "version": 1},
+                                       {"id": fresh.id, "version": 2}]}).get_json()["results"]
+    assert [(r["id"], r["code"], r["status"]) for r in results] == [
+        (stale.id, 409, "held"), (fresh.id, 200, "approved")]

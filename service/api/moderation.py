@@ -470,10 +470,10 @@ class BulkDecision(MethodView):
                                 "version": comment.version, "code": 200, "message": "ok"})
             except HTTPException as exc:
                 db.session.rollback()
-                data = getattr(exc, "data", None) or {}
-                message = data.get("message") or exc.description
+                details = getattr(exc, "data", None) or {}
+                message = details.get("message") or exc.description
                 # A conflict says where the comment is now, as the single decision does.
-                current = (data.get("errors") or {}).get("current") or {}
+                current = (details.get("errors") or {}).get("current") or {}
                 results.append({"id": item["id"], "ok": False, "status": current.get("status"),
                                 "version": current.get("version"), "code": exc.code,
                                 "message": str(message)})
