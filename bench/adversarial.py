@@ -25,10 +25,10 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from flask import request  # noqa: E402
 
 from service import create_app  # noqa: E402
 from service.api import akismet, perspective  # noqa: E402
+from service.config import DEFAULTS  # noqa: E402
 from workers.classifiers import language, sentences  # noqa: E402
 from workers.classifiers.spam import SpamInput, check_spam, neardup, rules, signals  # noqa: E402
 from workers.classifiers.spam.normalize import fold, normalize  # noqa: E402
@@ -36,7 +36,7 @@ from workers.classifiers.spam.normalize import fold, normalize  # noqa: E402
 SMALL = 8192
 MAX_CONTENT = 65525  # intake and Akismet comment content (WordPress's column limit)
 MAX_PERSPECTIVE = perspective.MAX_TEXT_BYTES  # comment.text, in UTF-8 bytes
-MAX_BODY = akismet.MAX_BODY_BYTES  # a whole Perspective or Akismet body (both 1 MiB)
+MAX_BODY = DEFAULTS["MAX_REQUEST_BYTES"]  # a whole request body, every endpoint (1 MiB)
 TARGET_RATIO, TARGET_MS = 10.0, 50.0
 MIN_TIMED_S = 0.05  # short calls are repeated until this much CPU time, then averaged
 
@@ -188,8 +188,6 @@ class Parsers:
         self.bodies = {text: body}
         with self.app.test_request_context("/1.1/comment-check", method="POST", data=body,
                                            content_type="application/x-www-form-urlencoded"):
-            # What the blueprint's before-request hook sets on a real request.
-            request.max_content_length = akismet.MAX_BODY_BYTES
             akismet.load_form(akismet.COMMENT_FORM)
 
 
@@ -197,7 +195,6 @@ class Parsers:
         """Parse a body of many tiny JSON values (refused past MAX_JSON_VALUES)."""
         with self.app.test_request_context("/v1alpha1/comments:analyze", method="POST",
                                            data=body, content_type="application/json"):
-            request.max_content_length = perspective.MAX_BODY_BYTES
             try:
                 perspective.load_google(perspective.ANALYZE_REQUEST)
             except perspective.GoogleError:
