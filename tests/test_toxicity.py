@@ -750,3 +750,15 @@ def test_models_pull_takes_a_named_model_from_a_given_file_and_config_dir(tiny_m
 def test_models_pull_refuses_what_it_cannot_find(tmp_path, name):
     with pytest.raises(PullError):
         pull_model(name, tmp_path)
+
+
+@pytest.mark.parametrize("languages", [None, ["en"]])
+def test_the_perspective_score_task_scores_sentences_even_with_spans_off(tiny_model, monkeypatch,
+                                                                         languages):
+    from workers import scoring
+
+    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS="off"))
+    monkeypatch.setattr(scoring, "toxicity_model", lambda: model)
+    answer = scoring.score_text.run("I agree. We should talk.", languages)
+    assert [(s["begin"], s["end"]) for s in answer["spans"]] == [(0, 8), (9, 24)]
+    assert model.spans == "off"  # the worker's comments keep their own setting

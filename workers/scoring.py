@@ -40,16 +40,19 @@ def score_text(text: str, languages: list[str] | None = None, text_ref: str | No
         if text is None:
             return {"error": "TextNotReceived", "model": describe(model)}
     try:
+        scorer = copy.copy(model)  # shares the loaded weights; only this call's options differ
+        # The API always scores the sentences it is asked about, whatever TOXICITY_SPANS says
+        # for comments (it answers spanScores; one span for the whole text would be wrong).
+        scorer.spans = "all"
         if languages:
             # The caller names the language (Perspective's `languages`): score the text as
             # that language, as Google does, instead of refusing it when detection disagrees.
-            scorer = copy.copy(model)  # shares the loaded weights; only this call skips detection
             scorer.lang_detect = False
             result = scorer.score([text])[0]
             language = detect(model, text)
             supported = True  # the API checked the named languages against model["languages"]
         else:
-            result = model.score([text])[0]
+            result = scorer.score([text])[0]
             language, supported = result.language, result.language_supported
     except Exception as exc:  # noqa: BLE001 (SoftTimeLimitExceeded included)
         # Only the type: a message or traceback could quote the text back.
