@@ -267,6 +267,7 @@ class Articles(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ArticleInSchema)
     @blp.response(201, ArticleOutSchema)
+    @blp.alt_response(409, description="The article exists already: PATCH it.")
     def post(self, data, site_id: int):
         """Register an article ahead of its first comment."""
         site = get_site(site_id)
@@ -328,6 +329,7 @@ class SiteServerKeys(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ServerKeyInSchema)
     @blp.response(201, KeyOutSchema)
+    @blp.alt_response(409, description="A key or token has that name already.")
     def post(self, data, site_id: int):
         """Create a secret server key for Akismet and Perspective calls (shown once)."""
         site = get_site(site_id)
@@ -347,6 +349,8 @@ class Tokens(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(TokenInSchema)
     @blp.response(201, KeyOutSchema)
+    @blp.alt_response(404, description="No site with that site_id.")
+    @blp.alt_response(409, description="A key or token has that name already.")
     def post(self, data):
         """Create a moderator or admin token, optionally scoped to one site (shown once)."""
         scope = g.principal.site_id
@@ -370,6 +374,7 @@ class KeyItem(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(KeyPatchSchema)
     @blp.response(200, KeyOutSchema)
+    @blp.alt_response(409, description="Not a server key: only those take browser origins.")
     def patch(self, data, key_id: int):
         """Set the origins whose pages may use a server key from the browser (CORS)."""
         key = db.session.get(ApiKey, key_id)

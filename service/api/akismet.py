@@ -290,6 +290,9 @@ DEBUG_HELP = {"X-akismet-debug-help": {
     "description": "Why the request was refused (sent with `invalid` and missing-field answers).",
 }}
 PLAIN_ERRORS = {
+    "429": {"description": "Too many requests from this address or with this key.",
+            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+            "content": {PLAIN: {"schema": {"type": "string"}}}},
     "413": {"description": "The form is larger than MAX_REQUEST_BYTES (1 MiB by default) or "
                            "has more than 1000 fields.",
             "content": {PLAIN: {"schema": {"type": "string"}}}},

@@ -335,6 +335,10 @@ class ArticleComments(MethodView):
     )
     @blp.response(202, CommentAcceptedSchema)
     @blp.alt_response(303, description="Form post from a browser: back to the article.")
+    @blp.alt_response(409, description="A duplicate: the same comment again (WordPress's "
+                                       "message).")
+    @blp.alt_response(429, description="Too soon after this reader's last comment (the flood "
+                                       "check), or over a rate limit; see Retry-After.")
     def post(self, article_id: str):
         """Submit a comment (JSON, or a WordPress comment form)."""
         site = g.site
@@ -458,6 +462,7 @@ class CommentFlags(MethodView):
     @blp.doc(security=[{"siteKey": []}])
     @blp.arguments(FlagInSchema)
     @blp.response(201, FlagOutSchema)
+    @blp.alt_response(409, description="This reader has reported this comment already.")
     def post(self, data, comment_id: int):
         """Report a comment to the moderators."""
         site = g.site

@@ -742,6 +742,9 @@ class SuggestCommentScore(MethodView):
     @blp.alt_response(400, schema=GoogleErrorSchema, description="Invalid request or key.")
     @blp.alt_response(403, schema=GoogleErrorSchema,
                       description="Missing key, or an Origin the site does not allow.")
+    @blp.alt_response(429, schema=GoogleErrorSchema,
+                      headers={"Retry-After": {"schema": {"type": "integer"}}},
+                      description="Too many requests with this key (RATE_LIMIT_COMPAT_PER_KEY).")
     @blp.alt_response(503, schema=GoogleErrorSchema,
                       headers={"Retry-After": {"schema": {"type": "integer"}}},
                       description="The database is unavailable.")

@@ -3,7 +3,7 @@
 import re
 
 # Pages for people and files, not API operations: the document leaves them out on purpose.
-NOT_API = re.compile(r"^/(static/|moderate$|demo/|openapi\.json$|$)")
+NOT_API = re.compile(r"^/(static/|moderate$|demo/|comment-received$|openapi\.json$|$)")
 CONVERTER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 
 
