@@ -491,7 +491,7 @@
       withheld.length ? h("ul", { class: "mw-withheld-list" }, ...withheld) : null,
       statement.appeal ? h("p", { class: "mw-appeal" }, statement.appeal.text,
         appealUrl ? " " : null,
-        appealUrl ? h("a", { href: appealUrl, rel: "noopener", text: appealUrl }) : null)
+        appealUrl ? h("a", { href: appealUrl, rel: "noopener", text: "Ask for a review" }) : null)
       : null);
   }
 })();
