@@ -38,6 +38,8 @@ REASON_TEXTS = {
     "CLASSIFY_FAILED": N_("The automated checks could not be completed, so a moderator will "
                           "review your comment."),
 }
+# Why a comment waits for a moderator; not why a moderator then rejected or removed it.
+HOLD_ONLY = ("PREMOD_ARTICLE", "NEW_AUTHOR", "LANG_UNSUPPORTED", "CLASSIFY_FAILED")
 TOXIC_REJECT = N_("An automated classifier rated your comment likely to contain {label}: its "
                   "score reached {threshold}, this site's threshold for rejecting a comment.")
 TOXIC_HOLD = N_("An automated classifier rated your comment likely to contain {label}: its "
@@ -110,7 +112,7 @@ def _facts(comment: Comment, settings: dict[str, Any], automated: bool, _) -> li
     texts = settings.get("reason_texts") or {}
     facts = []
     for code in comment.reasons or []:
-        if code not in DISCLOSED_CODES:
+        if code not in DISCLOSED_CODES or (code in HOLD_ONLY and comment.status != Status.HELD):
             continue
         fact: dict[str, Any] = {"code": code}
         if code.startswith("TOXIC:"):

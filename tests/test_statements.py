@@ -96,6 +96,8 @@ def test_a_moderators_rejection_says_a_person_took_part_but_not_who(worker, make
     answer = status_of(client, comment_id, token)
     statement = answer["statement"]
     assert statement["decision"] == "rejected"
+    # Premoderation explained the wait, not the rejection: the moderator's note stays internal.
+    assert statement["facts"] == [] and statement["summary"] == "Your comment was not published."
     assert statement["automated"] is False and statement["human_review"] is True
     assert statement["process"] == "A moderator made this decision."
     assert statement["model"] is None
