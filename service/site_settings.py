@@ -4,7 +4,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.i18n import LANGUAGES
 from service.models import Article, ModerationMode, Site
+from service.statements import DISCLOSED_CODES
 
 LABELS = (
     "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack",
@@ -43,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "min_submit_seconds": 3,
     "spam_hold": 0.5,
     "spam_discard": 0.9,
+    # Statement of reasons (service/statements.py)
+    "language": "en",
+    "appeal_url": None,  # None: the statement asks the author to contact the site
+    "reason_texts": {},  # reason code -> the operator's wording
 }
 
 
@@ -78,6 +84,12 @@ class SiteSettingsSchema(Schema):
     min_submit_seconds = fields.Float(validate=validate.Range(0, 3600))
     spam_hold = fields.Float(validate=validate.Range(0, 1))
     spam_discard = fields.Float(validate=validate.Range(0, 1))
+    language = fields.String(validate=validate.OneOf(LANGUAGES))
+    appeal_url = fields.Url(schemes={"http", "https"}, allow_none=True,
+                            validate=validate.Length(max=2000))
+    reason_texts = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(DISCLOSED_CODES)),
+        values=fields.String(validate=validate.Length(1, 1000)))
 
     @validates_schema
     def hold_below_discard(self, data, **_):

@@ -28,6 +28,7 @@ from service.extensions import db
 from service.models import Article, Comment, Flag, ModerationEvent, Site, Status, utcnow
 from service.queue import enqueue_classify
 from service.site_settings import effective_settings
+from service.statements import statement
 
 blp = Blueprint("comments", __name__, url_prefix="/v1", description="Reader-facing comments API.")
 
@@ -155,10 +156,59 @@ class FormTokenSchema(Schema):
     render_token = fields.String()
 
 
+class StatementFactSchema(Schema):
+    code = fields.String(metadata={"description": "The reason code (TOXIC:<label>, BANNED_WORD, "
+                                                  "PREMOD_ARTICLE, ...)."})
+    text = fields.String(metadata={"description": "The reason in plain words, or the site's own "
+                                                  "wording (site setting reason_texts)."})
+    label = fields.String(metadata={"description": "TOXIC reasons: the toxicity label."})
+    threshold = fields.Float(metadata={"description": "TOXIC reasons: the site's threshold the "
+                                                       "score reached."})
+    sentences = fields.List(fields.String(), metadata={
+        "description": "TOXIC reasons: the sentences of the comment that drove the score."})
+    words = fields.List(fields.String(), metadata={
+        "description": "BANNED_WORD: the entries of the site's list the comment matched."})
+
+
+class StatementModelSchema(Schema):
+    name = fields.String()
+    version = fields.String()
+
+
+class StatementWithheldSchema(Schema):
+    fact = fields.String(metadata={"description": "spam_checks or decision_process."})
+    text = fields.String()
+    reason = fields.String(metadata={"description": "Why it is withheld."})
+
+
+class StatementAppealSchema(Schema):
+    url = fields.String(allow_none=True, metadata={"description": "The site's appeal_url."})
+    text = fields.String()
+
+
+class StatementSchema(Schema):
+    decision = fields.String(metadata={"description": "The status the author is shown."})
+    decided_at = UTCDateTime(allow_none=True)
+    language = fields.String()
+    summary = fields.String()
+    facts = fields.List(fields.Nested(StatementFactSchema))
+    automated = fields.Boolean(allow_none=True, metadata={
+        "description": "Decided by automated means; null where that is withheld."})
+    human_review = fields.Boolean(allow_none=True, metadata={
+        "description": "A moderator took part; null where that is withheld."})
+    process = fields.String(allow_none=True)
+    model = fields.Nested(StatementModelSchema, allow_none=True)
+    withheld = fields.List(fields.Nested(StatementWithheldSchema))
+    appeal = fields.Nested(StatementAppealSchema)
+
+
 class CommentStatusSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     message = fields.String()
+    statement = fields.Nested(StatementSchema, allow_none=True, metadata={
+        "description": "The statement of reasons, for a comment kept from the public; null "
+                       "while pending or once published."})
 
 
 class FlagInSchema(Schema):
@@ -453,7 +503,11 @@ class CommentStatus(MethodView):
             abort(404, message="No comment with that id and status token.")
         g.site = comment.site  # so the site's own origins get CORS headers for the poll
         shown = AUTHOR_STATUS[Status(comment.status)]
-        return {"id": comment.id, "status": shown, "message": STATUS_MESSAGES[shown]}
+        events = db.session.scalars(db.select(ModerationEvent).where(
+            ModerationEvent.comment_id == comment.id).order_by(ModerationEvent.id)).all()
+        settings = effective_settings(comment.site, comment.article)
+        return {"id": comment.id, "status": shown, "message": STATUS_MESSAGES[shown],
+                "statement": statement(comment, list(events), settings, shown.value)}
 
 
 @blp.route("/comments/<int:comment_id>/flags")

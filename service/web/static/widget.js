@@ -136,11 +136,13 @@
     inputs.honeypot.name = "honeypot";
     const respond = h("div", { class: "mw-respond", id: uid("respond") },
       replyTitle, replying, form);
+    // The author's own comments that are not (yet) published: statements of reasons.
+    const own = h("div", { class: "mw-own" });
     const root = h("section", { class: "mw-comments", "data-mw-instance": instance,
                                 "aria-labelledby": heading.id },
-      heading, notice, thread, more, respond);
-    return { root, heading, notice, thread, more, respond, replyTitle, replying, form, inputs,
-             status, alert, submit };
+      heading, notice, thread, more, own, respond);
+    return { root, heading, notice, thread, more, own, respond, replyTitle, replying, form,
+             inputs, status, alert, submit };
   }
 
   function mount(root) {
@@ -436,23 +438,60 @@
     const deadline = Date.now() + config.pollSeconds * 1000;
     let status = accepted.status;
     let message = "";
+    let statement = null;
+    const poll = () => call(`/v1/comments/${accepted.id}/status`,
+                            { headers: { "X-Status-Token": accepted.status_token } });
     while (status === "pending" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 600));
       // The token goes in a header: URLs end up in logs and browser history.
-      const result = await call(`/v1/comments/${accepted.id}/status`,
-                                { headers: { "X-Status-Token": accepted.status_token } });
+      const result = await poll();
       if (!result.ok) break;  // e.g. the poll is refused cross-origin: keep the default message
       status = result.body.status;
       message = result.body.message;
+      statement = result.body.statement || null;
     }
     if (status === "approved") {
       if (state.parentId !== null) cancelReply();
       await loadThread(false, accepted.id);
       ui.status.textContent = "Your comment is published.";
-    } else if (status === "pending" || status === "held") {
+      return;
+    }
+    if (status === "pending" || status === "held") {
       ui.status.textContent = "Your comment is awaiting moderation.";
     } else {
       ui.status.textContent = message || "Your comment was not published.";
     }
+    // Where the published comment would be, its author reads why it is not there.
+    if (statement) showStatement(accepted.id, statement);
+  }
+
+  function showStatement(commentId, statement) {
+    const old = document.getElementById(uid(`statement-${commentId}`));
+    const node = statementNode(commentId, statement);
+    if (old) old.replaceWith(node);
+    else ui.own.append(node);
+  }
+
+  function statementNode(commentId, statement) {
+    // Text only, like everything else from the network: operators' wording included.
+    const facts = (statement.facts || []).map((fact) => h("li", { class: "mw-fact" },
+      h("span", { text: fact.text }),
+      ...(fact.sentences || []).map((sentence) => h("q", { class: "mw-sentence",
+                                                           text: sentence }))));
+    const withheld = (statement.withheld || []).map((item) => h("li", { class: "mw-withheld" },
+      `${item.text} ${item.reason}`));
+    const appealUrl = statement.appeal && safeUrl(statement.appeal.url || "");
+    const headingId = uid(`statement-${commentId}-heading`);
+    return h("section", { class: "mw-statement", id: uid(`statement-${commentId}`),
+                          "data-decision": statement.decision, "aria-labelledby": headingId },
+      h("h3", { class: "mw-statement-summary", id: headingId, text: statement.summary }),
+      facts.length ? h("ul", { class: "mw-facts" }, ...facts) : null,
+      statement.process ? h("p", { class: "mw-process", text: statement.process }) : null,
+      withheld.length ? h("p", { class: "mw-withheld-title", text: "Not disclosed:" }) : null,
+      withheld.length ? h("ul", { class: "mw-withheld-list" }, ...withheld) : null,
+      statement.appeal ? h("p", { class: "mw-appeal" }, statement.appeal.text,
+        appealUrl ? " " : null,
+        appealUrl ? h("a", { href: appealUrl, rel: "noopener", text: "Ask for a review" }) : null)
+      : null);
   }
 })();
