@@ -16,13 +16,13 @@ from service.extensions import db
 from service.models import Comment, ModerationEvent, SpamModelState, Status, utcnow
 from service.site_settings import effective_settings
 from workers.classifiers import toxicity_model
-from workers.classifiers.spam import OnlineSpamModel, SpamInput, SpamVerdict, check_spam
+from workers.classifiers.spam import SpamInput, SpamModel, SpamVerdict, check_spam
 from workers.policy import Decision, Evidence, decide
 
 log = logging.getLogger(__name__)
 
 # site_id -> ((version, updated_at), model): reloaded when feedback saves a new version.
-_spam_models: dict[int, tuple[tuple, OnlineSpamModel]] = {}
+_spam_models: dict[int, tuple[tuple, SpamModel]] = {}
 
 
 @cache
@@ -33,7 +33,7 @@ def redis_client(url: str) -> redis.Redis:
                                 retry=Retry(NoBackoff(), 0))
 
 
-def spam_models(site_ids: set[int]) -> dict[int, OnlineSpamModel]:
+def spam_models(site_ids: set[int]) -> dict[int, SpamModel]:
     """Return the learned spam model of each site that has one, reloading changed ones."""
     rows = db.session.execute(
         select(SpamModelState.site_id, SpamModelState.version, SpamModelState.updated_at)
@@ -43,7 +43,11 @@ def spam_models(site_ids: set[int]) -> dict[int, OnlineSpamModel]:
         cached = _spam_models.get(site_id)
         if cached is None or cached[0] != version:
             state = db.session.get(SpamModelState, site_id)
-            _spam_models[site_id] = (version, OnlineSpamModel.from_bytes(state.state))
+            try:
+                _spam_models[site_id] = (version, SpamModel.from_bytes(state.state))
+            except ValueError:  # stored by an older release: the next feedback refits it
+                log.warning("spam.model_outdated", extra={"site_id": site_id})
+                _spam_models[site_id] = (version, SpamModel())
     return {site_id: _spam_models[site_id][1] for site_id in versions}
 
 

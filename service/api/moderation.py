@@ -345,7 +345,8 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
                                          (from_status == Status.SPAM or comment.spam_score))
     if learn:
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
-                                    is_spam=to_status == Status.SPAM, source="moderator",
+                                    is_spam=to_status == Status.SPAM,
+                                    source=f"moderator:{principal.key_id}",
                                     text=comment.body, fields=comment.author_fields()))
     db.session.commit()
     if learn:
@@ -526,7 +527,8 @@ class Feedback(MethodView):
         """Resubmit a comment as spam or not spam, to train the site's spam filter."""
         comment = load_comment(comment_id)
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
-                                    is_spam=data["is_spam"], source="moderator",
+                                    is_spam=data["is_spam"],
+                                    source=f"moderator:{g.principal.key_id}",
                                     text=comment.body, fields=comment.author_fields()))
         db.session.add(ModerationEvent(comment_id=comment.id, actor=g.principal.name,
                                        action="spam-feedback", from_status=comment.status,

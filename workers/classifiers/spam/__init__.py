@@ -11,7 +11,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from . import combine
-from .learned import OnlineSpamModel
+from .learned import SpamModel
 from .neardup import NearDuplicateIndex
 from .normalize import normalize
 from .rules import RuleHits, apply_rules, find_links
@@ -20,7 +20,7 @@ from .velocity import record_post
 
 __all__ = [
     "SPAM_DEFAULTS",
-    "OnlineSpamModel",
+    "SpamModel",
     "SpamInput",
     "SpamVerdict",
     "check_spam",
@@ -118,7 +118,7 @@ def check_spam(
     item: SpamInput,
     settings: Mapping[str, Any],
     redis=None,
-    model: OnlineSpamModel | None = None,
+    model: SpamModel | None = None,
     *,
     now: float | None = None,
 ) -> SpamVerdict:
