@@ -224,3 +224,18 @@ class ScoreFeedback(db.Model):
     client_token: Mapped[str] = mapped_column(String(200), default="")
     community_id: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SettingsChange(db.Model):
+    """The audit trail of a site's settings changes made from a suggestion or a candidate policy."""
+
+    __tablename__ = "settings_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))  # the admin token's name
+    kind: Mapped[str] = mapped_column(String(40))  # e.g. "threshold-suggestion"
+    before: Mapped[dict] = mapped_column(JSON, default=dict)  # the changed keys' old values
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    basis: Mapped[dict] = mapped_column(JSON, default=dict)  # what the change rests on
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,10 +5,20 @@ from flask_smorest import Api
 
 
 def register_blueprints(app: Flask, api: Api) -> None:
-    from service.api import admin, akismet, comments, health, moderation, perspective, privacy
+    from service.api import (
+        admin,
+        akismet,
+        comments,
+        health,
+        moderation,
+        perspective,
+        privacy,
+        thresholds,
+    )
     from service.web import pages
 
-    for module in (comments, moderation, admin, privacy, health, perspective, akismet):
+    for module in (comments, moderation, admin, thresholds, privacy, health, perspective,
+                   akismet):
         api.register_blueprint(module.blp)
     # Browser pages (review page, widget, demo article) are not part of the OpenAPI document.
     app.register_blueprint(pages.bp)
