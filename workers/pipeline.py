@@ -13,7 +13,15 @@ from sqlalchemy import func, select, update
 
 from service import metrics
 from service.extensions import db
-from service.models import Comment, ModerationEvent, SpamModelState, Status, utcnow
+from service.models import (
+    Comment,
+    ModerationEvent,
+    ShadowDecision,
+    SpamModelState,
+    Status,
+    utcnow,
+)
+from service.shadow import candidate_settings, running_policies
 from service.site_settings import effective_settings
 from workers.classifiers import toxicity_model
 from workers.classifiers.spam import SpamInput, SpamModel, SpamVerdict, check_spam
@@ -117,6 +125,7 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
     if to_score:
         metrics.record_toxicity(model.name, len(to_score), time.perf_counter() - scoring_started)
 
+    shadows = running_policies({c.site_id for c in comments})
     decided = 0
     for comment in comments:
         verdict, result = verdicts[comment.id], results.get(comment.id)
@@ -127,8 +136,17 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
             approved_before=approved.get((comment.site_id, comment.author_email), 0),
         )
         decision = decide(evidence, settings[comment.id])
-        decided += record_decision(comment, decision, verdict, result, model,
+        recorded = record_decision(comment, decision, verdict, result, model,
                                    (request_ids or {}).get(comment.id))
+        policy = shadows.get(comment.site_id)
+        if recorded and policy is not None:
+            # The candidate decides on the same evidence; it is recorded and changes nothing.
+            candidate = decide(evidence, candidate_settings(settings[comment.id], policy))
+            db.session.add(ShadowDecision(policy_id=policy.id, comment_id=comment.id,
+                                          live_status=decision.status,
+                                          shadow_status=candidate.status,
+                                          shadow_reasons=candidate.reasons))
+        decided += recorded
     db.session.commit()
     metrics.record_batch(len(comments), time.perf_counter() - started)
     return decided
