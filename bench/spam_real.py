@@ -234,7 +234,7 @@ def main() -> None:
                 print(f"    {what}: {comment['text'][:100]!r}")
 
     print("\n== mean over folds")
-    mean = {name: {key: round(statistics.mean(r[key] for r in rows), 4) for key in
+    mean = {name: {key: statistics.mean(r[key] for r in rows) for key in
                    ("precision", "recall", "fpr", "f1", "tp", "fp")}
             for name, rows in results.items()}
     for name, title in (("cold", "cold start"), ("after", "after feedback"),
