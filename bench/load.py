@@ -1,6 +1,6 @@
 """Sustained load on an isolated stack: comments posted at a steady rate, then every one decided.
 
-Starts its own stack (tests/support/stack.py: redis-server on a free port, a SQLite file,
+Starts its own stack (service/testing/stack.py: redis-server on a free port, a SQLite file,
 gunicorn and a Celery worker), posts comments from several client processes on loopback at
 --rate per second for --seconds, waits for the worker to decide every accepted comment, and
 checks that each is in the database and decided. Readers' addresses differ (X-Forwarded-For,
@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support.stack import LOOPBACK, Stack  # noqa: E402
+from service.testing.stack import LOOPBACK, Stack  # noqa: E402
 
 HAM = ROOT / "bench" / "data" / "spam_comments.jsonl"
 

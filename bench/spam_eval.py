@@ -4,10 +4,11 @@
 
 Runs check_spam() on every test-split comment in posting order (times simulated from the
 set's posted_at offsets), with a real Redis when one answers (velocity and near-duplicate
-waves) and without it otherwise. First with no model (cold start), then with a model trained
-on the train split's labels, one decision at a time as moderators would (each decision given as
-a SpamInput, so the model learns the author fields too), and stored and reloaded through
-to_bytes()/from_bytes() as workers do.
+waves) and without it otherwise. First with no model (cold start), then with a model fitted
+on the train split's labels as the learn task fits a site's (each decision given as a
+SpamInput, so the model learns the author fields too), and stored and reloaded through
+to_bytes()/from_bytes() as workers do. A smoke test: the set is generated (see
+bench/spam_real.py for real comments).
 
 A comment counts as flagged spam when its action is spam, discard or reject. Holds are not
 flagged: they go to a moderator, so they are reported on their own (spam held = caught for
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workers.classifiers.spam import OnlineSpamModel, SpamInput, check_spam  # noqa: E402
+from workers.classifiers.spam import SpamInput, SpamModel, check_spam  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "spam_comments.jsonl"
 FLAGGED = {"spam", "discard", "reject"}
@@ -65,7 +66,7 @@ def as_input(item: dict, site_id: int) -> SpamInput:
     )
 
 
-def run(items: list[dict], redis, model: OnlineSpamModel | None) -> list[tuple[dict, object]]:
+def run(items: list[dict], redis, model: SpamModel | None) -> list[tuple[dict, object]]:
     """Judge the comments in posting order on a fresh site; return (item, verdict) pairs."""
     site_id = 900_000_000 + secrets.randbelow(99_999_999)  # fresh, so runs never share windows
     try:
@@ -155,11 +156,12 @@ def main() -> None:
     cold = run(test, redis, model=None)
     report("cold start: rules and signals only", cold, time.perf_counter() - started)
 
-    model = OnlineSpamModel()
-    for item in sorted(train, key=lambda item: item["posted_at"]):
-        # A moderator's decision on one comment, with its author fields, as the review API sends it.
-        model.partial_fit([as_input(item, site_id=0)], [item["label"] == "spam"])
-    model = OnlineSpamModel.from_bytes(model.to_bytes())  # as a worker reloads it
+    # Moderators' decisions, with their author fields as the review API stores them, fitted as
+    # the learn task fits them, stored and reloaded as workers reload the model.
+    ordered = sorted(train, key=lambda item: item["posted_at"])
+    model = SpamModel.fit([as_input(item, site_id=0) for item in ordered],
+                          [item["label"] == "spam" for item in ordered])
+    model = SpamModel.from_bytes(model.to_bytes())
     started = time.perf_counter()
     trained = run(test, redis, model=model)
     precision, recall, fpr = report(

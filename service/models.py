@@ -276,3 +276,47 @@ class WebhookDelivery(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     subscription: Mapped[WebhookSubscription] = relationship()
+
+
+class SettingsChange(db.Model):
+    """The audit trail of a site's settings changes made from a suggestion or a candidate policy."""
+
+    __tablename__ = "settings_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(200))  # the admin token's name
+    kind: Mapped[str] = mapped_column(String(40))  # e.g. "threshold-suggestion"
+    before: Mapped[dict] = mapped_column(JSON, default=dict)  # the changed keys' old values
+    after: Mapped[dict] = mapped_column(JSON, default=dict)
+    basis: Mapped[dict] = mapped_column(JSON, default=dict)  # what the change rests on
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ShadowPolicy(db.Model):
+    """A candidate settings diff that decides every new comment too, changing nothing."""
+
+    __tablename__ = "shadow_policies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)  # merged over the live settings
+    status: Mapped[str] = mapped_column(String(10), default="running")  # running/promoted/stopped
+    started_by: Mapped[str] = mapped_column(String(200))
+    ended_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column()
+
+
+class ShadowDecision(db.Model):
+    """What a candidate policy would have done with one comment, beside what the live one did."""
+
+    __tablename__ = "shadow_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("shadow_policies.id"), index=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    live_status: Mapped[str] = mapped_column(String(10))
+    shadow_status: Mapped[str] = mapped_column(String(10))
+    shadow_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -9,11 +9,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from service.auth import find_server_key
 from service.models import SpamFeedback, SpamModelState
 from tests.conftest import wait_until
 from tests.support.live_server import live_server
 from workers import pipeline
-from workers.classifiers.spam import OnlineSpamModel
+from workers.classifiers.spam import SpamModel
 
 BLOG = "https://news.example"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
@@ -130,10 +131,9 @@ def test_comment_check_uses_the_sites_learned_model(server, site, db):
     client = client_for(server, key)
     pitch = {**COMMENT, "comment_content": "Cheap replica watches and pills, order today now"}
     assert client.comment_check("203.0.113.11", **pitch) == akismet.CheckResponse.HAM
-    model = OnlineSpamModel()
     spam = [f"cheap replica watches and pills order {n} today" for n in range(20)]
     ham = [f"the council budget vote {n} was discussed at length" for n in range(20)]
-    model.partial_fit(spam + ham, [True] * 20 + [False] * 20)
+    model = SpamModel.fit(spam + ham, [True] * 20 + [False] * 20)
     db.session.add(SpamModelState(site_id=site_row.id, state=model.to_bytes(),
                                   examples=model.examples))
     db.session.commit()
@@ -148,9 +148,10 @@ def test_submissions_are_thanked_stored_and_learned_by_a_worker(server, site, db
     assert client.submit_spam("203.0.113.13", **{**COMMENT, "comment_content": "Buy pills"})
     assert client.submit_ham("203.0.113.14", **COMMENT)
     rows = db.session.scalars(select(SpamFeedback).order_by(SpamFeedback.id)).all()
+    key_id = find_server_key(key).id  # the key is the source the learn task caps
     assert [(r.is_spam, r.source, r.text, r.site_id) for r in rows] == [
-        (True, "akismet", "Buy pills", site_row.id),
-        (False, "akismet", COMMENT["comment_content"], site_row.id)]
+        (True, f"akismet:{key_id}", "Buy pills", site_row.id),
+        (False, f"akismet:{key_id}", COMMENT["comment_content"], site_row.id)]
 
     def learned():
         db.session.expire_all()

@@ -24,6 +24,7 @@ from service.models import (
     Article,
     Comment,
     Role,
+    ShadowPolicy,
     Status,
     WebhookDelivery,
     WebhookSubscription,
@@ -84,6 +85,9 @@ BODIES = {
     ("post", "/v1/admin/sites/{site_id}/webhooks"): lambda w: {
         "url": "http://127.0.0.1:9/hook", "events": ["comment.held"]},
     ("patch", "/v1/admin/sites/{site_id}/webhooks/{webhook_id}"): lambda w: {"description": "d"},
+    ("post", "/v1/admin/sites/{site_id}/threshold-suggestion"): lambda w: {"days": 30},
+    ("post", "/v1/admin/sites/{site_id}/shadow-policies"): lambda w: {
+        "settings": {"trust_after": 5}},
     ("post", "/v1/admin/privacy/export"): lambda w: {"email": "someone@mail.example"},
     ("post", "/v1/admin/privacy/erase"): lambda w: {"email": "someone@mail.example",
                                                     "dry_run": True},
@@ -211,9 +215,21 @@ def call(client, db, world, caller: str, method: str, path: str, op: dict,
         db.session.commit()
         key_id = key.id
     webhook_id, delivery_id = fresh_webhook(db, world) if "{webhook_id}" in path else (None, None)
+    policy_id = None
+    if "/shadow-policies" in path:
+        # One candidate runs per site: end the last call's, start one for this call to act on.
+        db.session.execute(db.update(ShadowPolicy).where(ShadowPolicy.site_id == world["site"].id)
+                           .values(status="stopped"))
+        if "{policy_id}" in path:
+            policy = ShadowPolicy(site_id=world["site"].id, settings={"trust_after": 5},
+                                  started_by="matrix")
+            db.session.add(policy)
+            db.session.flush()
+            policy_id = policy.id
+        db.session.commit()
     values = {"article_id": "a-1", "external_id": "a-1", "site_id": world["site"].id,
               "comment_id": comment.id, "key_id": key_id, "webhook_id": webhook_id,
-              "delivery_id": delivery_id}
+              "delivery_id": delivery_id, "policy_id": policy_id}
     url = path.format(**{name: values[name] for name in parameters(op)
                          if parameters(op)[name] == "path"})
     query = {}
@@ -258,6 +274,8 @@ def outcome(path: str, op: dict, response) -> str:
         return str(status)
     if status in (400, 422):
         return INVALID
+    if path.endswith("/threshold-suggestion") and status == 409:
+        return OK  # past the guards: the new site has too few decisions to suggest from
     if path == "/v1/moderation/decisions" and status == 200:
         # Bulk decisions answer 200 with a result per item.
         codes = {r["code"] for r in response.get_json()["results"]}

@@ -10,7 +10,7 @@ import time
 import pytest
 from celery import Celery
 
-from tests.support.stack import LOOPBACK, Stack, free_port, wait_for
+from service.testing.stack import LOOPBACK, Stack, free_port, wait_for
 
 
 @pytest.fixture(scope="module")

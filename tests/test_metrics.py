@@ -6,8 +6,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from service.models import Article, Comment, Status, utcnow
+from service.testing.stack import Stack, wait_for
 from service.worker_status import forget, publish
-from tests.support.stack import Stack, wait_for
 
 
 def samples(text: str) -> dict[tuple, float]:

@@ -111,7 +111,7 @@ def test_a_burst_is_classified_in_micro_batches_and_all_decided(worker, make, db
 
 def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client):
     from service.models import SpamModelState
-    from workers.classifiers.spam import OnlineSpamModel
+    from workers.classifiers.spam import SpamModel
 
     site, key = make.site(settings={"moderation_mode": "pre", "flood_seconds": 0})
     texts = {True: "Cheap replica watches, best price, visit my shop now!!!",
@@ -134,7 +134,7 @@ def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client
         return state if state and state.examples >= 2 else None
 
     state = wait_until(trained, timeout=30)
-    model = OnlineSpamModel.from_bytes(state.state)
+    model = SpamModel.from_bytes(state.state)
     spam_p, ham_p = model.predict_proba([texts[True], texts[False]])
     assert spam_p > ham_p
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from workers.classifiers.spam import OnlineSpamModel, SpamInput, check_spam
-from workers.classifiers.spam.learned import context_tokens
+from workers.classifiers.spam import SpamInput, SpamModel, check_spam
+from workers.classifiers.spam.learned import capped_weights, context_tokens
 
 LABELLED = Path(__file__).resolve().parent.parent / "bench" / "data" / "spam_comments.jsonl"
 SPAM = [
@@ -46,30 +46,27 @@ def as_input(row: dict) -> SpamInput:
 
 @pytest.fixture(scope="module")
 def trained():
-    """A model trained on the labelled set's train split, one decision at a time."""
-    model = OnlineSpamModel()
-    for row in labelled("train"):
-        model.partial_fit([as_input(row)], [row["label"] == "spam"])
-    return model
+    """A model fitted on the labelled set's train split, as the learn task fits a site's."""
+    rows = labelled("train")
+    return SpamModel.fit([as_input(row) for row in rows], [row["label"] == "spam" for row in rows])
 
 
 def test_an_untrained_model_has_no_opinion():
-    model = OnlineSpamModel()
+    model = SpamModel()
     assert (model.examples, model.is_trained) == (0, False)
     assert model.predict_proba(SPAM[:2]) == [0.5, 0.5]
 
 
 def test_a_model_is_trained_only_once_it_has_seen_both_classes():
-    model = OnlineSpamModel()
-    model.partial_fit(SPAM, [True] * len(SPAM))
+    model = SpamModel.fit(SPAM, [True] * len(SPAM))
     assert (model.examples, model.is_trained) == (len(SPAM), False)
-    model.partial_fit(HAM[:1], [False])
+    assert model.predict_proba(HAM[:1]) == [0.5]
+    model = SpamModel.fit(SPAM + HAM[:1], [True] * len(SPAM) + [False])
     assert (model.examples, model.is_trained) == (len(SPAM) + 1, True)
 
 
 def test_it_learns_to_tell_spam_from_ham():
-    model = OnlineSpamModel()
-    model.partial_fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
+    model = SpamModel.fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
     spam_p, ham_p = model.predict_proba(
         [
             "Best replica watches, free spins bonus, order today",
@@ -81,47 +78,79 @@ def test_it_learns_to_tell_spam_from_ham():
 
 def test_the_order_of_decisions_does_not_matter():
     pairs = [(text, True) for text in SPAM] + [(text, False) for text in HAM]
-    batch = OnlineSpamModel()
-    batch.partial_fit([t for t, _ in pairs], [label for _, label in pairs])
+    model = SpamModel.fit([t for t, _ in pairs], [label for _, label in pairs])
     random.Random(4).shuffle(pairs)
-    one_by_one = OnlineSpamModel()
-    for text, label in pairs:
-        one_by_one.partial_fit([text], [label])
+    shuffled = SpamModel.fit([t for t, _ in pairs], [label for _, label in pairs])
     probe = ["free spins for the council", "the bus was late"]
-    assert one_by_one.predict_proba(probe) == pytest.approx(batch.predict_proba(probe))
+    assert shuffled.predict_proba(probe) == pytest.approx(model.predict_proba(probe), abs=1e-3)
 
 
-def test_a_stored_model_reloads_to_the_same_predictions_and_keeps_learning(trained):
-    probe = [row["text"] for row in labelled("test")[:40]]
-    reloaded = OnlineSpamModel.from_bytes(trained.to_bytes())
+def test_spam_and_ham_weigh_the_same_however_many_of_each_moderators_marked():
+    # Nine copies of one spam decision against one ham: a model that learned the 9:1 ratio would
+    # call a text with nothing of either spam.
+    texts, labels = [SPAM[0]] * 9 + [HAM[0]], [True] * 9 + [False]
+    assert SpamModel.fit(texts, labels).spam_logit("zzz qqq") == pytest.approx(0.0, abs=0.05)
+
+
+def test_a_weighted_decision_counts_for_its_weight():
+    texts, labels = [SPAM[0], HAM[0]], [True, False]
+    light = SpamModel.fit(texts, labels, [0.05, 1.0]).spam_logit(SPAM[0])
+    full = SpamModel.fit(texts, labels, [1.0, 1.0]).spam_logit(SPAM[0])
+    assert light < full
+
+
+@pytest.mark.parametrize(("groups", "floor", "share", "expected"), [
+    (["a"] * 4 + ["b"] * 4, 2, 1.0, [1.0] * 8),  # nobody over the cap: nothing changes
+    (["a"] * 8, 2, 1.0, [1.0] * 8),  # one source alone: it is all the site has
+    (["key"] * 90 + ["mod"] * 10, 5, 1.0, [10 / 90] * 90 + [1.0] * 10),  # a flood: capped
+    (["key"] * 90 + ["mod"] * 10, 50, 1.0, [50 / 90] * 90 + [1.0] * 10),  # up to the floor
+], ids=["balanced", "alone", "flood", "floor"])  # fmt: skip
+def test_no_source_outweighs_the_larger_of_its_floor_and_all_the_others(
+    groups, floor, share, expected
+):
+    weights = capped_weights(groups, floor=floor, share=share)
+    scale = len(expected) / sum(expected)  # weights average 1
+    assert weights == pytest.approx([w * scale for w in expected])
+
+
+def test_a_stored_model_reloads_to_the_same_predictions(trained):
+    probe = [as_input(row) for row in labelled("test")[:40]]
+    reloaded = SpamModel.from_bytes(trained.to_bytes())
     assert reloaded.examples == trained.examples
-    assert reloaded.predict_proba(probe) == pytest.approx(trained.predict_proba(probe), abs=1e-9)
-    reloaded.partial_fit(["one more decision"], [False])
-    assert reloaded.examples == trained.examples + 1
+    assert reloaded.predict_proba(probe) == pytest.approx(trained.predict_proba(probe), abs=1e-4)
+
+
+def test_an_older_models_format_is_refused_with_its_name():
+    import io
+
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, format=np.array("spam-mnb-hash-v2"))
+    with pytest.raises(ValueError, match="spam-mnb-hash-v2"):
+        SpamModel.from_bytes(buffer.getvalue())
 
 
 def test_an_empty_model_round_trips():
-    model = OnlineSpamModel.from_bytes(OnlineSpamModel().to_bytes())
+    model = SpamModel.from_bytes(SpamModel().to_bytes())
     assert (model.examples, model.is_trained) == (0, False)
 
 
-@pytest.mark.parametrize("junk", [b"", b"not a model", OnlineSpamModel().to_bytes()[:50]])
+@pytest.mark.parametrize("junk", [b"", b"not a model", SpamModel().to_bytes()[:50]])
 def test_a_damaged_blob_is_refused(junk):
     with pytest.raises(Exception):  # noqa: B017 - numpy/zip raise several kinds
-        OnlineSpamModel.from_bytes(junk)
+        SpamModel.from_bytes(junk)
 
 
 def test_the_stored_blob_is_small():
-    model = OnlineSpamModel()
-    model.partial_fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
+    model = SpamModel.fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
     assert len(model.to_bytes()) < 200_000
 
 
 @pytest.mark.parametrize("with_author_fields", [False, True], ids=["bodies", "spam-inputs"])
 def test_after_the_train_split_it_separates_the_held_out_test_split(with_author_fields):
     train, test = labelled("train"), labelled("test")
-    model = OnlineSpamModel()
-    model.partial_fit(
+    model = SpamModel.fit(
         [as_input(r) if with_author_fields else r["text"] for r in train],
         [r["label"] == "spam" for r in train],
     )
@@ -134,8 +163,7 @@ def test_after_the_train_split_it_separates_the_held_out_test_split(with_author_
 
 
 def test_a_model_trained_on_bodies_ignores_author_fields():
-    model = OnlineSpamModel()
-    model.partial_fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
+    model = SpamModel.fit(SPAM + HAM, [True] * len(SPAM) + [False] * len(HAM))
     bare = SpamInput(site_id=1, article_id=1, body=HAM[0])
     dressed = SpamInput(
         site_id=1,
@@ -180,10 +208,9 @@ def test_the_model_sees_the_words_shape_and_owner_of_the_author_url(fields, expe
 
 
 def test_spam_sites_words_carry_over_to_a_domain_the_model_has_never_seen():
-    model = OnlineSpamModel()
     shops = ["https://cheap-replica-watches.shop", "https://replica-watches-sale.shop",
              "https://best-replica-watches.shop"]  # fmt: skip
-    model.partial_fit(
+    model = SpamModel.fit(
         [SpamInput(1, 1, body, author_name="Sam Reed", author_url=url)
          for body, url in zip(SPAM[:3], shops, strict=True)]
         + [SpamInput(1, 1, body, author_name="Sam Reed", author_url="https://harbor-notes.shop")
@@ -220,4 +247,4 @@ def test_feedback_turns_a_held_comment_into_a_discarded_one(trained):
 
 def test_an_untrained_model_leaves_the_verdict_as_at_cold_start():
     item = SpamInput(site_id=1, article_id=1, body=SPAM[1], user_agent="Mozilla/5.0")
-    assert check_spam(item, {}, model=OnlineSpamModel()) == check_spam(item, {})
+    assert check_spam(item, {}, model=SpamModel()) == check_spam(item, {})

@@ -14,7 +14,8 @@ from service.extensions import celery, db
 from service.models import Comment, SpamFeedback, SpamModelState, Status, utcnow
 from service.queue import CLASSIFY_TASK, LEARN_TASK, SWEEP_TASK, send
 from workers import pipeline
-from workers.classifiers.spam import OnlineSpamModel, SpamInput
+from workers.classifiers.spam import SpamInput, SpamModel
+from workers.classifiers.spam.learned import capped_weights
 
 log = logging.getLogger(__name__)
 _settings = load_settings()  # batch size and interval shape the task class itself
@@ -104,26 +105,55 @@ def sweep_pending(limit: int = 1000) -> int:
     return resent
 
 
-@shared_task(name=LEARN_TASK, queue="maintenance", ignore_result=True, bind=True,
-             max_retries=5, default_retry_delay=2)
-def learn_spam(self, site_id: int) -> int:
-    """Train a site's spam model on the feedback it has not learned from yet."""
+# The feedback a site's model is fitted on: its most recent decisions.
+MAX_FEEDBACK = 20_000
+# One source (a server key, a moderator's token) or one burst of it (its feedback within an
+# hour) weighs at most as much as all other feedback together, or this many decisions if more:
+# a leaked key or a scripted flood cannot rewrite what the site's moderators taught.
+SOURCE_FLOOR = 200
+BURST_FLOOR = 100
+SOURCE_SHARE = 1.0
+
+
+def feedback_weights(feedback: list[SpamFeedback]) -> list[float]:
+    """Return each decision's training weight, capped per source and per burst of a source."""
+    sources = [f.source for f in feedback]
+    bursts = [f"{f.source}@{f.created_at:%Y-%m-%dT%H}" for f in feedback]
+    by_source = capped_weights(sources, floor=SOURCE_FLOOR, share=SOURCE_SHARE)
+    by_burst = capped_weights(bursts, floor=BURST_FLOOR, share=SOURCE_SHARE)
+    weights = [a * b for a, b in zip(by_source, by_burst, strict=True)]
+    mean = sum(weights) / len(weights)
+    return [w / mean for w in weights]
+
+
+def train_site_model(site_id: int) -> tuple[SpamModel, int] | None:
+    """Fit a site's spam model on its recent feedback; None if nothing new came since the last."""
     feedback = db.session.scalars(
-        select(SpamFeedback).where(SpamFeedback.site_id == site_id, SpamFeedback.learned.is_(False))
-        .order_by(SpamFeedback.id).limit(1000)).all()
-    if not feedback:
-        return 0
-    state = db.session.get(SpamModelState, site_id)
-    model = OnlineSpamModel.from_bytes(state.state) if state else OnlineSpamModel()
+        select(SpamFeedback).where(SpamFeedback.site_id == site_id)
+        .order_by(SpamFeedback.id.desc()).limit(MAX_FEEDBACK)).all()
+    if all(f.learned for f in feedback):
+        return None  # a burst queues many learn tasks: the first one learned it all
     # The model learns from the author fields and fired signals too, not the text alone.
     examples = [SpamInput(site_id=site_id, article_id=None, body=f.text, **(f.fields or {}))
                 for f in feedback]
-    model.partial_fit(examples, [f.is_spam for f in feedback])
+    model = SpamModel.fit(examples, [f.is_spam for f in feedback], feedback_weights(feedback))
+    return model, feedback[0].id
+
+
+@shared_task(name=LEARN_TASK, queue="maintenance", ignore_result=True, bind=True,
+             max_retries=5, default_retry_delay=2)
+def learn_spam(self, site_id: int) -> int:
+    """Refit a site's spam model when feedback came that it has not learned from yet."""
+    trained = train_site_model(site_id)
+    if trained is None:
+        return 0
+    model, last_id = trained
+    state = db.session.get(SpamModelState, site_id)
     if state is None:
         db.session.add(SpamModelState(site_id=site_id, state=model.to_bytes(),
                                       examples=model.examples, version=1))
     else:
-        # Optimistic: if another worker saved meanwhile, start over from its model.
+        # Optimistic: if another worker saved meanwhile, start over with its feedback too.
         saved = db.session.execute(
             update(SpamModelState)
             .where(SpamModelState.site_id == site_id, SpamModelState.version == state.version)
@@ -133,8 +163,11 @@ def learn_spam(self, site_id: int) -> int:
         if not saved:
             db.session.rollback()
             raise self.retry()
-    for item in feedback:
-        item.learned = True
+    learned = db.session.execute(
+        update(SpamFeedback)
+        .where(SpamFeedback.site_id == site_id, SpamFeedback.id <= last_id,
+               SpamFeedback.learned.is_(False))
+        .values(learned=True).execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     log.info("spam.model_trained", extra={"site_id": site_id, "examples": model.examples})
-    return len(feedback)
+    return learned

@@ -14,11 +14,14 @@ def register_blueprints(app: Flask, api: Api) -> None:
         moderation,
         perspective,
         privacy,
+        shadow,
+        thresholds,
         webhooks,
     )
     from service.web import pages
 
-    for module in (comments, moderation, admin, webhooks, privacy, health, perspective, akismet):
+    for module in (comments, moderation, admin, thresholds, shadow, webhooks, privacy, health,
+                   perspective, akismet):
         api.register_blueprint(module.blp)
     # Browser pages (review page, widget, demo article) are not part of the OpenAPI document.
     app.register_blueprint(pages.bp)

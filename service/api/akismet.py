@@ -388,8 +388,10 @@ def submit(is_spam_label: bool):
                   "author_email": form["comment_author_email"].lower(),
                   "author_url": form["comment_author_url"], "ip": form["user_ip"].strip(),
                   "user_agent": form["user_agent"], "referrer": form["referrer"]}
-        db.session.add(SpamFeedback(site_id=site.id, is_spam=is_spam_label, source="akismet",
-                                    text=text, fields=fields))
+        # The key is the source: the learn task caps how much one key can move the model.
+        key = find_server_key(form["api_key"] or form["key"])
+        db.session.add(SpamFeedback(site_id=site.id, is_spam=is_spam_label,
+                                    source=f"akismet:{key.id}", text=text, fields=fields))
         db.session.commit()
         send(LEARN_TASK, [site.id])  # broker down: the next submission or decision sends it
         akismet_usage.count(site.id, form["blog"],

@@ -364,7 +364,8 @@ def decide(comment: Comment, action: str, reason: str, version: int) -> Comment:
                                          (from_status == Status.SPAM or comment.spam_score))
     if learn:
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
-                                    is_spam=to_status == Status.SPAM, source="moderator",
+                                    is_spam=to_status == Status.SPAM,
+                                    source=f"moderator:{principal.key_id}",
                                     text=comment.body, fields=comment.author_fields()))
     webhooks.decided(comment, to_status, by="moderator")
     db.session.commit()
@@ -555,7 +556,8 @@ class Feedback(MethodView):
         if latest is data["is_spam"]:
             return comment  # said already: the model must not learn the same label twice
         db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id,
-                                    is_spam=data["is_spam"], source="moderator",
+                                    is_spam=data["is_spam"],
+                                    source=f"moderator:{g.principal.key_id}",
                                     text=comment.body, fields=comment.author_fields()))
         db.session.add(ModerationEvent(comment_id=comment.id, actor=g.principal.name,
                                        actor_id=g.principal.key_id,

@@ -1,10 +1,5 @@
-"""Helpers shared by tests and the benchmark (not fixtures: see tests/conftest.py)."""
+"""Helpers shared by tests (not fixtures: see tests/conftest.py)."""
 
+from service.testing import die_with_parent
 
-def die_with_parent() -> None:
-    """Run in a child before exec: the kernel stops it when the test process dies (Linux)."""
-    import ctypes
-    import signal
-
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+__all__ = ["die_with_parent"]

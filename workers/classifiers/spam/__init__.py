@@ -11,7 +11,7 @@ from typing import Any
 from redis.exceptions import RedisError
 
 from . import combine
-from .learned import OnlineSpamModel
+from .learned import SpamModel
 from .neardup import NearDuplicateIndex
 from .normalize import normalize
 from .pseudonym import pseudonym
@@ -21,7 +21,7 @@ from .velocity import record_post
 
 __all__ = [
     "SPAM_DEFAULTS",
-    "OnlineSpamModel",
+    "SpamModel",
     "SpamInput",
     "SpamVerdict",
     "check_spam",
@@ -128,7 +128,7 @@ def check_spam(
     item: SpamInput,
     settings: Mapping[str, Any],
     redis=None,
-    model: OnlineSpamModel | None = None,
+    model: SpamModel | None = None,
     *,
     now: float | None = None,
     secret: bytes | str = b"",

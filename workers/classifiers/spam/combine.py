@@ -8,9 +8,9 @@ from .rules import RuleHits
 
 # Most comments are not spam: with no evidence at all a comment scores ~5 %.
 PRIOR = -3.0
-# Naive Bayes log-odds run to +-20; capped, the model can tip a comment either way. It can
-# clear a comment of a few weak content signals, but not outvote bot or flood evidence: a new
-# spam campaign's text can look like nothing the model has seen, hence like ordinary comments.
+# The learned model's log-odds, capped: it can tip a comment either way and clear a comment of
+# a few weak content signals, but not outvote bot or flood evidence (a new spam campaign's text
+# can look like nothing the model has seen, hence like ordinary comments).
 MODEL_MAX = 6.0
 MODEL_MIN = -2.0
 # A model trained on a handful of decisions is mostly noise: ramp its weight up to full.
@@ -41,6 +41,9 @@ def contributions(
         found[name] = weight * TRUST_DAMPING if trusted and soft else weight
     if model_logit is not None:
         weight = min(1.0, model_examples / MODEL_RAMP_EXAMPLES)
+        # The model learned from this site's spam and not-spam weighed alike: its log-odds
+        # already say how likely spam is here, so as it ramps up it takes the prior's place.
+        found["PRIOR"] = PRIOR * (1.0 - weight)
         logit = max(MODEL_MIN, min(MODEL_MAX, model_logit)) * weight
         found["LEARNED_MODEL"] = logit * TRUST_DAMPING if trusted and logit > 0 else logit
     return found

@@ -1,47 +1,51 @@
-"""A per-site spam/not-spam classifier that learns from moderator decisions."""
+"""A per-site spam/not-spam classifier, retrained from the site's moderator decisions."""
 
 import io
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
-from sklearn.naive_bayes import MultinomialNB
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import normalize as l2_normalize
 
 from .normalize import normalize
 from .rules import find_links
 from .signals import comment_evidence, host_of, is_own_site
 
-# Hashing needs no vocabulary, so the features never change and nothing about them is stored.
-# 2**17 buckets per text block keeps a site's model at ~5 MB in memory with few collisions.
-N_TEXT_FEATURES = 2**17
+# Hashing needs no vocabulary, so the features never change and nothing about them is stored
+# but the weights of the buckets the site's feedback used.
+N_TEXT_FEATURES = 2**18
 N_CONTEXT_FEATURES = 2**14
+N_FEATURES = 2 * N_TEXT_FEATURES + N_CONTEXT_FEATURES
 _WORDS = HashingVectorizer(
     analyzer="word", ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b", lowercase=False,
-    n_features=N_TEXT_FEATURES, alternate_sign=False, norm="l2",
+    n_features=N_TEXT_FEATURES, alternate_sign=False, norm=None,
 )  # fmt: skip
-# Character n-grams within words survive misspellings and the obfuscations normalize() misses.
+# Character n-grams across word boundaries survive misspellings, spacing tricks and the
+# obfuscations normalize() misses, and catch phrases ("check out my") as well as words.
 _CHARS = HashingVectorizer(
-    analyzer="char_wb", ngram_range=(3, 5), lowercase=False,
-    n_features=N_TEXT_FEATURES, alternate_sign=False, norm="l2",
+    analyzer="char", ngram_range=(2, 5), lowercase=False,
+    n_features=N_TEXT_FEATURES, alternate_sign=False, norm=None,
 )  # fmt: skip
 # Who posted and which signals fired, as tokens ("urltld:xyz", "urlword:casino", "urlowner:other",
 # "sig:GENERIC_PRAISE"): a site's moderators teach the model which of these mean spam on that site.
 _CONTEXT = HashingVectorizer(
     analyzer="word", token_pattern=r"\S+", lowercase=False,
-    n_features=N_CONTEXT_FEATURES, alternate_sign=False, norm="l2",
+    n_features=N_CONTEXT_FEATURES, alternate_sign=False, norm=None,
 )  # fmt: skip
-_CONTEXT_COLUMNS = slice(2 * N_TEXT_FEATURES, 2 * N_TEXT_FEATURES + N_CONTEXT_FEATURES)
+_BLOCKS = (slice(0, N_TEXT_FEATURES), slice(N_TEXT_FEATURES, 2 * N_TEXT_FEATURES),
+           slice(2 * N_TEXT_FEATURES, N_FEATURES))  # fmt: skip
 # Author fields and fired signals carry over to spam the model has not seen worded before;
 # n-grams do not. Doubling their block's weight raised recall on novel templates (dev split).
 CONTEXT_WEIGHT = 2.0
-ALPHA = 0.1  # additive smoothing: small, as hashed n-gram counts are sparse
+# Inverse regularisation strength, chosen on splits of training feedback only.
+C = 10.0
 DEFAULT_MIN_SUBMIT_S = 3.0
-# New context tokens need no new format: a stored model has not seen them yet, so they weigh
-# next to nothing until moderators' decisions teach them.
-FORMAT = "spam-mnb-hash-v2"
+FORMAT = "spam-logreg-hash-v3"
 # Words of a host name ("best-cbd-oil.shop" -> best, cbd, oil): a spammer's next domain is new,
 # but it names the same products, so the words carry over where the whole host does not.
 _DOMAIN_WORD = re.compile(r"[a-z]{3,}")
@@ -81,117 +85,149 @@ def context_tokens(item: Any, evidence: Mapping[str, float] | None = None) -> st
     domain = item.author_email.rpartition("@")[2].strip().lower()
     tokens.append(f"emaildomain:{domain or '-'}")
     tokens += [f"emailword:{word}" for word in _domain_words(domain)]
-    tokens += [f"name:{word}" for word in normalize(item.author_name).split()[:6]]
+    # Author names are left out: they told spam from ham less well than the text (dev split).
     tokens.append(f"links:{min(len(find_links(item.body).urls), 3)}")
     return " ".join(tokens)
 
 
-def _features(
-    comments: Sequence[Any], evidence: Mapping[str, float] | None = None
-) -> sp.csr_matrix:
-    """Return the feature rows for comments given as texts or as SpamInput-like objects."""
+def _counts(comments: Sequence[Any], evidence: Mapping[str, float] | None = None) -> sp.csr_matrix:
+    """Return the raw n-gram and context counts of comments (texts or SpamInput-like objects)."""
     bodies = [normalize(c if isinstance(c, str) else c.body) for c in comments]
     contexts = ["" if isinstance(c, str) else context_tokens(c, evidence) for c in comments]
-    blocks = [
-        _WORDS.transform(bodies),
-        _CHARS.transform(bodies),
-        _CONTEXT.transform(contexts) * CONTEXT_WEIGHT,
-    ]
+    blocks = [_WORDS.transform(bodies), _CHARS.transform(bodies), _CONTEXT.transform(contexts)]
     return sp.hstack(blocks).tocsr()
 
 
-class OnlineSpamModel:
-    """Multinomial naive Bayes over hashed word and character n-grams, trained online.
+def _weighted(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """Return sublinear TF-IDF rows, each block scaled to unit length (context block doubled)."""
+    tf = counts.astype(np.float64)
+    tf.data = 1.0 + np.log(tf.data)
+    tf = tf.multiply(idf).tocsc()
+    blocks = [l2_normalize(tf[:, block]) for block in _BLOCKS]
+    blocks[2] = blocks[2] * CONTEXT_WEIGHT
+    return sp.hstack(blocks).tocsr()
 
-    Naive Bayes only adds up counts, so training one decision at a time gives exactly the
-    model that training on all of them at once would: the order moderators work in is irrelevant.
-    Comments can be given as texts (the body) or as SpamInput objects, from which the model
-    also learns the author fields and the signals that fired.
+
+class SpamModel:
+    """Logistic regression over hashed word and character n-grams and the comment's context.
+
+    The learn task fits it on a site's feedback (weighted: see workers.learning); workers only
+    reload the stored weights and take one sparse dot product per comment. Comments can be given
+    as texts (the body) or as SpamInput objects, from which it also learns the author fields and
+    the signals that fired.
     """
 
     def __init__(self) -> None:
-        self._nb = MultinomialNB(alpha=ALPHA)
+        self.coef = np.zeros(N_FEATURES)
+        self.intercept = 0.0
+        self.idf = np.ones(N_FEATURES)
+        self.class_count = np.zeros(2)  # not spam, spam
 
-    def partial_fit(self, texts: Sequence[Any], labels: Sequence[bool]) -> None:
-        """Learn from labelled comments (True = spam): bodies or SpamInput objects."""
-        if len(texts) != len(labels):
-            raise ValueError("texts and labels differ in length")
-        if not len(texts):
-            return
-        y = np.array([1 if label else 0 for label in labels])
-        self._nb.partial_fit(_features(texts), y, classes=[0, 1])
+    @classmethod
+    def fit(
+        cls,
+        comments: Sequence[Any],
+        labels: Sequence[bool],
+        weights: Sequence[float] | None = None,
+    ) -> "SpamModel":
+        """Return a model fitted on labelled comments (True = spam), each with its weight."""
+        if len(comments) != len(labels) or (weights is not None and len(weights) != len(labels)):
+            raise ValueError("comments, labels and weights differ in length")
+        model = cls()
+        y = np.array([1 if label else 0 for label in labels], dtype=int)
+        model.class_count = np.bincount(y, minlength=2).astype(float)
+        if not model.is_trained:
+            return model
+        w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+        counts = _counts(comments)
+        # Smoothed IDF over the feedback, as TfidfVectorizer(smooth_idf=True): unseen buckets
+        # get the largest value, and the model has no weight for them anyway.
+        df = np.bincount(counts.indices, minlength=N_FEATURES)
+        n = len(y)
+        model.idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+        # Spam and not-spam weigh the same whatever their counts: moderators mark far more of
+        # one than the other, and the model should not learn that ratio as a base rate.
+        totals = np.array([w[y == label].sum() for label in (0, 1)])
+        balanced = w * (totals.sum() / (2.0 * totals[y]))
+        classifier = LogisticRegression(C=C, max_iter=2000, solver="liblinear")
+        classifier.fit(_weighted(counts, model.idf), y, sample_weight=balanced)
+        model.coef = classifier.coef_[0]
+        model.intercept = float(classifier.intercept_[0])
+        return model
 
     @property
     def examples(self) -> int:
         """Return the number of labelled examples learned from."""
-        counts = getattr(self._nb, "class_count_", None)
-        return 0 if counts is None else int(round(counts.sum()))
+        return int(self.class_count.sum())
 
     @property
     def is_trained(self) -> bool:
         """Tell whether the model has seen both spam and not-spam, and so can predict."""
-        counts = getattr(self._nb, "class_count_", None)
-        return counts is not None and bool((counts > 0).all())
+        return bool((self.class_count > 0).all())
 
-    def _knows_context(self) -> bool:
-        """Tell whether the model was trained on SpamInput objects, not bodies alone."""
-        return bool(self._nb.feature_count_[:, _CONTEXT_COLUMNS].sum() > 0)
+    def _logits(self, comments: Sequence[Any], evidence=None) -> np.ndarray:
+        rows = _weighted(_counts(comments, evidence), self.idf)
+        return rows @ self.coef + self.intercept
 
-    def _rows(self, comments: Sequence[Any], evidence=None) -> sp.csr_matrix:
-        rows = _features(comments, evidence)
-        if not self._knows_context():
-            # Features never seen in training would still tilt naive Bayes a little, by the
-            # classes' different totals: leave them out.
-            empty = sp.csr_matrix((rows.shape[0], N_CONTEXT_FEATURES))
-            rows = sp.hstack([rows[:, : _CONTEXT_COLUMNS.start], empty]).tocsr()
-        return rows
-
-    def predict_proba(self, texts: Sequence[Any]) -> list[float]:
+    def predict_proba(self, comments: Sequence[Any]) -> list[float]:
         """Return each comment's spam probability; 0.5 (no opinion) until the model is trained."""
         if not self.is_trained:
-            return [0.5] * len(texts)
-        return [float(p) for p in self._nb.predict_proba(self._rows(texts))[:, 1]]
+            return [0.5] * len(comments)
+        return [float(p) for p in 1.0 / (1.0 + np.exp(-self._logits(comments)))]
 
     def spam_logit(self, comment: Any, evidence: Mapping[str, float] | None = None) -> float:
-        """Return the spam log-odds for one comment, unrounded (probabilities saturate)."""
-        joint = self._nb.predict_joint_log_proba(self._rows([comment], evidence))[0]
-        return float(joint[1] - joint[0])
+        """Return the spam log-odds for one comment (0.0, no opinion, until trained)."""
+        if not self.is_trained:
+            return 0.0
+        return float(self._logits([comment], evidence)[0])
 
     def to_bytes(self) -> bytes:
-        """Serialise the learned counts (numpy arrays only: no pickle, stable across upgrades)."""
-        n_features = 2 * N_TEXT_FEATURES + N_CONTEXT_FEATURES
-        counts = getattr(self._nb, "class_count_", np.zeros(2))
-        features = sp.csr_matrix(
-            getattr(self._nb, "feature_count_", sp.csr_matrix((2, n_features)))
-        )
+        """Serialise the weights of the buckets in use (numpy arrays only: no pickle)."""
+        # A bucket the feedback used has a weight; the others all have the same IDF.
+        used = np.flatnonzero(self.coef)
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
             format=np.array(FORMAT),
-            class_count=counts,
-            data=features.data,
-            indices=features.indices,
-            indptr=features.indptr,
-            shape=np.array(features.shape),
+            class_count=self.class_count,
+            intercept=np.array(self.intercept),
+            indices=used.astype(np.int32),
+            coef=self.coef[used].astype(np.float32),
+            idf=self.idf[used].astype(np.float32),
         )
         return buffer.getvalue()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "OnlineSpamModel":
-        """Rebuild a model from to_bytes() output."""
+    def from_bytes(cls, data: bytes) -> "SpamModel":
+        """Rebuild a model from to_bytes() output; ValueError for another format."""
         with np.load(io.BytesIO(data), allow_pickle=False) as stored:
             if str(stored["format"]) != FORMAT:
                 raise ValueError(f"unknown spam model format {stored['format']!r}")
-            class_count = stored["class_count"]
-            features = sp.csr_matrix(
-                (stored["data"], stored["indices"], stored["indptr"]), shape=tuple(stored["shape"])
-            )
-        model = cls()
-        seen = [label for label in (0, 1) if class_count[label] > 0]
-        if seen:
-            # Replay each class's counts as one averaged example weighted by the class's size:
-            # partial_fit then rebuilds exactly the stored counts, through public API only.
-            rows = sp.vstack([features[label] / class_count[label] for label in seen]).tocsr()
-            weights = np.array([class_count[label] for label in seen])
-            model._nb.partial_fit(rows, np.array(seen), classes=[0, 1], sample_weight=weights)
+            model = cls()
+            model.class_count = stored["class_count"].astype(float)
+            model.intercept = float(stored["intercept"])
+            # Buckets no feedback used have the largest IDF (they still count in each block's
+            # length) and no weight.
+            model.idf[:] = np.log(1.0 + model.examples) + 1.0
+            indices = stored["indices"]
+            model.coef[indices] = stored["coef"]
+            model.idf[indices] = stored["idf"]
         return model
+
+
+def capped_weights(groups: Sequence[str], *, floor: float, share: float) -> list[float]:
+    """Return a weight per example so that no group outweighs max(floor, share x the rest).
+
+    A group is where feedback came from (one key or token, or one burst of it): a flood of
+    submissions from one source then moves the model no more than its cap, however many it sends.
+    Weights are scaled to average 1, so with one group (or none over its cap) nothing changes.
+    """
+    sizes = Counter(groups)
+    total = len(groups)
+    if not total:
+        return []
+    per_example = {
+        group: min(1.0, max(floor, share * (total - size)) / size) for group, size in sizes.items()
+    }
+    weights = np.array([per_example[group] for group in groups])
+    return list(weights * (total / weights.sum()))

@@ -22,7 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-from tests.support import die_with_parent
+from service.testing import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"

@@ -1,0 +1,10 @@
+"""Helpers that start real parts of the service for tests and benchmarks (never for production)."""
+
+
+def die_with_parent() -> None:
+    """Run in a child before exec: the kernel stops it when the test process dies (Linux)."""
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
