@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from service import create_app
 from service.extensions import db as _db
 from service.models import Role
-from tests.support import die_with_parent
+from tests.support import die_with_parent, stop
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -242,11 +242,17 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
         raise
     proc.log_path = log_path
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """A headless Debian Chromium, closed after the test (browser tests only)."""
+    from tests.support.browser import start_chromium
+
+    driver = start_chromium(tmp_path / "profile")
+    yield driver
+    driver.quit()
 
 
 def wait_until(predicate, timeout=30.0, interval=0.1):

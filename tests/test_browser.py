@@ -29,7 +29,6 @@ from tests.support.browser import (
     page_errors,
     requested_urls,
     screenshot,
-    start_chromium,
     wait_for,
 )
 from tests.support.live_server import live_server
@@ -41,13 +40,6 @@ pytestmark = [
 
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 E2E_REDIS_URL = "redis://127.0.0.1:6379/14"  # not the suite's db 15: its worker must not steal
-
-
-@pytest.fixture
-def browser(tmp_path):
-    driver = start_chromium(tmp_path / "profile")
-    yield driver
-    driver.quit()
 
 
 def css(driver, selector):

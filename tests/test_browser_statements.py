@@ -15,7 +15,6 @@ from tests.support.browser import (
     chromium_missing,
     page_errors,
     screenshot,
-    start_chromium,
     wait_for,
 )
 from tests.support.live_server import live_server
@@ -27,13 +26,6 @@ pytestmark = [
 ]
 
 XSS = '<img src=x onerror="window.__xss = 1">'
-
-
-@pytest.fixture
-def browser(tmp_path):
-    driver = start_chromium(tmp_path / "profile")
-    yield driver
-    driver.quit()
 
 
 def page(widget_src, site_key):

@@ -29,7 +29,7 @@ from service.models import (
 )
 from service.webhooks import public_address
 from tests.conftest import wait_until
-from tests.support import die_with_parent
+from tests.support import die_with_parent, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 MODCTL = str(Path(sys.executable).parent / "modctl")
@@ -117,11 +117,7 @@ def webhook_worker(app, base_config, tmp_path_factory):
         proc.kill()
         raise
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)
 
 
 def bearer(token):
