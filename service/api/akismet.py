@@ -18,7 +18,7 @@ import ipaddress
 import uuid
 from typing import TYPE_CHECKING
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields
@@ -189,6 +189,7 @@ def site_for(key: str, blog: str, bare_wrong_key: bool = False) -> Site:
     if not origin_allowed(site, blog):
         raise AkismetAnswer("invalid", f"The blog {normalize_origin(blog)} is not one of this "
                                        "key's site origins")
+    g.api_key_id = found.id  # the feedback's source: one key's weight on the model is capped
     return site
 
 
@@ -389,9 +390,8 @@ def submit(is_spam_label: bool):
                   "author_url": form["comment_author_url"], "ip": form["user_ip"].strip(),
                   "user_agent": form["user_agent"], "referrer": form["referrer"]}
         # The key is the source: the learn task caps how much one key can move the model.
-        key = find_server_key(form["api_key"] or form["key"])
         db.session.add(SpamFeedback(site_id=site.id, is_spam=is_spam_label,
-                                    source=f"akismet:{key.id}", text=text, fields=fields))
+                                    source=f"akismet:{g.api_key_id}", text=text, fields=fields))
         db.session.commit()
         send(LEARN_TASK, [site.id])  # broker down: the next submission or decision sends it
         akismet_usage.count(site.id, form["blog"],
