@@ -1,4 +1,4 @@
-"""The README's curl walk-through, read from the README itself and run against a live service.
+"""The README's examples, read from the README itself and run against a live service.
 
 Each `curl` command of the block runs with real curl; `# -> STATUS {json}` after a command
 says what it must answer. The README's example values (`$API`, keys, comment id 1, the status
@@ -10,15 +10,14 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from service.models import Comment, Status
 from tests.conftest import wait_until
 from tests.support.live_server import live_server
+from tests.support.readme import README, run_readme_block
 
-README = Path(__file__).resolve().parent.parent / "README.md"
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
 
@@ -75,3 +74,27 @@ def test_the_readme_walkthrough_works_as_written(app, db, make, worker):
             seen.update(answer)
     thread = answer
     assert [c["body"] for c in thread["items"]] == ["Great piece, thanks."]
+
+
+def test_the_readme_akismet_client_example_runs_against_the_service(app, make):
+    site, _ = make.site(origins=["https://news.example"])
+    key = make.server_key(site.id)
+    with live_server(app) as url:
+        names = run_readme_block("python", "akismet.SyncClient", {
+            "https://moderation.example.org": url, "3f9a0c7e21b4": key})
+        client = names["client"]
+        assert client.comment_check(user_ip="203.0.113.7", comment_content="Thanks, useful.",
+                                    comment_type="comment") == names["akismet"].CheckResponse.HAM
+        assert client.usage_limit()["limit"] is None
+
+
+def test_the_readme_perspective_client_example_runs_against_the_service(app, client, make,
+                                                                        worker):
+    site, _ = make.site(origins=["https://news.example"])
+    key = make.server_key(site.id)
+    wait_until(lambda: client.get("/readyz").status_code == 200, timeout=60)
+    with live_server(app) as url:
+        names = run_readme_block("python", "PerspectiveAPI", {
+            "https://moderation.example.org": url, "3f9a0c7e21b4": key})
+        scores = names["client"].score("You are an idiot", tests=["TOXICITY"])
+    assert 0.0 <= scores["TOXICITY"] <= 1.0

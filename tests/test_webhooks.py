@@ -4,14 +4,11 @@ Deliveries run in a worker of their own (the `webhooks` queue, a threads pool) b
 classify worker, as in production; subscribers are HTTP servers on loopback in this process.
 """
 
-import hashlib
-import hmac
 import json
 import os
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,20 +27,14 @@ from service.models import (
 from service.webhooks import public_address
 from tests.conftest import wait_until
 from tests.support import die_with_parent, stop
+from tests.support.readme import run_readme_block
 
 ROOT = Path(__file__).resolve().parent.parent
 MODCTL = str(Path(sys.executable).parent / "modctl")
 
 
-def verify_signature(secret: str, header: str, body: bytes, tolerance_s: int = 300) -> bool:
-    """The README's verification snippet, as a subscriber would run it."""
-    parts = dict(item.split("=", 1) for item in header.split(","))
-    timestamp, received = int(parts["t"]), parts["v1"]
-    if abs(time.time() - timestamp) > tolerance_s:
-        return False  # an old delivery replayed
-    expected = hmac.new(secret.encode(), f"{timestamp}.".encode() + body,
-                        hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, received)
+# The README's verification snippet, run as a subscriber would run it (read from the README).
+verify_signature = run_readme_block("python", "def verify(", {})["verify"]
 
 
 class Subscriber:
