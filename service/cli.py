@@ -7,13 +7,12 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC
 
 import click
 from flask.cli import FlaskGroup
 
 from service import create_app
-from service.models import Role
+from service.models import Role, utc_iso
 from service.webhooks import Event, Format
 
 QUEUES = "classify,score,maintenance"
@@ -386,7 +385,7 @@ def key_list(site_id):
     keys = db.session.scalars(db.select(ApiKey).where(ApiKey.site_id == site_id)
                               .order_by(ApiKey.id))
     emit({"keys": [{"key_id": k.id, "role": k.role, "name": k.name,
-                    "created_at": k.created_at.replace(tzinfo=UTC).isoformat(),
+                    "created_at": utc_iso(k.created_at),
                     "revoked": k.revoked_at is not None} for k in keys]})
 
 

@@ -16,6 +16,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def utc_iso(value: datetime) -> str:
+    """A stored (naive UTC) time as RFC 3339 with its offset: the service's one timestamp format."""
+    return value.replace(tzinfo=UTC).isoformat()
+
+
 class Status(enum.StrEnum):
     PENDING = "pending"  # received, not yet decided
     APPROVED = "approved"

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.extensions import db
-from service.models import Comment, WebhookDelivery, WebhookSubscription, utcnow
+from service.models import Comment, WebhookDelivery, WebhookSubscription, utc_iso, utcnow
 from service.queue import DELIVER_TASK, send
 
 
@@ -194,7 +194,7 @@ def comment_fields(comment: Comment) -> dict:
         "id": comment.id, "article_id": article.external_id, "parent_id": comment.parent_id,
         "status": comment.status, "reasons": list(comment.reasons or []),
         "language": comment.language, "flag_count": comment.flag_count,
-        "created_at": comment.created_at.isoformat() + "Z",
+        "created_at": utc_iso(comment.created_at),
         "permalink": article.permalink, "review_url": review_url(comment.id),
         "api_url": f"{base}/v1/moderation/comments/{comment.id}",
     }
@@ -224,7 +224,7 @@ def emit(site_id: int, event: Event | str, comment: Comment | None = None, **fie
     if not targets:
         return 0
     payload = {"id": f"evt_{uuid.uuid4().hex}", "event": event.value,
-               "created_at": utcnow().isoformat() + "Z", "site_id": site_id}
+               "created_at": utc_iso(utcnow()), "site_id": site_id}
     if comment is not None:
         described = comment_fields(comment)
         for name in ("status", "reasons"):

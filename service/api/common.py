@@ -4,7 +4,7 @@ import base64
 import hashlib
 import json
 import math
-from datetime import UTC, datetime
+from datetime import UTC
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -145,11 +145,6 @@ class JsonBoolean(fields.Boolean):
         if not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
         return value
-
-
-def utc_iso(value: datetime) -> str:
-    """A stored (naive UTC) time as RFC 3339 with its offset: the API's one timestamp format."""
-    return value.replace(tzinfo=UTC).isoformat()
 
 
 class UTCDateTime(fields.DateTime):

@@ -15,7 +15,6 @@ from service.api.common import (
     UTCDateTime,
     decode_cursor,
     encode_cursor,
-    utc_iso,
 )
 from service.api.thread import lift_replies
 from service.auth import Principal, check_site_access, require_role
@@ -28,6 +27,7 @@ from service.models import (
     Role,
     SpamFeedback,
     Status,
+    utc_iso,
     utcnow,
 )
 from service.queue import LEARN_TASK, send
