@@ -16,7 +16,7 @@ import pytest
 from service.models import Comment, Status
 from tests.conftest import wait_until
 from tests.support.live_server import live_server
-from tests.support.readme import README, run_readme_block
+from tests.support.readme import README, readme_block, run_readme_block
 
 pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 
@@ -98,3 +98,24 @@ def test_the_readme_perspective_client_example_runs_against_the_service(app, cli
             "https://moderation.example.org": url, "3f9a0c7e21b4": key})
         scores = names["client"].score("You are an idiot", tests=["TOXICITY"])
     assert 0.0 <= scores["TOXICITY"] <= 1.0
+
+
+def test_the_readme_perspective_curl_example_runs_against_the_service(app, client, make, worker):
+    site, _ = make.site(origins=["https://news.example"])
+    key = make.server_key(site.id)
+    wait_until(lambda: client.get("/readyz").status_code == 200, timeout=60)
+    command = readme_block("sh", "comments:analyze?key=")
+    with live_server(app) as url:
+        command = command.replace("https://moderation.example.org", url).replace(
+            "3f9a0c7e21b4", key)
+        result = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
+                                timeout=60)
+    answer = json.loads(result.stdout)
+    # INSULT asks for scoreThreshold 0.5: Google leaves an attribute out below its threshold.
+    insult = answer["attributeScores"].get("INSULT")
+    assert "TOXICITY" in answer["attributeScores"], answer
+    assert insult is None or insult["summaryScore"]["value"] >= 0.5, answer
+    toxicity = answer["attributeScores"]["TOXICITY"]
+    assert 0.0 <= toxicity["summaryScore"]["value"] <= 1.0
+    assert toxicity["spanScores"], "spanAnnotations asks for sentence spans"
+    assert answer["languages"] == ["en"]
