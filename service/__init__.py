@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from service import site_cache
-from service.api.openapi import ErrorResponses
+from service.api.openapi import ErrorResponses, Links
 from service.config import finish_settings, load_settings
 from service.errors import register_error_handlers
 from service.extensions import api as rest_api
@@ -60,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     with app.app_context():
         _tune_sqlite(db.engine)
-    rest_api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses()]})
+    rest_api.init_app(app, spec_kwargs={"extra_plugins": [ErrorResponses(), Links()]})
     register_error_handlers(app)
     celery_init_app(app)
 

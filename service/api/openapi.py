@@ -64,3 +64,89 @@ class ErrorResponses(BasePlugin):
             for code in sorted(statuses(path, method, operation)):
                 if code not in responses and str(code) not in responses:
                     responses[str(code)] = error(code)
+
+
+def operation_ref(path: str, method: str) -> str:
+    """Return the JSON pointer to an operation of this document."""
+    return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
+
+
+COMMENT = "/v1/moderation/comments/{comment_id}"
+FROM_ACCEPTED = {"path.comment_id": "$response.body#/id"}
+FROM_REVIEW = {"path.comment_id": "$response.body#/id"}
+SITE = "/v1/admin/sites/{site_id}"
+FROM_SITE = {"path.site_id": "$response.body#/id"}
+
+# Where a client goes next from an answer (OpenAPI links): what a reader, a moderator and an
+# admin do with the ids they are given. Stateful tests (schemathesis) walk them.
+LINKS: dict[tuple[str, str, str], dict[str, dict]] = {
+    ("/v1/articles/{article_id}/comments", "post", "202"): {
+        "CommentStatus": {"operationRef": operation_ref("/v1/comments/{comment_id}/status", "get"),
+                          "parameters": {**FROM_ACCEPTED,
+                                         "header.X-Status-Token": "$response.body#/status_token"}},
+        "Thread": {"operationRef": operation_ref("/v1/articles/{article_id}/comments", "get"),
+                   "parameters": {"path.article_id": "$request.path.article_id"}},
+        "Flag": {"operationRef": operation_ref("/v1/comments/{comment_id}/flags", "post"),
+                 "parameters": FROM_ACCEPTED},
+        "ReviewComment": {"operationRef": operation_ref(COMMENT, "get"),
+                          "parameters": FROM_ACCEPTED},
+    },
+    (COMMENT, "get", "200"): {
+        "Decide": {"operationRef": operation_ref(COMMENT + "/decision", "post"),
+                   "parameters": FROM_REVIEW,
+                   "requestBody": {"action": "approve", "version": "$response.body#/version"}},
+        "Claim": {"operationRef": operation_ref(COMMENT + "/claim", "post"),
+                  "parameters": FROM_REVIEW},
+        "Release": {"operationRef": operation_ref(COMMENT + "/claim", "delete"),
+                    "parameters": FROM_REVIEW},
+        "History": {"operationRef": operation_ref(COMMENT + "/history", "get"),
+                    "parameters": FROM_REVIEW},
+        "SpamFeedback": {"operationRef": operation_ref(COMMENT + "/spam-feedback", "post"),
+                         "parameters": FROM_REVIEW},
+        "EraseAuthor": {"operationRef": operation_ref("/v1/admin/privacy/erase", "post"),
+                        "requestBody": {"email": "$response.body#/author/email"}},
+    },
+    (COMMENT + "/decision", "post", "200"): {
+        "HistoryAfterDecision": {"operationRef": operation_ref(COMMENT + "/history", "get"),
+                                 "parameters": FROM_REVIEW},
+    },
+    ("/v1/admin/sites", "post", "201"): {
+        "Site": {"operationRef": operation_ref(SITE, "get"), "parameters": FROM_SITE},
+        "PatchSite": {"operationRef": operation_ref(SITE, "patch"), "parameters": FROM_SITE},
+        "CreateArticle": {"operationRef": operation_ref(SITE + "/articles", "post"),
+                          "parameters": FROM_SITE},
+        "ServerKey": {"operationRef": operation_ref(SITE + "/server-keys", "post"),
+                      "parameters": FROM_SITE},
+        "Webhook": {"operationRef": operation_ref(SITE + "/webhooks", "post"),
+                    "parameters": FROM_SITE},
+    },
+    (SITE + "/articles", "post", "201"): {
+        "Comment": {"operationRef": operation_ref("/v1/articles/{article_id}/comments", "post"),
+                    "parameters": {"path.article_id": "$response.body#/external_id"}},
+    },
+    (SITE + "/webhooks", "post", "201"): {
+        "Deliveries": {"operationRef": operation_ref(SITE + "/webhooks/{webhook_id}/deliveries",
+                                                     "get"),
+                       "parameters": {"path.site_id": "$response.body#/site_id",
+                                      "path.webhook_id": "$response.body#/id"}},
+        "DeleteWebhook": {"operationRef": operation_ref(SITE + "/webhooks/{webhook_id}",
+                                                        "delete"),
+                          "parameters": {"path.site_id": "$response.body#/site_id",
+                                         "path.webhook_id": "$response.body#/id"}},
+    },
+    (SITE + "/server-keys", "post", "201"): {
+        "RevokeKey": {"operationRef": operation_ref("/v1/admin/keys/{key_id}", "delete"),
+                      "parameters": {"path.key_id": "$response.body#/id"}},
+    },
+}
+
+
+class Links(BasePlugin):
+    """Add the OpenAPI links of LINKS to the answers they start from."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, operation in (operations or {}).items():
+            for status, response in operation.get("responses", {}).items():
+                links = LINKS.get((path, method, str(status)))
+                if links and isinstance(response, dict):
+                    response["links"] = links
