@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from service import akismet_usage
+from service import akismet_usage, spam_stage
 from service.api.common import normalize_origin, origin_allowed
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key, server_key_in_host
 from service.extensions import db
@@ -257,7 +257,6 @@ def approved_before(site: Site, email: str) -> int:
 def judge(site: Site, form: dict) -> "SpamVerdict":
     """Run the intake spam stage on an Akismet comment."""
     # Imported on first use: scikit-learn would add seconds to every API process's start.
-    from workers import pipeline
     from workers.classifiers.spam import SpamInput, check_spam
 
     honeypot = honeypot_value(form)
@@ -270,9 +269,9 @@ def judge(site: Site, form: dict) -> "SpamVerdict":
         permalink=form["permalink"], comment_type=form["comment_type"] or "comment",
     )
     # A test call must not count towards the site's velocity and near-duplicate windows.
-    client = None if is_true(form["is_test"]) else pipeline.redis_client(
+    client = None if is_true(form["is_test"]) else spam_stage.redis_client(
         current_app.config["REDIS_URL"])
-    model = pipeline.spam_models({site.id}).get(site.id)
+    model = spam_stage.spam_models({site.id}).get(site.id)
     return check_spam(item, effective_settings(site), redis=client, model=model,
                       secret=current_app.config["SECRET_KEY"])
 
