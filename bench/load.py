@@ -23,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.testing import LABELLED_COMMENTS  # noqa: E402
 from service.testing.stack import LOOPBACK, Stack  # noqa: E402
 
-HAM = ROOT / "bench" / "data" / "spam_comments.jsonl"
+HAM = LABELLED_COMMENTS
 
 
 def reader_sentences() -> list[str]:
@@ -111,7 +112,7 @@ def main() -> int:
     parser.add_argument("--api-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--model", default="offline",
                         help="TOXICITY_MODEL for the worker; 'tiny' builds a tiny Detoxify "
-                             "checkpoint (tests/support/tiny_detoxify.py)")
+                             "checkpoint (service/testing/tiny_detoxify.py)")
     parser.add_argument("--drain-timeout", type=float, default=600)
     args = parser.parse_args()
 
@@ -119,7 +120,7 @@ def main() -> int:
     settings = {"LOG_LEVEL": "WARNING", "SWEEP_INTERVAL_S": "5", "SWEEP_PENDING_AFTER_S": "120"}
     model = args.model
     if model == "tiny":
-        from tests.support.tiny_detoxify import build_tiny_checkpoint
+        from service.testing.tiny_detoxify import build_tiny_checkpoint
 
         checkpoint, hf_dir = build_tiny_checkpoint(root / "tiny")
         settings.update(TOXICITY_CHECKPOINT=str(checkpoint), TOXICITY_HF_CONFIG=str(hf_dir))

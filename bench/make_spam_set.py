@@ -1,5 +1,5 @@
 # ruff: noqa: E501 - the pools below are data: sentences read better unwrapped.
-"""Generate bench/data/spam_comments.jsonl: labelled comments under local-news articles.
+"""Generate service/testing/data/spam_comments.jsonl: labelled comments under local-news articles.
 
 Deterministic (fixed seed): run `python bench/make_spam_set.py` to rebuild the file.
 
@@ -17,11 +17,16 @@ the evaluation measures text, links, authors, timing and floods, not the easy gi
 import json
 import random
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from service.testing import LABELLED_COMMENTS  # noqa: E402
 
 SEED = 20261125
 TEST_SHARE = 0.4
-OUT = Path(__file__).parent / "data" / "spam_comments.jsonl"
+OUT = LABELLED_COMMENTS
 
 ARTICLES = {
     1001: "budget", 1002: "budget", 1003: "transit", 1004: "transit", 1005: "schools",

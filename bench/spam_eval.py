@@ -1,6 +1,6 @@
 """Evaluate the spam stage on the labelled set: cold start, then after moderator feedback.
 
-    python bench/spam_eval.py [--data bench/data/spam_comments.jsonl] [--redis-url URL]
+    python bench/spam_eval.py [--data service/testing/data/spam_comments.jsonl] [--redis-url URL]
 
 Runs check_spam() on every test-split comment in posting order (times simulated from the
 set's posted_at offsets), with a real Redis when one answers (velocity and near-duplicate
@@ -26,9 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from service.testing import LABELLED_COMMENTS  # noqa: E402
 from workers.classifiers.spam import SpamInput, SpamModel, check_spam  # noqa: E402
 
-DATA = Path(__file__).parent / "data" / "spam_comments.jsonl"
+DATA = LABELLED_COMMENTS
 FLAGGED = {"spam", "discard", "reject"}
 EPOCH = 1_800_000_000.0  # simulated start of the set's 72 hours
 

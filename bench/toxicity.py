@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 from service.site_settings import DEFAULT_THRESHOLDS  # noqa: E402
 
 # The checkpoint writer is shared with the tests' tiny model.
-from tests.support.tiny_detoxify import make_tokenizer, write_checkpoint  # noqa: E402
+from service.testing.tiny_detoxify import make_tokenizer, write_checkpoint  # noqa: E402
 from workers.classifiers.toxicity import LABELS_ORIGINAL, load_toxicity_model  # noqa: E402
 
 # A site's default hold thresholds, as the worker passes them (used by --spans flagged).

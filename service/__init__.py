@@ -15,6 +15,7 @@ from service.extensions import api as rest_api
 from service.extensions import db, migrate
 from service.logs import configure_logging
 from service.queue import celery_init_app
+from workers import classifiers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -51,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
             }
         },
     )
+    classifiers.use_settings(app.config)  # the toxicity model loads from them in a worker
     configure_logging(app)
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])

@@ -13,11 +13,12 @@ from flask.cli import FlaskGroup
 
 from service import create_app
 from service.models import Role, utc_iso
+from service.queue import Queue
 from service.webhooks import Event, Format
 
-QUEUES = "classify,score,maintenance"
+QUEUES = ",".join((Queue.CLASSIFY, Queue.SCORE, Queue.MAINTENANCE))
 # Webhook deliveries wait on other people's servers: a worker of their own, threads not processes.
-WEBHOOK_QUEUES, WEBHOOK_THREADS = "webhooks", 4
+WEBHOOK_QUEUES, WEBHOOK_THREADS = Queue.WEBHOOKS.value, 4
 
 
 def emit(data: dict) -> None:

@@ -54,8 +54,15 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_down(exc: OperationalError):
-        from service.extensions import db
-
-        db.session.rollback()
-        app.logger.error("database.unavailable", extra={"error": str(exc.orig)[:200]})
+        forget_failed_transaction(exc)
         return http_error(ServiceUnavailable("The database is unavailable; try again shortly."))
+
+
+def forget_failed_transaction(exc: OperationalError) -> None:
+    """Roll back after the database failed and log it once; every API's 503 handler calls this."""
+    from flask import current_app
+
+    from service.extensions import db
+
+    db.session.rollback()
+    current_app.logger.error("database.unavailable", extra={"error": str(exc.orig)[:200]})

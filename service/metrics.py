@@ -22,10 +22,11 @@ from sqlalchemy import case, func, or_
 
 from service.auth import has_ops_token
 from service.extensions import api as rest_api
+from service.queue import Queue
 
 # Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
-# Celery's queues (service.queue.QUEUES) and the Redis lists kombu keeps for their priorities.
-CELERY_QUEUES = ("classify", "score", "maintenance", "webhooks")
+# Celery's queues and the Redis lists kombu keeps for their priorities.
+CELERY_QUEUES = tuple(Queue)
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 REVIEW_QUEUES = ("held", "reported", "pending", "spam")
 

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from enum import StrEnum
 
 from celery import Task
 from flask import Flask, current_app, g, has_request_context
@@ -17,14 +18,26 @@ LEARN_TASK = "workers.learn_spam"
 DELIVER_TASK = "workers.deliver_webhook"
 WEBHOOK_SWEEP_TASK = "workers.sweep_webhooks"
 
-QUEUES = {
-    CLASSIFY_TASK: "classify",
-    SCORE_TASK: "score",
-    SWEEP_TASK: "maintenance",
-    LEARN_TASK: "maintenance",
+
+
+class Queue(StrEnum):
+    """The broker queues workers consume from."""
+
+    CLASSIFY = "classify"
+    SCORE = "score"
+    MAINTENANCE = "maintenance"
     # Their own queue and worker: a slow subscriber must not hold up classification.
-    DELIVER_TASK: "webhooks",
-    WEBHOOK_SWEEP_TASK: "maintenance",
+    WEBHOOKS = "webhooks"
+
+
+# Each task's queue: the routing below, the task declarations and send() all read it.
+QUEUES = {
+    CLASSIFY_TASK: Queue.CLASSIFY,
+    SCORE_TASK: Queue.SCORE,
+    SWEEP_TASK: Queue.MAINTENANCE,
+    LEARN_TASK: Queue.MAINTENANCE,
+    DELIVER_TASK: Queue.WEBHOOKS,
+    WEBHOOK_SWEEP_TASK: Queue.MAINTENANCE,
 }
 
 
@@ -41,7 +54,7 @@ def celery_init_app(app: Flask):
         result_backend=app.config["REDIS_URL"],
         task_ignore_result=True,
         task_routes={name: {"queue": queue} for name, queue in QUEUES.items()},
-        task_default_queue="classify",
+        task_default_queue=Queue.CLASSIFY.value,
         task_reject_on_worker_lost=True,
         # Batches fill from prefetched messages, so let a worker hold a batch's worth.
         worker_prefetch_multiplier=max(4, int(app.config["CLASSIFY_BATCH_SIZE"]) * 2),

@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service.i18n import LANGUAGES
 from service.models import Article, ModerationMode, Site
 from service.statements import DISCLOSED_CODES
+from workers.classifiers.spam_settings import SPAM_DEFAULTS
 
 LABELS = (
     "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack",
@@ -27,7 +28,6 @@ DEFAULT_THRESHOLDS = {
 DEFAULTS: dict[str, Any] = {
     "moderation_mode": ModerationMode.AUTO.value,
     "thresholds": DEFAULT_THRESHOLDS,
-    "trust_after": 3,  # approved comments after which an author is trusted
     # WordPress: "comment author must have a previously approved comment"
     "hold_new_authors": False,
     "auto_create_articles": True,  # sites embed the widget on pages the service has not seen
@@ -36,15 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "require_render_token": False,
     # WordPress's thread_comments_depth: a reply to a comment this deep goes beside it
     "thread_comments_depth": 5,
-    # Spam stage (workers/classifiers/spam)
-    "max_links": 2,
-    "moderation_keys": [],
-    "disallowed_keys": [],
-    "banned_words": [],
-    "suspect_words": [],
-    "min_submit_seconds": 3,
-    "spam_hold": 0.5,
-    "spam_discard": 0.9,
+    # The spam stage's (trust_after, lists, levels, velocity and wave windows)
+    **SPAM_DEFAULTS,
     # Statement of reasons (service/statements.py)
     "language": "en",
     "appeal_url": None,  # None: the statement asks the author to contact the site
@@ -84,6 +77,11 @@ class SiteSettingsSchema(Schema):
     min_submit_seconds = fields.Float(validate=validate.Range(0, 3600))
     spam_hold = fields.Float(validate=validate.Range(0, 1))
     spam_discard = fields.Float(validate=validate.Range(0, 1))
+    velocity_window_s = fields.Integer(validate=validate.Range(1, 86400))
+    velocity_max = fields.Integer(validate=validate.Range(1, 10000))
+    wave_window_s = fields.Integer(validate=validate.Range(1, 7 * 86400))
+    # One context is the comment itself: a "wave" of one would hold every comment.
+    wave_min_count = fields.Integer(validate=validate.Range(2, 1000))
     language = fields.String(validate=validate.OneOf(LANGUAGES))
     appeal_url = fields.Url(schemes={"http", "https"}, allow_none=True,
                             validate=validate.Length(max=2000))

@@ -60,7 +60,7 @@ def pytest_sessionstart(session):
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
     """A tiny Detoxify-format checkpoint and its HF config directory, built here."""
-    from tests.support.tiny_detoxify import build_tiny_checkpoint
+    from service.testing.tiny_detoxify import build_tiny_checkpoint
 
     return build_tiny_checkpoint(tmp_path_factory.mktemp("tiny-detoxify"))
 

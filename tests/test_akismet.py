@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from service import spam_stage
 from service.auth import find_server_key
 from service.models import SpamFeedback, SpamModelState
 from tests.conftest import wait_until
 from tests.support.live_server import live_server
-from workers import pipeline
 from workers.classifiers.spam import SpamModel
 
 BLOG = "https://news.example"
@@ -36,7 +36,7 @@ def server(app):
 @pytest.fixture(autouse=True)
 def no_cached_spam_models(monkeypatch):
     # Site ids restart after each test's cleanup: a model cached by id must not leak across.
-    monkeypatch.setattr(pipeline, "_spam_models", {})
+    monkeypatch.setattr(spam_stage, "_spam_models", {})
 
 
 @pytest.fixture

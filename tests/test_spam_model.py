@@ -2,15 +2,15 @@
 
 import json
 import random
-from pathlib import Path
 
 import pytest
 from sklearn.metrics import roc_auc_score
 
+from service.testing import LABELLED_COMMENTS
 from workers.classifiers.spam import SpamInput, SpamModel, check_spam
 from workers.classifiers.spam.learned import capped_weights, context_tokens
 
-LABELLED = Path(__file__).resolve().parent.parent / "bench" / "data" / "spam_comments.jsonl"
+LABELLED = LABELLED_COMMENTS
 SPAM = [
     "Cheap replica watches at the best prices online, order today",
     "I made $8,000 in a week trading bitcoin, WhatsApp Mrs Anna now",

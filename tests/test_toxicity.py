@@ -18,7 +18,7 @@ import pytest
 # Offline as in an air-gapped deployment: nothing may reach the Hugging Face hub.
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
 
-from tests.support.tiny_detoxify import TRIGGERS, build_tiny_checkpoint  # noqa: E402
+from service.testing.tiny_detoxify import TRIGGERS, build_tiny_checkpoint  # noqa: E402
 from workers import models_pull  # noqa: E402
 from workers.classifiers import toxicity  # noqa: E402
 from workers.classifiers.sentences import split_sentences  # noqa: E402

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from service import spam_stage
 from service.models import Comment, SpamFeedback
 from tests.conftest import wait_until
 from tests.support.wordpress import WordPress, form_fields, free_port, wordpress_missing
-from workers import pipeline
 
 pytestmark = [pytest.mark.wordpress,
               pytest.mark.skipif(wordpress_missing() is not None,
@@ -38,7 +38,7 @@ SETTINGS = "options-general.php?page=akismet-key-config"
 
 @pytest.fixture(autouse=True)
 def no_cached_spam_models(monkeypatch):
-    monkeypatch.setattr(pipeline, "_spam_models", {})
+    monkeypatch.setattr(spam_stage, "_spam_models", {})
 
 
 class Service:

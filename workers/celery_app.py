@@ -14,6 +14,7 @@ import time
 from celery.signals import worker_init, worker_process_init, worker_shutdown
 
 from service import create_app, metrics
+from service.queue import Queue
 from service.worker_status import forget, publish
 
 flask_app = create_app()
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 # Workers re-publish their status while alive; readiness forgets a killed one after the TTL.
 STATUS_EVERY_S, STATUS_TTL_S = 5, 15
 # Only these queues' tasks use the toxicity model: a webhooks-only worker does not load it.
-MODEL_QUEUES = {"classify", "score"}
+MODEL_QUEUES = {Queue.CLASSIFY, Queue.SCORE}
 
 
 def worker_name() -> str:

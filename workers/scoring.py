@@ -17,7 +17,7 @@ from celery import shared_task
 from flask import current_app
 
 from service import private_text
-from service.queue import SCORE_TASK
+from service.queue import QUEUES, SCORE_TASK
 from workers.classifiers import describe, toxicity_model
 from workers.classifiers import language as lang
 from workers.classifiers.toxicity import PRIMARY_LANGUAGE
@@ -29,7 +29,7 @@ SOFT_TIME_LIMIT_S = 20
 TIME_LIMIT_S = 30
 
 
-@shared_task(name=SCORE_TASK, queue="score", ignore_result=False, acks_late=False,
+@shared_task(name=SCORE_TASK, queue=QUEUES[SCORE_TASK], ignore_result=False, acks_late=False,
              soft_time_limit=SOFT_TIME_LIMIT_S, time_limit=TIME_LIMIT_S)
 def score_text(text: str, languages: list[str] | None = None, text_ref: str | None = None) -> dict:
     """Score text with this worker's toxicity model; return JSON primitives, never the text."""

@@ -9,32 +9,40 @@ from flask import current_app
 from sqlalchemy import select, update
 
 from service import metrics
-from service.config import load_settings
 from service.extensions import celery, db
 from service.models import Comment, SpamFeedback, SpamModelState, Status, utcnow
-from service.queue import CLASSIFY_TASK, LEARN_TASK, SWEEP_TASK, send
+from service.queue import CLASSIFY_TASK, LEARN_TASK, QUEUES, SWEEP_TASK, send
 from workers import pipeline
 from workers.classifiers.spam import SpamInput, SpamModel
 from workers.classifiers.spam.learned import capped_weights
 
 log = logging.getLogger(__name__)
-_settings = load_settings()  # batch size and interval shape the task class itself
 
 
 class FlaskBatches(Batches):
-    """A Batches task that runs inside the Flask app context like every other task."""
+    """A Batches task that runs inside the Flask app context like every other task.
+
+    Its batch size, flush interval and time limit are the app's settings, read when used.
+    """
 
     def __call__(self, *args, **kwargs):
         with celery.flask_app.app_context():
             return self.run(*args, **kwargs)
 
+    @property
+    def flush_every(self) -> int:
+        return int(celery.flask_app.config["CLASSIFY_BATCH_SIZE"])
 
-@shared_task(
-    base=FlaskBatches, name=CLASSIFY_TASK, queue="classify", acks_late=True,
-    flush_every=int(_settings["CLASSIFY_BATCH_SIZE"]),
-    flush_interval=float(_settings["CLASSIFY_FLUSH_INTERVAL_S"]),
-    soft_time_limit=int(_settings["CLASSIFY_TIME_LIMIT_S"]),
-)
+    @property
+    def flush_interval(self) -> float:
+        return float(celery.flask_app.config["CLASSIFY_FLUSH_INTERVAL_S"])
+
+    @property
+    def soft_time_limit(self) -> int:
+        return int(celery.flask_app.config["CLASSIFY_TIME_LIMIT_S"])
+
+
+@shared_task(base=FlaskBatches, name=CLASSIFY_TASK, queue=QUEUES[CLASSIFY_TASK], acks_late=True)
 def classify_comment(requests):
     """Classify the comments of a micro-batch (one message per comment id)."""
     ids = sorted({int(request.args[0]) for request in requests})
@@ -76,7 +84,7 @@ def retry_later(comment_id: int, exc: Exception) -> None:
     send(CLASSIFY_TASK, [comment_id], countdown=min(2 ** comment.attempts, 60))
 
 
-@shared_task(name=SWEEP_TASK, queue="maintenance", ignore_result=True)
+@shared_task(name=SWEEP_TASK, queue=QUEUES[SWEEP_TASK], ignore_result=True)
 def sweep_pending(limit: int = 1000) -> int:
     """Re-send comments left pending too long: the database, not the broker, is the truth."""
     config = current_app.config
@@ -140,7 +148,7 @@ def train_site_model(site_id: int) -> tuple[SpamModel, int] | None:
     return model, feedback[0].id
 
 
-@shared_task(name=LEARN_TASK, queue="maintenance", ignore_result=True, bind=True,
+@shared_task(name=LEARN_TASK, queue=QUEUES[LEARN_TASK], ignore_result=True, bind=True,
              max_retries=5, default_retry_delay=2)
 def learn_spam(self, site_id: int) -> int:
     """Refit a site's spam model when feedback came that it has not learned from yet."""

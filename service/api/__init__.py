@@ -18,8 +18,10 @@ def register_blueprints(app: Flask, api: Api) -> None:
         thresholds,
         webhooks,
     )
+    from service.api.cors import cors_for_sites
     from service.web import pages
 
+    app.after_request(cors_for_sites)  # app-wide: a preflight (OPTIONS) reaches no blueprint
     for module in (comments, moderation, admin, thresholds, shadow, webhooks, privacy, health,
                    perspective, akismet):
         api.register_blueprint(module.blp)

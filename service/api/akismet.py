@@ -26,9 +26,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from service import akismet_usage
+from service import akismet_usage, spam_stage
 from service.api.common import normalize_origin, origin_allowed
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key, server_key_in_host
+from service.errors import forget_failed_transaction
 from service.extensions import db
 from service.models import Comment, Site, SpamFeedback, Status
 from service.queue import LEARN_TASK, send
@@ -44,7 +45,8 @@ blp = Blueprint(
 
 SUBMISSION_THANKS = "Thanks for making the web a better place."
 # Akismet's fields plus the server variables WordPress sends are a few dozen; parsing a
-# megabyte of empty "a=&a=&..." fields would cost the API process a few hundred ms.
+# megabyte of empty "a=&a=&..." fields would cost the API process far more (bench/adversarial.py
+# measures it: akismet_fields).
 MAX_FORM_FIELDS = 1000
 SPAM_ACTIONS = ("spam", "discard", "reject")
 BLATANT_ACTIONS = ("discard", "reject")  # safe to drop unseen: Akismet's "discard" pro tip
@@ -78,8 +80,7 @@ def plain_error(exc: HTTPException):
 
 @blp.errorhandler(OperationalError)
 def database_down(exc: OperationalError):
-    db.session.rollback()
-    current_app.logger.error("database.unavailable", extra={"error": str(exc.orig)[:200]})
+    forget_failed_transaction(exc)
     return plain("The service is temporarily unavailable; try again shortly.", status=503,
                  headers={"Retry-After": "5"})
 
@@ -257,7 +258,6 @@ def approved_before(site: Site, email: str) -> int:
 def judge(site: Site, form: dict) -> "SpamVerdict":
     """Run the intake spam stage on an Akismet comment."""
     # Imported on first use: scikit-learn would add seconds to every API process's start.
-    from workers import pipeline
     from workers.classifiers.spam import SpamInput, check_spam
 
     honeypot = honeypot_value(form)
@@ -270,9 +270,9 @@ def judge(site: Site, form: dict) -> "SpamVerdict":
         permalink=form["permalink"], comment_type=form["comment_type"] or "comment",
     )
     # A test call must not count towards the site's velocity and near-duplicate windows.
-    client = None if is_true(form["is_test"]) else pipeline.redis_client(
+    client = None if is_true(form["is_test"]) else spam_stage.redis_client(
         current_app.config["REDIS_URL"])
-    model = pipeline.spam_models({site.id}).get(site.id)
+    model = spam_stage.spam_models({site.id}).get(site.id)
     return check_spam(item, effective_settings(site), redis=client, model=model,
                       secret=current_app.config["SECRET_KEY"])
 

@@ -18,7 +18,6 @@ from service.api.common import (
     UTCDateTime,
     client_ip,
     load_body,
-    normalize_origin,
     origin_allowed,
     reporter_id,
     site_key_required,
@@ -543,30 +542,3 @@ class CommentFlags(MethodView):
         webhooks.emit(site.id, webhooks.Event.COMMENT_REPORTED, comment, flag_reason=data["reason"])
         db.session.commit()
         return flag
-
-
-@blp.after_app_request
-def cors_for_sites(response):
-    """Let a site's own origins call the reader-facing API from the browser."""
-    origin = request.headers.get("Origin")
-    if not origin or not request.path.startswith(("/v1/articles/", "/v1/comments/")):
-        return response
-    site = g.get("site")
-    allowed = origin_allowed(site, origin) if site is not None else (
-        request.method == "OPTIONS" and _any_site_allows(origin)
-    )
-    if allowed:
-        response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = (
-            "Content-Type, X-Site-Key, X-Status-Token")
-        response.headers["Access-Control-Max-Age"] = "600"
-        response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
-    response.vary.add("Origin")
-    return response
-
-
-def _any_site_allows(origin: str) -> bool:
-    wanted = normalize_origin(origin)
-    return any(wanted in {normalize_origin(o) for o in origins or []}
-               for origins in db.session.scalars(db.select(Site.origins)))

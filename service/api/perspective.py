@@ -37,6 +37,7 @@ from werkzeug.exceptions import HTTPException
 from service import private_text, queue, score_timeouts
 from service.api.common import normalize_origin, origin_allowed, read_body
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key
+from service.errors import forget_failed_transaction
 from service.extensions import celery, db
 from service.logs import redact
 from service.models import ScoreFeedback, Site
@@ -62,7 +63,8 @@ ATTRIBUTES = {
 }
 MAX_TEXT_BYTES = 20480  # Google's limit on comment.text, in UTF-8 bytes
 # Object fields and array items in a body, all levels together: a request is a few dozen, and
-# checking a million tiny ones (1 MiB of "{}," context entries) would cost seconds of CPU.
+# checking a million tiny ones (1 MiB of "{}," context entries) would cost far more CPU
+# (bench/adversarial.py measures it: perspective_values).
 MAX_JSON_VALUES = 1000
 SCORE_TYPES = ("SCORE_TYPE_UNSPECIFIED", "PROBABILITY", "STD_DEV_SCORE", "PERCENTILE", "RAW")
 TEXT_TYPES = ("TEXT_TYPE_UNSPECIFIED", "PLAIN_TEXT", "HTML")
@@ -127,8 +129,7 @@ def google_error(exc: HTTPException):
 
 @blp.errorhandler(OperationalError)
 def database_down(exc: OperationalError):
-    db.session.rollback()
-    current_app.logger.error("database.unavailable", extra={"error": str(exc.orig)[:200]})
+    forget_failed_transaction(exc)
     return google_error(GoogleError(503, "The service is currently unavailable.", retry_after=5))
 
 

@@ -1,5 +1,11 @@
 """Helpers that start real parts of the service for tests and benchmarks (never for production)."""
 
+from pathlib import Path
+
+# Labelled comments under local-news articles (bench/make_spam_set.py writes them): the spam
+# benchmarks and the spam model's tests read them.
+LABELLED_COMMENTS = Path(__file__).parent / "data" / "spam_comments.jsonl"
+
 
 def die_with_parent() -> None:
     """Run in a child before exec: the kernel stops it when the test process dies (Linux)."""

@@ -1,25 +1,38 @@
 """The classifiers behind one interface: the toxicity model and the spam stage.
 
-The toxicity model is loaded once per worker process (after the fork) and kept here.
+Nothing here knows Flask, Celery or the database: the app hands over its settings when it is
+created (use_settings). The toxicity model is loaded once per worker process (after the fork)
+and kept in workers.classifiers.toxicity; it is imported on first use, so that reading the spam
+settings does not load it.
 """
 
 import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app
-
-from workers.classifiers import toxicity
+if TYPE_CHECKING:
+    from workers.classifiers.toxicity import ToxicityModel
 
 log = logging.getLogger(__name__)
 
 CONFIG_PREFIX = "TOXICITY_"
+_settings: Mapping[str, Any] = {}
 
 
-def toxicity_config(config) -> dict:
+def use_settings(settings: Mapping[str, Any]) -> None:
+    """Keep the app's settings: the toxicity model loads from them on first use."""
+    global _settings
+    _settings = settings
+
+
+def toxicity_config(config: Mapping[str, Any]) -> dict:
     return {k: v for k, v in config.items() if k.startswith(CONFIG_PREFIX)}
 
 
-def load_toxicity(config) -> "toxicity.ToxicityModel":
+def load_toxicity(config: Mapping[str, Any]) -> "ToxicityModel":
     """Load the configured model, make it this process's active one, and say which it is."""
+    from workers.classifiers import toxicity
+
     model = toxicity.load_toxicity_model(toxicity_config(config))
     toxicity.set_active_model(model)
     level = logging.WARNING if model.offline_fallback else logging.INFO
@@ -28,9 +41,11 @@ def load_toxicity(config) -> "toxicity.ToxicityModel":
     return model
 
 
-def toxicity_model() -> "toxicity.ToxicityModel":
+def toxicity_model() -> "ToxicityModel":
     """Return this process's model, loading it on first use (e.g. in a solo-pool worker)."""
-    return toxicity.get_active_model() or load_toxicity(current_app.config)
+    from workers.classifiers import toxicity
+
+    return toxicity.get_active_model() or load_toxicity(_settings)
 
 
 def describe(model) -> dict:

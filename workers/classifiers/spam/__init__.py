@@ -10,6 +10,8 @@ from typing import Any
 
 from redis.exceptions import RedisError
 
+from workers.classifiers.spam_settings import SPAM_DEFAULTS, with_defaults
+
 from . import combine
 from .learned import SpamModel
 from .neardup import NearDuplicateIndex
@@ -29,22 +31,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-SPAM_DEFAULTS: dict[str, Any] = {
-    "max_links": 2,  # more links than this (content + author URL) -> hold; 0 = no limit
-    "moderation_keys": [],  # substrings of author, email, URL, content, IP, user agent -> hold
-    "disallowed_keys": [],  # same fields -> spam
-    "banned_words": [],  # whole words in content or author name -> reject
-    "suspect_words": [],  # whole words in content or author name -> hold
-    "min_submit_seconds": 3,  # form submitted faster than this after rendering -> bot signal
-    "spam_hold": 0.5,  # spam probability from which a comment is held for a moderator
-    "spam_discard": 0.9,  # spam probability from which it is stored as spam and never shown
-    "trust_after": 3,  # approved comments after which an author's soft signals are damped
-    "velocity_window_s": 60,
-    "velocity_max": 5,  # posts per window from one IP or email before VELOCITY
-    "wave_window_s": 3600,
-    "wave_min_count": 3,  # near-copies from this many article/author contexts -> SPAM_WAVE
-}
 
 NEAR_DUPLICATE = 1.0  # a second near-copy from another article or author: suspicious already
 SPAM_WAVE = 3.5  # held anyway (see combine.decide); this is how much a wave says "spam"
@@ -139,8 +125,8 @@ def check_spam(
     """
     if redis is not None and not secret:
         raise ValueError("check_spam with Redis needs the service secret to hash emails and IPs")
-    # Unset (None) per-article overrides fall back to the defaults.
-    settings = {**SPAM_DEFAULTS, **{k: v for k, v in settings.items() if v is not None}}
+    # The caller passes the site's effective settings; unset (None) ones keep the defaults.
+    settings = with_defaults(settings)
     now = time.time() if now is None else now
     normalized_body = normalize(item.body)
     links = find_links(item.body, item.author_url)
