@@ -87,8 +87,7 @@ def _unspace(match: re.Match[str]) -> str:
     return match.group(0).replace(match.group("sep"), "")
 
 
-def _unleet(match: re.Match[str]) -> str:
-    token = match.group(0)
+def _unleet(token: str) -> str:
     letters = sum(map(str.isalpha, token))
     leet = sum(map(token.count, _LEET_CHARS))
     # Only words that are mostly letters: keeps "$500", "2026", "10am" and "$5k" as they are.
@@ -101,4 +100,13 @@ def _unleet(match: re.Match[str]) -> str:
 def normalize(text: str) -> str:
     """Return the form of text that word lists and patterns are matched against."""
     text = _SPACED_OUT.sub(_unspace, fold(text))
-    return _TOKEN.sub(_unleet, text)
+    # Words recur (spam repeats itself most): each distinct one is weighed once per text.
+    unleeted: dict[str, str] = {}
+
+    def unleet(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token not in unleeted:
+            unleeted[token] = _unleet(token)
+        return unleeted[token]
+
+    return _TOKEN.sub(unleet, text)

@@ -3,10 +3,12 @@
 import re
 from functools import cache
 from importlib.resources import files
+from itertools import islice
 from urllib.parse import urlsplit
 
 from .normalize import fold, normalize
 from .rules import BARE_URL, Links, find_links, strip_tags
+from .scan import PatternSet, compile_re2
 
 # Weights are log-odds: +2.2 turns even odds into 90 %. Set from general spam knowledge and
 # checked on the train split of bench/data/spam_comments.jsonl (never tuned on its test split);
@@ -64,8 +66,9 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
          r"investment manager|mining pool)", 1.5),
         (r"recover(?:y|ed)? (?:of )?(?:my |your |lost |stolen )*(?:funds?|crypto|bitcoin|money|"
          r"wallet)|(?:funds?|crypto|bitcoin|money) recovery|recovery (?:expert|hacker|agent)", 2.0),
-        (r"\b(?:bitcoin|btc|crypto(?:currency)?|forex|usdt)\b", 0.5),
-        (r"\b(?:invest(?:ed|ing|ment)?|profits?|returns?|payouts?|withdraw(?:al|n)?)\b", 0.5),
+        (r"(?<!\w)(?:bitcoin|btc|crypto(?:currency)?|forex|usdt)(?!\w)", 0.5),
+        (r"(?<!\w)(?:invest(?:ed|ing|ment)?|profits?|returns?|payouts?|withdraw(?:al|n)?)"
+         r"(?!\w)", 0.5),
     ],
     "loan": [
         (r"loan (?:offer|lender|company|firm|agent)|(?:legit|reliable|genuine|trusted) "
@@ -85,7 +88,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
         (r"hot singles|sexy (?:girls|women|ladies)|adult (?:dating|chat|videos?)|"
          r"webcam girls", 2.0),
         (r"meet (?:local |hot |lonely )?(?:girls|women|singles|ladies)|dating (?:site|app)", 1.5),
-        (r"\b(?:porn|nudes?|xxx|escorts?)\b|my (?:private )?(?:photos|pics)", 1.5),
+        (r"(?<!\w)(?:porn|nudes?|xxx|escorts?)(?!\w)|my (?:private )?(?:photos|pics)", 1.5),
         (r"lonely (?:girl|woman|lady|widow)", 1.0),
     ],
     "seo": [
@@ -108,7 +111,7 @@ _FAMILIES: dict[str, list[tuple[str, float]]] = {
          r"no experience (?:needed|required)", 1.5),
     ],
     "contact": [
-        (r"\b(?:whatsapp|whats app|telegram|viber|wechat|wa\.me|t\.me)\b", 1.5),
+        (r"(?<!\w)(?:whatsapp|whats app|telegram|viber|wechat|wa\.me|t\.me)(?!\w)", 1.5),
         (r"(?:contact|reach|text|email|write|message|dm|call) (?:him|her|them|me|us) "
          r"(?:on|via|through|at|today|now|directly)", 1.0),
         # Bounded repeats (a phone number, an address's parts) keep the scan linear.
@@ -155,14 +158,6 @@ _FAMILY_PATTERNS = {
     family: [(re.compile(rf"{_FAMILY_START}(?:{pattern})"), weight) for pattern, weight in patterns]
     for family, patterns in _FAMILIES.items()
 }
-# Any of a family's patterns: one scan finds where the first match of any of them can start,
-# so a family absent from a text (most families in most comments) costs one pass, not one
-# per pattern, and its patterns are searched from there on only.
-_ANY_OF_FAMILY = {
-    family: re.compile(_FAMILY_START + "(?:" + "|".join(f"(?:{p})" for p, _ in patterns) + ")")
-    for family, patterns in _FAMILIES.items()
-}
-
 # Generic praise that fits any page: SEO spammers post it to get their author URL shown. The
 # genre is recognised by its parts, not by stock sentences: a compliment on "the post"/"your
 # site"/"your writing" (praise word next to a word for the piece, or the piece said to be good),
@@ -230,6 +225,21 @@ _PRAISE = re.compile(
     r"(?:this|yours)"
     r")(?!\w)"
 )
+# Every family pattern and the praise pattern in one RE2 set: one pass over a text tells which
+# of them occur, where Python's re would scan the text once per pattern.
+_PATTERN_NUMBER = {
+    (family, index): number
+    for number, (family, index) in enumerate(
+        (family, index) for family, patterns in _FAMILIES.items() for index in range(len(patterns))
+    )
+}
+_PATTERN_SET = PatternSet(
+    [rf"(?<!\w)(?:{pattern})" for patterns in _FAMILIES.values() for pattern, _ in patterns]
+    + [_PRAISE.pattern]
+)
+_PRAISE_INDEX = len(_PATTERN_NUMBER)
+# The contact patterns' matches are read (see _is_contact): RE2 finds the first, re reads it.
+_CONTACT_FIRST = [compile_re2(rf"(?<!\w)(?:{p})") for p, _ in _FAMILIES["contact"]]
 # Words that make an author name an advert ("Best Plumber Austin", "Cheap VPN Deals").
 _COMMERCIAL_NAME = re.compile(
     r"(?<!\w)(?:services?|company|agency|best|cheap|buy|online|shop|store|sale|deals?|loans?|"
@@ -262,7 +272,8 @@ def _host(url: str) -> str:
     if "://" not in url:
         url = "http://" + url
     try:
-        return (urlsplit(url).hostname or "").rstrip(".")
+        # hostname keeps the case of what follows a "%" (an IPv6 zone): lower it all.
+        return (urlsplit(url).hostname or "").rstrip(".").lower()
     except ValueError:
         return ""
 
@@ -371,9 +382,41 @@ def is_own_site(author_name: str, author_email: str, author_url: str) -> bool:
     return any(word in letters for word in names - _NOT_NAMES)
 
 
-def praise_phrases(normalized_body: str) -> int:
-    """Return how many generic-praise phrases a (normalised) comment contains."""
-    return len(_PRAISE.findall(normalized_body))
+def praise_phrases(normalized_body: str, present: set[int] | None = None) -> int:
+    """Return how many generic-praise phrases a (normalised) comment contains.
+
+    present: the set's answer for this text, when known; without praise, no count is needed.
+    """
+    if present is None:
+        present = _PATTERN_SET.present(normalized_body)
+    return len(_PRAISE.findall(normalized_body)) if _PRAISE_INDEX in present else 0
+
+
+def _spam_patterns(texts: list[str], present: list[set[int]]) -> dict[str, float]:
+    """Return the weight of each spam family whose patterns occur in the texts."""
+    found: dict[str, float] = {}
+    for family, patterns in _FAMILIES.items():
+        weight = 0.0
+        for index, (_, pattern_weight) in enumerate(patterns):
+            number = _PATTERN_NUMBER[family, index]
+            pairs = zip(texts, present, strict=True)
+            where = [searched for searched, seen in pairs if number in seen]
+            if not where:
+                continue
+            if family == "contact" and not _is_contact(_first_contact(index, where[0])):
+                continue
+            weight += pattern_weight
+        if weight >= 1.0:
+            found[f"SPAM_PATTERN:{family}"] = min(weight, PATTERN_FAMILY_CAP)
+    return found
+
+
+def _first_contact(index: int, text: str) -> str:
+    """Return the first match of a contact pattern known to occur in text."""
+    start = _CONTACT_FIRST[index].search(text)
+    # RE2 gives where the first match starts (one character early: it reads the boundary).
+    match = _FAMILY_PATTERNS["contact"][index][0].search(text, start.start() if start else 0)
+    return match.group(0) if match else ""
 
 
 def content_signals(
@@ -385,10 +428,13 @@ def content_signals(
     """
     found: dict[str, float] = {}
     text = strip_tags(body)
-    words = _WORD.findall(normalized_body)
-    praise = praise_phrases(normalized_body)
+    # normalize() catches "c4sino"; fold() keeps the email addresses leetspeak mangles.
+    folded = fold(text)
+    texts = [normalized_body] if folded == normalized_body else [normalized_body, folded]
+    present = [_PATTERN_SET.present(searched) for searched in texts]
+    praise = praise_phrases(normalized_body, present[0])
     # Praise is only "generic" when it is most of what the comment says.
-    if praise and (len(words) <= 40 or praise >= 3):
+    if praise and (praise >= 3 or _at_most_words(normalized_body, 40)):
         if promotes_author_url or links.urls:
             found["GENERIC_PRAISE"] = min(
                 PRAISE_WITH_URL + PRAISE_PER_EXTRA_HIT * (praise - 1), MAX_PRAISE_WEIGHT
@@ -401,28 +447,16 @@ def content_signals(
     letters = "".join(filter(str.isalpha, BARE_URL.sub(" ", text)))
     if len(letters) >= 20 and sum(map(str.isupper, letters)) / len(letters) > 0.7:
         found["SHOUTING"] = SHOUTING
-    # normalize() catches "c4sino"; fold() keeps the email addresses leetspeak mangles.
-    folded = fold(text)
-    texts = [normalized_body] if folded == normalized_body else [normalized_body, folded]
-    for family, patterns in _FAMILY_PATTERNS.items():
-        starts = [(t, m.start()) for t in texts if (m := _ANY_OF_FAMILY[family].search(t))]
-        if not starts:
-            continue
-        weight = 0.0
-        for pattern, pattern_weight in patterns:
-            match = None
-            for searched, start in starts:
-                match = pattern.search(searched, start)
-                if match:
-                    break
-            if match and (family != "contact" or _is_contact(match.group(0))):
-                weight += pattern_weight
-        if weight >= 1.0:
-            found[f"SPAM_PATTERN:{family}"] = min(weight, PATTERN_FAMILY_CAP)
+    found |= _spam_patterns(texts, present)
     # A promise of money or love plus a private channel to claim it is the shape of a scam.
     if "SPAM_PATTERN:contact" in found and any(f"SPAM_PATTERN:{f}" in found for f in _PROMISES):
         found["SCAM_CONTACT"] = SCAM_CONTACT
     return found
+
+
+def _at_most_words(text: str, limit: int) -> bool:
+    """Tell whether text has at most limit words, reading no further than word limit + 1."""
+    return next(islice(_WORD.finditer(text), limit, None), None) is None
 
 
 def comment_evidence(
