@@ -1,0 +1,106 @@
+/* One card: the comment, why it is here, its author, its scores and its claim. */
+
+import { $, ago, el, parseTime, webLink } from "./dom.js";
+import { highlighted } from "./evidence.js";
+import { state } from "./state.js";
+
+export function cardFor(id) { return $(`#items > .item[data-id="${id}"]`); }
+
+export function renderItem(item) {
+  const card = $("#item-template").content.firstElementChild.cloneNode(true);
+  card.dataset.id = String(item.id);
+  card.setAttribute("aria-label", `Comment ${item.id} by ${item.author.name || "anonymous"}`);
+  const field = (name) => $(`[data-field="${name}"]`, card);
+
+  field("author-name").textContent = item.author.name || "Anonymous";
+  const article = item.article;
+  field("article").replaceWith(article.permalink
+    ? webLink(article.permalink, article.title || article.external_id)
+    : el("span", { text: article.title || article.external_id }));
+  field("status").textContent = item.status;
+  field("status").dataset.status = item.status;
+  field("body").replaceChildren(...highlighted(item.body, item.explanations || {}));
+
+  field("reasons").replaceChildren(...(item.reasons || []).map(
+    (reason) => el("li", { class: "reason", text: reason })));
+  const author = [el("span", { text: item.author.email || "no email" })];
+  if (item.author.url) author.push(" · ", webLink(item.author.url));
+  if (item.author.ip) author.push(" · ", el("span", { text: `IP ${item.author.ip}` }));
+  field("author").replaceChildren(...author);
+  field("history").textContent = historyText(item.author_history || {}, item.author.email);
+  field("flags").replaceChildren(...flagsText(item));
+  const received = parseTime(item.created_at);
+  field("received").textContent = received ? ago(received) : "";
+  if (received) field("received").title = received.toLocaleString();
+  field("scores").replaceChildren(...scoreRows(item));
+
+  const select = $(".select", card);
+  select.checked = state.selected.has(item.id);
+  select.setAttribute("aria-label", `Select comment by ${item.author.name || "anonymous"}`);
+  showClaim(card, item);
+  return card;
+}
+
+function historyText(history, email) {
+  if (!email) return "No email given, so no history.";
+  const parts = ["approved", "rejected", "spam", "held", "deleted"]
+    .filter((status) => history[status]).map((status) => `${history[status]} ${status}`);
+  const earlier = (history.approved || 0) + (history.rejected || 0) + (history.spam || 0);
+  return earlier === 0 ? `First comment here (${parts.join(", ") || "no others"})` : parts.join(", ");
+}
+
+function flagsText(item) {
+  if (!item.flags || item.flags.length === 0) return ["none"];
+  return item.flags.map((flag, index) => el("span", { class: "flag" },
+    index ? "; " : "", el("b", { text: flag.reason }),
+    flag.note ? ` “${flag.note}”` : "", flag.resolved ? " (resolved)" : ""));
+}
+
+function scoreRows(item) {
+  const scores = Object.entries(item.scores || {}).sort((a, b) => b[1] - a[1]);
+  if (item.spam_score !== null && item.spam_score !== undefined) {
+    scores.push(["spam", item.spam_score]);
+  }
+  if (scores.length === 0) return [el("p", { class: "muted", text: "Not scored yet." })];
+  const rows = scores.map(([label, score]) => {
+    const explained = Boolean((item.explanations || {})[label]);
+    return el("div", { class: explained ? "score explained" : "score" },
+      el("span", { class: "score-label", text: label.replaceAll("_", " ") }),
+      el("meter", { min: "0", max: "1", low: "0.5", high: "0.8", optimum: "0",
+                    value: String(score), "aria-label": `${label} score` }),
+      el("span", { class: "score-value", text: score.toFixed(2) }));
+  });
+  if (item.model && item.model.name) {
+    rows.push(el("p", { class: "muted model",
+                        text: `${item.model.name} ${item.model.version || ""}`.trim() }));
+  }
+  return rows;
+}
+
+export function showClaim(card, item) {
+  if (!card) return;
+  const badge = $('[data-field="claim"]', card);
+  const until = parseTime(item.claimed_until);
+  const left = until ? until.getTime() - Date.now() : 0;
+  const mine = item.claimed_by && item.claimed_by === state.me;
+  const claimButton = $('[data-action="claim"]', card);
+  if (item.claimed_by && left > 0) {
+    const who = mine ? "you" : item.claimed_by;
+    badge.textContent = `Claimed by ${who} · ${Math.ceil(left / 60000)} min left`;
+    badge.title = `until ${until.toLocaleTimeString()}`;
+    badge.classList.toggle("mine", Boolean(mine));
+    badge.hidden = false;
+  } else {
+    badge.hidden = true;
+  }
+  claimButton.firstChild.textContent = mine && left > 0 ? "Release " : "Claim ";
+}
+
+export function showItemError(id, message) {
+  const card = cardFor(id);
+  if (!card) return;
+  const box = $('[data-field="error"]', card);
+  box.textContent = message;
+  box.hidden = !message;
+  card.classList.toggle("conflict", Boolean(message));
+}
