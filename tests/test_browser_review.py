@@ -1,13 +1,15 @@
 """The review page in real headless Chromium: its modules, keyboard safety, undo, evidence,
 context and live queues (the scenarios of a busy news site's moderators)."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from service.admin_ops import create_site, create_token, upsert_article
-from service.models import Role
+from service.models import Comment, Role, Status
 from tests.support.browser import chromium_missing, wait_for
 from tests.support.live_server import live_server
 from tests.test_browser import (
@@ -15,8 +17,10 @@ from tests.test_browser import (
     css,
     held,
     item_ids,
+    press,
     sign_in,
     span,
+    text_of,
 )
 
 pytestmark = [
@@ -63,3 +67,95 @@ def test_the_review_page_is_built_from_es_modules_of_its_own_origin(newsroom, br
     assert browser.find_elements(By.CSS_SELECTOR, "script:not([src])") == []
     assert item_ids(browser) == [c.id for c in newsroom.comments]
     assert_no_script_errors_or_foreign_requests(browser, newsroom.server)
+
+
+def current_id(driver):
+    return int(css(driver, "#items > .item.current").get_attribute("data-id"))
+
+
+def on_screen(driver, comment_id):
+    return driver.execute_script("""
+        const box = document.querySelector(`#items > .item[data-id="${arguments[0]}"]`)
+          .getBoundingClientRect();
+        const top = document.querySelector("#review-header")?.getBoundingClientRect().bottom || 0;
+        return box.top >= top - 1 && box.top < innerHeight;""", comment_id)
+
+
+def status_of(db, comment_id):
+    db.session.expire_all()
+    return db.session.get(Comment, comment_id).status
+
+
+def test_keys_act_only_on_a_card_on_screen_and_work_after_a_control(newsroom, db, browser):
+    desk = newsroom
+    open_review(browser, desk)
+    fifth = desk.comments[4]
+    for _ in range(4):
+        press(browser, "j")
+    assert current_id(browser) == fifth.id and on_screen(browser, fifth.id)
+
+    # A reload keeps the moderator on the same comment, where the page is scrolled.
+    press(browser, "u")
+    wait_for(browser, lambda d: text_of(d, "#items").strip(), message="reloaded")
+    assert current_id(browser) == fifth.id and on_screen(browser, fifth.id)
+
+    # Scrolled back to the top: the mark follows to a card on screen, and `a` acts on that one.
+    browser.execute_script("window.scrollTo(0, 0)")
+    wait_for(browser, lambda d: current_id(d) != fifth.id, message="the mark follows scrolling")
+    target = current_id(browser)
+    assert on_screen(browser, target)
+    press(browser, "a")
+    wait_for(browser, lambda d: status_of(db, target) == Status.APPROVED, message="approved")
+    assert status_of(db, fifth.id) == Status.HELD
+
+    # An action asked for a card scrolled out of view an instant ago is not carried out.
+    browser.execute_script("""
+        const card = document.querySelector('#items > .item.current');
+        card.classList.remove('current');
+        document.querySelector('#items > .item:last-child').classList.add('current');
+        window.scrollTo(0, 0);""")
+    last = current_id(browser)
+    assert not on_screen(browser, last)
+    browser.execute_script(
+        "document.body.dispatchEvent(new KeyboardEvent('keydown', {key: 'a', bubbles: true}))")
+    wait_for(browser, lambda d: "off screen" in text_of(d, "#announce"), message="refused")
+    assert status_of(db, last) == Status.HELD
+    assert on_screen(browser, current_id(browser))
+
+    # After choosing a sort with the keyboard, Escape gives the keys back to the queue.
+    css(browser, "#sort").send_keys("Oldest")
+    wait_for(browser, lambda d: "sort=oldest" in d.current_url, message="sorted")
+    press(browser, "r")
+    assert not css(browser, "#reason-dialog").is_displayed()  # typed into the select
+    press(browser, Keys.ESCAPE)
+    press(browser, "r")
+    wait_for(browser, lambda d: css(d, "#reason-dialog").is_displayed(), message="reason dialog")
+    press(browser, Keys.ESCAPE)
+
+    # `?` lists the keys, the same list the README shows; 1-6 switch queues.
+    press(browser, "?")
+    wait_for(browser, lambda d: css(d, "#keys-dialog").is_displayed(), message="key map")
+    shown = [(dt.get_property("textContent").strip(), dd.get_property("textContent").strip())
+             for dt, dd in zip(browser.find_elements(By.CSS_SELECTOR, "#keys-dialog dt"),
+                               browser.find_elements(By.CSS_SELECTOR, "#keys-dialog dd"),
+                               strict=True)]
+    assert [(" ".join(keys.split()), does) for keys, does in shown] == readme_keys()
+    press(browser, Keys.ESCAPE)
+    press(browser, "2")
+    wait_for(browser, lambda d: text_of(d, "#queue-title") == "Reported", message="queue 2")
+    press(browser, "5")
+    wait_for(browser, lambda d: text_of(d, "#queue-title") == "Approved"
+             and item_ids(d) == [target], message="queue 5")
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def readme_keys():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    table = readme.split("### Review page keys", 1)[1].split("| --- | --- |\n", 1)[1]
+    rows = []
+    for line in table.splitlines():
+        if not line.startswith("|"):
+            break
+        keys, does = (cell.strip() for cell in line.strip("|").split("|"))
+        rows.append((keys, does))
+    return rows

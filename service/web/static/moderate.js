@@ -8,7 +8,7 @@
  * textContent only, never as HTML.
  */
 
-import { setCurrent, updateSelection } from "./review/cursor.js";
+import { followScroll, setCurrent, updateSelection } from "./review/cursor.js";
 import { decideOne, decideSelected, toggleClaim } from "./review/decisions.js";
 import { $, $$ } from "./review/dom.js";
 import { chooseFilter, clearFilter } from "./review/filters.js";
@@ -49,7 +49,7 @@ function init() {
   $("#filter-label").addEventListener("change", chooseFilter);
   $("#filter-reason").addEventListener("change", chooseFilter);
   $("#filter-clear").addEventListener("click", clearFilter);
-  $("#reload").addEventListener("click", () => { loadQueue(); refreshStats(); });
+  $("#reload").addEventListener("click", () => { loadQueue(false, false, true); refreshStats(); });
   $("#more").addEventListener("click", () => loadQueue(true));
   $("#select-all").addEventListener("change", (event) => {
     state.selected = new Set(event.target.checked ? state.items.keys() : []);
@@ -61,6 +61,13 @@ function init() {
   });
   $("#items").addEventListener("click", onItemsClick);
   document.addEventListener("keydown", onKey);
+  let scrolling = false;
+  window.addEventListener("scroll", () => {
+    if (scrolling) return;
+    scrolling = true;
+    requestAnimationFrame(() => { scrolling = false; followScroll(); });
+  }, { passive: true });
+  $("#keys-open").addEventListener("click", () => $("#keys-dialog").showModal());
 
   readView();
   if (state.token) start();

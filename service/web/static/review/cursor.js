@@ -1,4 +1,9 @@
-/* The current card (the keyboard's target) and the selection (what bulk actions act on). */
+/* The current card (the keyboard's target) and the selection (what bulk actions act on).
+ *
+ * The current card is always one the moderator can see: scrolling moves it to the first card
+ * on screen, a reload keeps it by comment id, and an action asked for an off-screen card is
+ * not carried out (the target moves on screen first).
+ */
 
 import { $, $$ } from "./dom.js";
 import { state } from "./state.js";
@@ -13,6 +18,40 @@ export function setCurrent(card, focus = true) {
     card.focus({ preventScroll: true });
     card.scrollIntoView({ block: "nearest" });
   }
+}
+
+function viewTop() {
+  // The sticky header covers the top of the viewport: a card under it is not seen.
+  const header = $("#review-header");
+  return header ? Math.max(0, header.getBoundingClientRect().bottom) : 0;
+}
+
+export function onScreen(card) {
+  // Seen enough to read: a good part of it lies in the window below the sticky header.
+  const box = card.getBoundingClientRect();
+  const seen = Math.min(box.bottom, window.innerHeight) - Math.max(box.top, viewTop());
+  return seen >= Math.min(box.height, 100);
+}
+
+export function firstOnScreen() { return $$("#items > .item").find(onScreen) || null; }
+
+export function followScroll() {
+  // Keep the keyboard's target among the cards in view, without moving the page.
+  const current = currentCard();
+  if (current && onScreen(current)) return;
+  const seen = firstOnScreen();
+  if (!seen) return;
+  const hadFocus = current && document.activeElement === current;
+  setCurrent(seen, false);
+  if (hadFocus) seen.focus({ preventScroll: true });
+}
+
+export function targetOnScreen() {
+  // The card an action applies to, or null when it is off screen (the target moves into view).
+  const card = currentCard();
+  if (card && onScreen(card)) return card;
+  followScroll();
+  return null;
 }
 
 export function move(step) {

@@ -2,16 +2,18 @@
 
 import { call } from "./api.js";
 import { renderItem } from "./card.js";
-import { setCurrent, updateSelection } from "./cursor.js";
+import { currentCard, followScroll, setCurrent, updateSelection } from "./cursor.js";
 import { $, $$, announce, pageError } from "./dom.js";
 import { filtered, offerReasons, shownText } from "./filters.js";
 import { QUEUE_LABELS, state } from "./state.js";
 import { writeView } from "./view.js";
 
-export async function loadQueue(append = false, announceCount = false) {
+export async function loadQueue(append = false, announceCount = false, keepCurrent = false) {
   // "Load more" while a page is loading would fetch it twice, or add to a list being replaced.
   if (append && state.loading) return;
   const load = ++state.loads;
+  // A reload keeps the moderator on the comment they were on (by id), if it is still here.
+  const keptId = keepCurrent && currentCard() ? currentCard().dataset.id : null;
   state.loading = true;
   pageError("");
   const params = new URLSearchParams({ queue: state.queue, sort: state.sort, limit: "50",
@@ -44,7 +46,12 @@ export async function loadQueue(append = false, announceCount = false) {
     : "Nothing in this queue.";
   offerReasons(result.body.items);
   updateSelection();
-  if (!append && list.firstElementChild) setCurrent(list.firstElementChild, false);
+  if (!append) {
+    const kept = keptId && $(`#items > .item[data-id="${keptId}"]`);
+    if (kept) setCurrent(kept, false);
+    else if (list.firstElementChild) setCurrent(list.firstElementChild, false);
+    followScroll();
+  }
   if (announceCount) announce(shownText());
 }
 
