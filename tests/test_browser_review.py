@@ -9,8 +9,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from service.admin_ops import create_site, create_token, upsert_article
-from service.models import Comment, Role, Status
-from tests.support.browser import chromium_missing, wait_for
+from service.models import Comment, ModerationEvent, Role, Status
+from tests.support.browser import chromium_missing, screenshot, wait_for
 from tests.support.live_server import live_server
 from tests.test_browser import (
     assert_no_script_errors_or_foreign_requests,
@@ -159,3 +159,51 @@ def readme_keys():
         keys, does = (cell.strip() for cell in line.strip("|").split("|"))
         rows.append((keys, does))
     return rows
+
+
+def test_a_decision_can_be_undone_from_a_toast_beside_the_card_and_history_shows_it(
+        newsroom, db, browser):
+    desk = newsroom
+    published = desk.comments[:3]
+    for comment in published:
+        comment.status = Status.APPROVED
+    db.session.commit()
+    open_review(browser, desk, "?queue=approved")
+    press(browser, "j")
+    target = current_id(browser)
+    press(browser, "r")
+    wait_for(browser, lambda d: css(d, "#reason-dialog").is_displayed(), message="reason dialog")
+    css(browser, "#reason-note").send_keys("rude", Keys.ENTER)
+    wait_for(browser, lambda d: status_of(db, target) == Status.REJECTED, message="rejected")
+
+    # The toast stands where the card was, on screen, under the sticky header.
+    toast = wait_for(browser, lambda d: css(d, "#items > .toast"), message="toast")
+    assert toast.get_property("textContent").startswith(f"Rejected: comment {target} by")
+    neighbours = browser.execute_script("""
+        const toast = document.querySelector('#items > .toast');
+        return [toast.previousElementSibling?.dataset.id, toast.nextElementSibling?.dataset.id];""")
+    assert neighbours == [str(published[0].id), str(published[2].id)]
+    screenshot(browser, "review-undo")
+    press(browser, "z")
+    wait_for(browser, lambda d: status_of(db, target) == Status.APPROVED, message="undone")
+    wait_for(browser, lambda d: target in item_ids(d), message="the card is back")
+    events = db.session.scalars(db.select(ModerationEvent).where(
+        ModerationEvent.comment_id == target).order_by(ModerationEvent.id)).all()
+    assert [(e.action, e.to_status, e.reason) for e in events] == [
+        ("reject", Status.REJECTED, "Abusive or insulting: rude"),
+        ("approve", Status.APPROVED, "Undo")]
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_the_counts_filters_and_selection_stay_in_view_while_the_queue_scrolls(
+        newsroom, browser):
+    open_review(browser, newsroom)
+    press(browser, "x")
+    browser.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+    for selector in ("#review-header", "#selected-count", "#filter-label", "#queue-count",
+                     '[data-count="held"]'):
+        top = browser.execute_script(
+            "return document.querySelector(arguments[0]).getBoundingClientRect().top", selector)
+        assert 0 <= top < 200, selector
+    assert text_of(browser, "#selected-count") == "1 selected"
+    assert text_of(browser, "#queue-count") == "8"

@@ -7,6 +7,7 @@ import { $, announce, pageError, parseTime } from "./dom.js";
 import { showWho } from "./session.js";
 import { DONE, ME_KEY, state } from "./state.js";
 import { refreshStats } from "./stats.js";
+import { offerUndo } from "./undo.js";
 
 function askReason(action, count) {
   // Reject and delete take a reason, for the audit trail and the author's appeal.
@@ -45,7 +46,9 @@ function settle(id, status, version) {
     return;
   }
   const wasCurrent = card.classList.contains("current");
-  const next = card.nextElementSibling || card.previousElementSibling;
+  const cards = [...card.parentElement.children].filter((other) => other.matches(".item"));
+  const at = cards.indexOf(card);
+  const next = cards[at + 1] || cards[at - 1];
   card.remove();
   state.items.delete(id);
   state.selected.delete(id);
@@ -80,7 +83,9 @@ export async function decideOne(action, card) {
   const result = await call("POST", `/v1/moderation/comments/${id}/decision`,
                             { action, reason, version: item.version });
   if (result.ok) {
-    announce(`${DONE[action]}: comment ${id} by ${item.author.name || "anonymous"}.`);
+    const text = `${DONE[action]}: comment ${id} by ${item.author.name || "anonymous"}.`;
+    announce(text);
+    offerUndo(card, text, [{ id, from: item.status, version: result.body.version }]);
     settle(id, result.body.status, result.body.version);
     refreshStats();
   } else if (result.status !== 401) {
@@ -103,6 +108,13 @@ export async function decideSelected(action) {
     return;
   }
   const failed = result.body.results.filter((r) => !r.ok);
+  const decided = result.body.results.filter((r) => r.ok);
+  const first = decided.map((r) => cardFor(r.id)).find(Boolean);
+  if (first) {
+    offerUndo(first, `${DONE[action]}: ${decided.length} comment${decided.length === 1 ? "" : "s"}.`,
+              decided.map((r) => ({ id: r.id, from: state.items.get(r.id).status,
+                                    version: r.version })));
+  }
   for (const r of result.body.results) {
     if (r.ok) settle(r.id, r.status, r.version);
   }

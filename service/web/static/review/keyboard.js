@@ -6,6 +6,7 @@ import { decideOne, decideSelected, toggleClaim } from "./decisions.js";
 import { $, $$, announce } from "./dom.js";
 import { toggleHistory } from "./history.js";
 import { chooseQueue, loadQueue } from "./queue.js";
+import { undoLatest } from "./undo.js";
 
 const ON_CARD = {
   x: toggleSelect, a: (card) => decideOne("approve", card), r: (card) => decideOne("reject", card),
@@ -16,7 +17,7 @@ const ON_PAGE = {
   j: () => move(1), k: () => move(-1), u: () => loadQueue(false, false, true),
   A: () => decideSelected("approve"), R: () => decideSelected("reject"),
   S: () => decideSelected("spam"), D: () => decideSelected("delete"),
-  "?": () => $("#keys-dialog").showModal(),
+  "?": () => $("#keys-dialog").showModal(), z: undoLatest,
 };
 
 function backToQueue() {

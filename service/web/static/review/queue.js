@@ -31,7 +31,7 @@ export async function loadQueue(append = false, announceCount = false, keepCurre
   }
   const list = $("#items");
   if (!append) {
-    list.replaceChildren();
+    list.replaceChildren(...$$(":scope > .toast", list));  // open undo offers stay
     state.items.clear();
     state.selected.clear();
   }
@@ -69,6 +69,7 @@ export function showQueue(queue) {
     else button.removeAttribute("aria-current");
   });
   $("#queue-title").textContent = QUEUE_LABELS[queue];
+  $("#queue-count").textContent = $(`[data-count="${queue}"]`).textContent;
 }
 
 export function chooseSort(sort) {

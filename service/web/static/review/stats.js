@@ -17,6 +17,7 @@ export function showStats(stats) {
     const badge = $(`[data-count="${queue}"]`);
     if (badge) badge.textContent = String(count);
   }
+  $("#queue-count").textContent = String(stats.queues[state.queue] ?? "");
   const oldest = stats.oldest_held_age_s;
   $("#oldest").textContent = oldest === null ? "" : `Oldest held: ${duration(oldest)}`;
   $("#refreshed").textContent = `Counts updated ${new Date().toLocaleTimeString()}`;
