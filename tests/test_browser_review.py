@@ -1,6 +1,7 @@
 """The review page in real headless Chromium: its modules, keyboard safety, undo, evidence,
 context and live queues (the scenarios of a busy news site's moderators)."""
 
+from datetime import UTC, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -9,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from service.admin_ops import create_site, create_token, upsert_article
-from service.models import Comment, ModerationEvent, Role, Status
+from service.models import Comment, ModerationEvent, Role, Status, utcnow
 from tests.support.browser import chromium_missing, screenshot, wait_for
 from tests.support.live_server import live_server
 from tests.test_browser import (
@@ -207,3 +208,55 @@ def test_the_counts_filters_and_selection_stay_in_view_while_the_queue_scrolls(
         assert 0 <= top < 200, selector
     assert text_of(browser, "#selected-count") == "1 selected"
     assert text_of(browser, "#queue-count") == "8"
+
+
+def shown_actions(driver, comment_id):
+    # Each button's name, without the key shown after it.
+    return [button.text.rsplit(" ", 1)[0] for button in driver.find_elements(
+        By.CSS_SELECTOR, f'.item[data-id="{comment_id}"] .actions [data-action]')
+        if button.is_displayed()]
+
+
+def test_buttons_follow_the_comments_state_and_claims_show_local_times(
+        newsroom, db, client, browser):
+    desk = newsroom
+    claimed, published, reported, refused = desk.comments[:4]
+    claimed.claimed_by, claimed.claimed_until = "other-moderator", utcnow() + timedelta(minutes=10)
+    published.status = Status.APPROVED
+    reported.status, reported.reported = Status.APPROVED, True
+    db.session.commit()
+    assert client.post(f"/v1/moderation/comments/{refused.id}/decision",
+                       headers={"Authorization": f"Bearer {desk.other_token}"},
+                       json={"action": "reject", "reason": "Threat", "version": 1}
+                       ).status_code == 200
+    open_review(browser, desk)
+
+    # Someone else's claim: who and until when (local time), and nothing to decide with.
+    card = f'.item[data-id="{claimed.id}"]'
+    local = claimed.claimed_until.replace(tzinfo=UTC).astimezone().strftime("%I:%M %p")
+    assert text_of(browser, f'{card} [data-field="claim"]') == \
+        f"Claimed by other-moderator until {local} (10 min left)"
+    assert shown_actions(browser, claimed.id) == ["History"]
+    assert current_id(browser) == claimed.id
+    press(browser, "a")
+    wait_for(browser, lambda d: "no decisions until" in text_of(d, f'{card} [data-field="error"]'),
+             message="refused on the page")
+    assert status_of(db, claimed.id) == Status.HELD
+
+    press(browser, "5")
+    wait_for(browser, lambda d: set(item_ids(d)) == {published.id, reported.id}, message="approved")
+    assert shown_actions(browser, published.id) == [
+        "Reject…", "Spam", "Delete…", "Claim", "History"]
+    press(browser, "2")
+    wait_for(browser, lambda d: item_ids(d) == [reported.id], message="reported")
+    assert shown_actions(browser, reported.id)[0] == "Dismiss reports"
+
+    press(browser, "6")
+    wait_for(browser, lambda d: item_ids(d) == [refused.id], message="rejected")
+    assert shown_actions(browser, refused.id) == [
+        "Approve", "Spam", "Delete…", "Claim", "History"]
+    decided = f'.item[data-id="{refused.id}"] [data-field="decided"]'
+    wait_for(browser, lambda d: css(d, decided).is_displayed(), message="who decided")
+    assert text_of(browser, decided).startswith("Rejected by other-moderator ")
+    assert text_of(browser, decided).endswith(": Threat")
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)

@@ -14,6 +14,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         moderation,
         perspective,
         privacy,
+        review_context,
         shadow,
         thresholds,
         webhooks,
@@ -21,7 +22,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.web import pages
 
     for module in (comments, moderation, admin, thresholds, shadow, webhooks, privacy, health,
-                   perspective, akismet):
+                   perspective, akismet, review_context):
         api.register_blueprint(module.blp)
     # Browser pages (review page, widget, demo article) are not part of the OpenAPI document.
     app.register_blueprint(pages.bp)

@@ -1,8 +1,8 @@
 /* One card: the comment, why it is here, its author, its scores and its claim. */
 
-import { $, ago, el, parseTime, webLink } from "./dom.js";
+import { $, $$, ago, el, parseTime, webLink } from "./dom.js";
 import { highlighted } from "./evidence.js";
-import { state } from "./state.js";
+import { DONE, state } from "./state.js";
 
 export function cardFor(id) { return $(`#items > .item[data-id="${id}"]`); }
 
@@ -77,6 +77,28 @@ function scoreRows(item) {
   return rows;
 }
 
+// A decision that would leave the comment where it is is not offered.
+const SAME = { approve: "approved", reject: "rejected", spam: "spam", delete: "deleted" };
+
+export function claimedByOther(item) {
+  const until = parseTime(item.claimed_until);
+  return Boolean(item.claimed_by && item.claimed_by !== state.me && until && until > new Date());
+}
+
+export function claimText(item) {
+  const until = parseTime(item.claimed_until);
+  const time = until.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return `Claimed by ${item.claimed_by} until ${time}`;
+}
+
+export function offered(item, action) {
+  // Not on someone else's claim; not the status it has (in Reported, approving an approved
+  // comment is how its reports are dismissed, so it is offered there as "Dismiss reports").
+  if (claimedByOther(item)) return false;
+  if (action === "approve" && state.queue === "reported") return true;
+  return item.status !== SAME[action];
+}
+
 export function showClaim(card, item) {
   if (!card) return;
   const badge = $('[data-field="claim"]', card);
@@ -85,15 +107,34 @@ export function showClaim(card, item) {
   const mine = item.claimed_by && item.claimed_by === state.me;
   const claimButton = $('[data-action="claim"]', card);
   if (item.claimed_by && left > 0) {
-    const who = mine ? "you" : item.claimed_by;
-    badge.textContent = `Claimed by ${who} · ${Math.ceil(left / 60000)} min left`;
-    badge.title = `until ${until.toLocaleTimeString()}`;
+    const minutes = `${Math.ceil(left / 60000)} min left`;
+    badge.textContent = mine ? `Claimed by you · ${minutes}` : `${claimText(item)} (${minutes})`;
+    badge.title = `until ${until.toLocaleString()}`;
     badge.classList.toggle("mine", Boolean(mine));
     badge.hidden = false;
   } else {
     badge.hidden = true;
   }
   claimButton.firstChild.textContent = mine && left > 0 ? "Release " : "Claim ";
+  claimButton.hidden = claimedByOther(item);
+  for (const button of $$(".actions [data-action]", card)) {
+    if (SAME[button.dataset.action]) button.hidden = !offered(item, button.dataset.action);
+  }
+  const approve = $('[data-action="approve"]', card);
+  // Approve under the hood: it resolves the reports and keeps the comment published.
+  const dismiss = state.queue === "reported" && item.status === "approved";
+  approve.firstChild.textContent = dismiss ? "Dismiss reports " : "Approve ";
+}
+
+export function showDecided(card, decision) {
+  // Who decided the comment last, when and why, without opening its history.
+  if (!card || !decision) return;
+  const when = parseTime(decision.created_at);
+  const field = $('[data-field="decided"]', card);
+  field.textContent = `${DONE[decision.action] || decision.action} by ${decision.actor}`
+    + (when ? ` ${ago(when)}` : "") + (decision.reason ? `: ${decision.reason}` : "");
+  if (when) field.title = when.toLocaleString();
+  field.parentElement.hidden = false;
 }
 
 export function showItemError(id, message) {

@@ -1,7 +1,8 @@
 /* Decisions on one card or on the selection, and claims; conflicts are shown on the card. */
 
 import { call } from "./api.js";
-import { cardFor, renderItem, showClaim, showItemError } from "./card.js";
+import { cardFor, claimText, claimedByOther, offered, renderItem, showClaim, showItemError }
+  from "./card.js";
 import { setCurrent, updateSelection } from "./cursor.js";
 import { $, announce, pageError, parseTime } from "./dom.js";
 import { showWho } from "./session.js";
@@ -74,6 +75,10 @@ export async function decideOne(action, card) {
   if (!card) return;
   const id = Number(card.dataset.id);
   const item = state.items.get(id);
+  if (claimedByOther(item)) {
+    return showItemError(id, `${claimText(item)}: no decisions until the claim ends or is released.`);
+  }
+  if (!offered(item, action)) return showItemError(id, `It is ${item.status} already.`);
   let reason = "";
   if (action === "reject" || action === "delete") {
     reason = await askReason(action, 1);

@@ -1,7 +1,7 @@
 /* The queue list: loading a page of cards, choosing the queue and the sort. */
 
 import { call } from "./api.js";
-import { renderItem } from "./card.js";
+import { cardFor, renderItem, showDecided } from "./card.js";
 import { currentCard, followScroll, setCurrent, updateSelection } from "./cursor.js";
 import { $, $$, announce, pageError } from "./dom.js";
 import { filtered, offerReasons, shownText } from "./filters.js";
@@ -45,6 +45,7 @@ export async function loadQueue(append = false, announceCount = false, keepCurre
   $("#empty").textContent = filtered() ? "Nothing in this queue matches the filter."
     : "Nothing in this queue.";
   offerReasons(result.body.items);
+  showDecisions(result.body.items);
   updateSelection();
   if (!append) {
     const kept = keptId && $(`#items > .item[data-id="${keptId}"]`);
@@ -76,4 +77,15 @@ export function chooseSort(sort) {
   state.sort = sort;
   writeView();
   loadQueue();
+}
+
+const DECIDED = new Set(["approved", "rejected", "spam", "deleted"]);
+
+async function showDecisions(items) {
+  const ids = items.filter((item) => DECIDED.has(item.status)).map((item) => item.id);
+  if (ids.length === 0) return;
+  const query = new URLSearchParams(ids.map((id) => ["ids", String(id)]));
+  const result = await call("GET", `/v1/moderation/last-decisions?${query}`);
+  if (!result.ok) return;
+  for (const decision of result.body) showDecided(cardFor(decision.comment_id), decision);
 }
