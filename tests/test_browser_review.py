@@ -11,6 +11,7 @@ from selenium.webdriver.common.keys import Keys
 
 from service.admin_ops import create_site, create_token, upsert_article
 from service.models import Comment, ModerationEvent, Role, Status, utcnow
+from service.worker_status import forget, publish
 from tests.support.browser import chromium_missing, screenshot, wait_for
 from tests.support.live_server import live_server
 from tests.test_browser import (
@@ -96,8 +97,10 @@ def test_keys_act_only_on_a_card_on_screen_and_work_after_a_control(newsroom, db
     assert current_id(browser) == fifth.id and on_screen(browser, fifth.id)
 
     # A reload keeps the moderator on the same comment, where the page is scrolled.
+    browser.execute_script("document.querySelector('#items > .item').dataset.before = 'u'")
     press(browser, "u")
-    wait_for(browser, lambda d: text_of(d, "#items").strip(), message="reloaded")
+    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "[data-before]")
+             and d.find_elements(By.CSS_SELECTOR, "#items > .item.current"), message="reloaded")
     assert current_id(browser) == fifth.id and on_screen(browser, fifth.id)
 
     # Scrolled back to the top: the mark follows to a card on screen, and `a` acts on that one.
@@ -259,4 +262,34 @@ def test_buttons_follow_the_comments_state_and_claims_show_local_times(
     wait_for(browser, lambda d: css(d, decided).is_displayed(), message="who decided")
     assert text_of(browser, decided).startswith("Rejected by other-moderator ")
     assert text_of(browser, decided).endswith(": Threat")
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_the_card_shows_its_evidence_and_the_filter_only_labels_the_live_model_scores(
+        app, newsroom, db, browser):
+    desk = newsroom
+    linked, foreign, insult = desk.comments[:3]
+    linked.body = "Cheap loans at https://loans.example/apply and www.pills.example today."
+    linked.reasons = ["LINKS"]
+    foreign.language, foreign.reasons = "fi", ["LANG_UNSUPPORTED"]
+    db.session.commit()
+    url = app.config["REDIS_URL"]
+    publish(url, "w-fallback", {"name": "offline-fallback", "version": "1",
+                                "labels": ["toxicity"], "offline_fallback": True})
+    try:
+        open_review(browser, desk)
+        wait_for(browser, lambda d: css(d, "#model-banner").is_displayed(), message="banner")
+        assert "offline fallback model" in text_of(browser, "#model-banner")
+        offered = [option.get_property("value") for option in browser.find_elements(
+            By.CSS_SELECTOR, "#filter-label option") if not option.get_property("hidden")]
+        assert offered == ["", "toxicity"]
+    finally:
+        forget(url, "w-fallback")
+    links = browser.find_elements(By.CSS_SELECTOR,
+                                  f'.item[data-id="{linked.id}"] [data-field="links"] li')
+    assert [link.get_property("textContent") for link in links] == [
+        "loans.example https://loans.example/apply", "www.pills.example www.pills.example"]
+    assert text_of(browser, f'.item[data-id="{foreign.id}"] [data-field="language"]') == "fi"
+    assert text_of(browser, f'.item[data-id="{insult.id}"] [data-field="sentences"]') == \
+        "toxicity: You are an idiot 2."
     assert_no_script_errors_or_foreign_requests(browser, desk.server)

@@ -1,7 +1,7 @@
 /* One card: the comment, why it is here, its author, its scores and its claim. */
 
 import { $, $$, ago, el, parseTime, webLink } from "./dom.js";
-import { highlighted } from "./evidence.js";
+import { highlighted, labelSentences, linkList } from "./evidence.js";
 import { DONE, state } from "./state.js";
 
 export function cardFor(id) { return $(`#items > .item[data-id="${id}"]`); }
@@ -33,6 +33,14 @@ export function renderItem(item) {
   field("received").textContent = received ? ago(received) : "";
   if (received) field("received").title = received.toLocaleString();
   field("scores").replaceChildren(...scoreRows(item));
+  const links = linkList(item.body);
+  field("links").replaceChildren(...links);
+  field("links").parentElement.hidden = links.length === 0;
+  field("language").textContent = item.language || "";
+  field("language").parentElement.hidden = !item.language;
+  const sentences = labelSentences(item.explanations || {});
+  field("sentences").replaceChildren(...sentences);
+  field("sentences").parentElement.hidden = sentences.length === 0;
 
   const select = $(".select", card);
   select.checked = state.selected.has(item.id);

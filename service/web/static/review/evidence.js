@@ -32,3 +32,30 @@ export function highlighted(body, explanations) {
   }
   return nodes;
 }
+
+// Web addresses as spam links are written; one pass over the text (linear).
+const LINK = /\b(?:https?:\/\/|www\.)[^\s<>"'()]+/gi;
+
+export function linksIn(body) {
+  return [...body.matchAll(LINK)].map(([text]) => {
+    const trimmed = text.replace(/[.,;:!?]+$/, "");
+    let domain = "";
+    try {
+      domain = new URL(/^www\./i.test(trimmed) ? `http://${trimmed}` : trimmed).hostname;
+    } catch (_) { /* not a URL after all */ }
+    return { text: trimmed, domain };
+  }).filter((link) => link.domain);
+}
+
+export function linkList(body) {
+  // As text, never as links: a moderator checks spam links without visiting them.
+  return linksIn(body).map((link) => el("li", {}, el("b", { text: link.domain }), " ",
+                                         el("span", { class: "muted", text: link.text })));
+}
+
+export function labelSentences(explanations) {
+  // The sentences behind each label, strongest first, as the API ranked them.
+  return Object.entries(explanations).map(([label, hits]) => el("li", {},
+    el("b", { text: label.replaceAll("_", " ") }), ": ",
+    ...hits.map((hit) => el("q", { text: hit.text || "" }))));
+}

@@ -51,6 +51,7 @@ export function start(stats) {
     sessionStorage.setItem(ME_KEY, state.me);
     showWho();
   });
+  showModels();
   if (stats) showStats(stats);
   else refreshStats();
   loadQueue(false, filtered());  // say so when a bookmarked view opens filtered
@@ -62,4 +63,20 @@ export function start(stats) {
 
 export function showWho() {
   $("#who-text").textContent = state.me ? `Signed in as ${state.me}` : "Signed in";
+}
+
+async function showModels() {
+  // Offer only the labels the live model scores, and say so while a worker runs the fallback.
+  const result = await call("GET", "/v1/moderation/models");
+  if (!result.ok) return;
+  const { labels, offline_fallback: fallback } = result.body;
+  if (labels.length) {
+    for (const option of $("#filter-label").options) {
+      option.hidden = Boolean(option.value) && !labels.includes(option.value)
+        && option.value !== state.label;
+    }
+  }
+  $("#model-banner").hidden = !fallback;
+  $("#model-banner").textContent = fallback ? "A worker runs the offline fallback model, not "
+    + "Detoxify: only toxicity is scored, English only. Other labels are not offered." : "";
 }
