@@ -14,6 +14,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         moderation,
         perspective,
         privacy,
+        review_context,
         shadow,
         thresholds,
         webhooks,
@@ -23,7 +24,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
 
     app.after_request(cors_for_sites)  # app-wide: a preflight (OPTIONS) reaches no blueprint
     for module in (comments, moderation, admin, thresholds, shadow, webhooks, privacy, health,
-                   perspective, akismet):
+                   perspective, akismet, review_context):
         api.register_blueprint(module.blp)
     # Browser pages (review page, widget, demo article) are not part of the OpenAPI document.
     app.register_blueprint(pages.bp)
