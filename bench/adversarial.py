@@ -27,7 +27,16 @@ sys.path.insert(0, str(ROOT))
 
 
 from service import create_app  # noqa: E402
-from service.api import akismet, perspective  # noqa: E402
+from service.api import akismet  # noqa: E402
+from service.api.perspective.errors import GoogleError  # noqa: E402
+from service.api.perspective.requests import (  # noqa: E402
+    comment_text,
+    load_google,
+    request_languages,
+    requested_attributes,
+)
+from service.api.perspective.schemas import ANALYZE_REQUEST, MAX_TEXT_BYTES  # noqa: E402
+from service.api.perspective.scoring import attribute_scores  # noqa: E402
 from service.config import DEFAULTS  # noqa: E402
 from workers.classifiers import language, sentences  # noqa: E402
 from workers.classifiers.spam import SpamInput, check_spam, neardup, rules, signals  # noqa: E402
@@ -35,7 +44,7 @@ from workers.classifiers.spam.normalize import fold, normalize  # noqa: E402
 
 SMALL = 8192
 MAX_CONTENT = 65525  # intake and Akismet comment content (WordPress's column limit)
-MAX_PERSPECTIVE = perspective.MAX_TEXT_BYTES  # comment.text, in UTF-8 bytes
+MAX_PERSPECTIVE = MAX_TEXT_BYTES  # comment.text, in UTF-8 bytes
 MAX_BODY = DEFAULTS["MAX_REQUEST_BYTES"]  # a whole request body, every endpoint (1 MiB)
 TARGET_RATIO, TARGET_MS = 10.0, 50.0
 MIN_TIMED_S = 0.05  # short calls are repeated until this much CPU time, then averaged
@@ -152,7 +161,7 @@ def span_offsets(text: str) -> None:
     scores = {"toxicity": 0.5}
     answer = {"scores": scores,
               "spans": [{"begin": b, "end": e, "scores": scores} for b, e in spans]}
-    perspective.attribute_scores({"TOXICITY": {}}, answer, text, True)
+    attribute_scores({"TOXICITY": {}}, answer, text, True)
 
 
 class Parsers:
@@ -175,10 +184,10 @@ class Parsers:
         self.bodies = {text: body}  # built once per text: only the parsing is timed
         with self.app.test_request_context("/v1alpha1/comments:analyze", method="POST",
                                            data=body, content_type="application/json"):
-            data = perspective.load_google(perspective.ANALYZE_REQUEST)
-            perspective.comment_text(data)
-            perspective.requested_attributes(data)
-            perspective.request_languages(data)
+            data = load_google(ANALYZE_REQUEST)
+            comment_text(data)
+            requested_attributes(data)
+            request_languages(data)
 
     def akismet(self, text: str) -> None:
         body = self.bodies.get(text) or urlencode({
@@ -196,8 +205,8 @@ class Parsers:
         with self.app.test_request_context("/v1alpha1/comments:analyze", method="POST",
                                            data=body, content_type="application/json"):
             try:
-                perspective.load_google(perspective.ANALYZE_REQUEST)
-            except perspective.GoogleError:
+                load_google(ANALYZE_REQUEST)
+            except GoogleError:
                 pass
 
     def akismet_fields(self, body: str) -> None:

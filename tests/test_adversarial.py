@@ -9,7 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.api import akismet, perspective
+from service.api import akismet
+from service.api.perspective.errors import GoogleError
+from service.api.perspective.requests import comment_text, load_google
+from service.api.perspective.schemas import ANALYZE_REQUEST, MAX_TEXT_BYTES
+from service.api.perspective.scoring import attribute_scores, utf16_offsets
 from workers.classifiers.language import MAX_CHARS as MAX_SAMPLE
 from workers.classifiers.language import MULTILINGUAL, detect_language
 from workers.classifiers.sentences import split_sentences
@@ -18,7 +22,7 @@ from workers.classifiers.spam.normalize import fold, normalize
 from workers.classifiers.spam.rules import find_keys, find_links, find_words
 
 MAX_CONTENT = 65525  # intake and Akismet comment content
-MAX_PERSPECTIVE = perspective.MAX_TEXT_BYTES
+MAX_PERSPECTIVE = MAX_TEXT_BYTES
 
 
 def repeat(unit: str, size: int = MAX_CONTENT) -> str:
@@ -200,7 +204,7 @@ def test_span_offsets_count_utf16_units_on_the_largest_text():
     spans = split_sentences(text)[:50]
     answer = {"scores": {"toxicity": 0.1},
               "spans": [{"begin": b, "end": e, "scores": {"toxicity": 0.1}} for b, e in spans]}
-    scored = perspective.attribute_scores({"TOXICITY": {}}, answer, text, True)
+    scored = attribute_scores({"TOXICITY": {}}, answer, text, True)
     offsets = [(s["begin"], s["end"]) for s in scored["TOXICITY"]["span_scores"]]
     # Each "ab😀cd. " is 7 characters and 8 UTF-16 code units (the emoji is a surrogate pair).
     assert offsets == [(8 * i, 8 * i + 7) for i in range(50)]
@@ -214,16 +218,16 @@ def analyze_body(text: str) -> str:
 def test_perspective_parses_the_largest_text(app, text):
     with app.test_request_context(method="POST", data=analyze_body(text),
                                   content_type="application/json"):
-        data = perspective.load_google(perspective.ANALYZE_REQUEST)
-        assert perspective.comment_text(data) == text
+        data = load_google(ANALYZE_REQUEST)
+        assert comment_text(data) == text
 
 
 def test_perspective_refuses_one_byte_more(app):
     with app.test_request_context(method="POST", data=analyze_body("a" * (MAX_PERSPECTIVE + 1)),
                                   content_type="application/json"):
-        data = perspective.load_google(perspective.ANALYZE_REQUEST)
-        with pytest.raises(perspective.GoogleError, match="too many bytes"):
-            perspective.comment_text(data)
+        data = load_google(ANALYZE_REQUEST)
+        with pytest.raises(GoogleError, match="too many bytes"):
+            comment_text(data)
 
 
 @pytest.mark.parametrize("extra", [
@@ -234,15 +238,15 @@ def test_perspective_refuses_one_byte_more(app):
 def test_perspective_refuses_a_body_of_too_many_values_before_validating_them(app, extra):
     body = json.dumps({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, **extra})
     with app.test_request_context(method="POST", data=body, content_type="application/json"):
-        with pytest.raises(perspective.GoogleError, match="More than 1000 fields and list items"):
-            perspective.load_google(perspective.ANALYZE_REQUEST)
+        with pytest.raises(GoogleError, match="More than 1000 fields and list items"):
+            load_google(ANALYZE_REQUEST)
 
 
 def test_perspective_accepts_a_body_of_many_values_under_the_cap(app):
     body = json.dumps({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}},
                        "languages": ["en"] * 900})
     with app.test_request_context(method="POST", data=body, content_type="application/json"):
-        assert perspective.load_google(perspective.ANALYZE_REQUEST)["languages"] == ["en"] * 900
+        assert load_google(ANALYZE_REQUEST)["languages"] == ["en"] * 900
 
 
 @pytest.mark.parametrize("fields, status", [(1000, 200), (1001, 413), (300_000, 413)])
@@ -330,7 +334,7 @@ def test_fuzz_the_spam_stage_always_answers(body, name, url):
 @FUZZ
 @given(texts)
 def test_fuzz_utf16_offsets_are_monotonic_and_end_at_the_utf16_length(text):
-    to_utf16 = perspective.utf16_offsets(text)
+    to_utf16 = utf16_offsets(text)
     offsets = [to_utf16(i) for i in range(len(text) + 1)]
     assert offsets == sorted(offsets)
     assert offsets[-1] == len(text.encode("utf-16-le")) // 2
@@ -341,7 +345,7 @@ def test_fuzz_utf16_offsets_are_monotonic_and_end_at_the_utf16_length(text):
 def test_fuzz_perspective_and_akismet_parsers_return_the_text(app, text):
     with app.test_request_context(method="POST", data=analyze_body(text),
                                   content_type="application/json"):
-        data = perspective.load_google(perspective.ANALYZE_REQUEST)
+        data = load_google(ANALYZE_REQUEST)
         assert data["comment"]["text"] == text
     with app.test_request_context(method="POST", data=urlencode({"comment_content": text}),
                                   content_type="application/x-www-form-urlencoded"):

@@ -27,7 +27,8 @@ from perspective import PerspectiveAPI
 from sqlalchemy import select
 
 from service import queue, score_waits
-from service.api import perspective as api
+from service.api.perspective import capabilities, scoring, views
+from service.api.perspective.attributes import ATTRIBUTES
 from service.auth import find_server_key
 from service.cli import server_command
 from service.extensions import celery
@@ -55,9 +56,9 @@ def server(app):
 @pytest.fixture(autouse=True)
 def fresh_capabilities():
     """Forget what workers published: each test decides what the API may know beforehand."""
-    api._published.update(url=None, value=None)
+    capabilities._published.update(url=None, value=None)
     yield
-    api._published.update(url=None, value=None)
+    capabilities._published.update(url=None, value=None)
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_the_perspective_client_gets_each_attribute_from_its_detoxify_label(pers
     scores = result["attributeScores"]
     assert set(scores) == set(ORIGINAL)
     for name in ORIGINAL:
-        label = api.ATTRIBUTES[name]
+        label = ATTRIBUTES[name]
         assert scores[name]["summaryScore"] == {"value": raw["scores"][label],
                                                 "type": "PROBABILITY"}
         assert "spanScores" not in scores[name]
@@ -146,7 +147,8 @@ def test_score_threshold_leaves_out_the_attributes_below_it(perspective, worker)
 
 
 def test_an_attribute_the_models_labels_lack_is_a_google_400(perspective, worker, monkeypatch):
-    monkeypatch.setattr(api, "published_capabilities", lambda: None)  # the worker's answer decides
+    # the worker's answer decides
+    monkeypatch.setattr(views, "published_capabilities", lambda: None)
     with pytest.raises(urllib.error.HTTPError) as raised:
         perspective.analyze_comment(TOXIC, requested_attributes={"SEXUALLY_EXPLICIT": {}})
     assert raised.value.code == 400
@@ -226,7 +228,7 @@ def test_no_worker_answering_is_a_503_with_retry_after_never_a_hang(perspective,
 def test_a_task_that_fails_on_the_worker_is_a_google_500(client, key, worker, monkeypatch):
     # A worker that lacks the task (say, an older version) answers with NotRegistered.
     missing = "workers.score_text_from_the_future"
-    monkeypatch.setattr(api, "SCORE_TASK", missing)
+    monkeypatch.setattr(scoring, "SCORE_TASK", missing)
     monkeypatch.setitem(queue.QUEUES, missing, "score")
     response = analyze(client, key, {"comment": {"text": "Hello there, all."},
                                      "requestedAttributes": {"TOXICITY": {}}})
