@@ -158,8 +158,9 @@ def kind(path: str, op: dict) -> str:
 
 
 def acts_on_a_site(path: str, op: dict) -> bool:
-    """Whether the call names site A's objects (a comment, the site, or bulk items)."""
-    return bool({"comment_id", "site_id"} & set(parameters(op))) or path.endswith("/decisions")
+    """Whether the call names site A's objects (a comment, the site, comment ids, bulk items)."""
+    return (bool({"comment_id", "site_id", "ids"} & set(parameters(op)))
+            or path.endswith("/decisions"))
 
 
 def bad_query(op: dict) -> dict[str, str]:
@@ -237,6 +238,8 @@ def call(client, db, world, caller: str, method: str, path: str, op: dict,
         query["site_id"] = world["site"].id
     if parameters(op).get("token") == "query":
         query["token"] = world["status_token"]
+    if parameters(op).get("ids") == "query":
+        query["ids"] = comment.id
     headers = {"Origin": ORIGIN_A}
     body_factory = BODIES.get((method, path))
     if op.get("requestBody", {}).get("required") and body_factory is None:
