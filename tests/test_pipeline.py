@@ -143,12 +143,13 @@ def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_mode
     """TOXICITY_SPANS=flagged: the pipeline scores sentences only for comments over a hold."""
     from service.admin_ops import upsert_article
     from workers import pipeline
+    from service.config import DEFAULTS
     from workers.classifiers import toxicity
 
     checkpoint, hf_dir = tiny_model
-    model = toxicity.load_toxicity_model({
-        "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
-        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"})
+    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config({
+        **DEFAULTS, "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
+        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"}))
     site, _ = make.site()
     article = upsert_article(site, "flagged-spans")
     bodies = {"rude": "Nice work. You are an idiot.", "polite": "I agree. We should talk."}

@@ -11,16 +11,10 @@ from workers.classifiers import toxicity
 
 log = logging.getLogger(__name__)
 
-CONFIG_PREFIX = "TOXICITY_"
-
-
-def toxicity_config(config) -> dict:
-    return {k: v for k, v in config.items() if k.startswith(CONFIG_PREFIX)}
-
 
 def load_toxicity(config) -> "toxicity.ToxicityModel":
     """Load the configured model, make it this process's active one, and say which it is."""
-    model = toxicity.load_toxicity_model(toxicity_config(config))
+    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config(config))
     toxicity.set_active_model(model)
     level = logging.WARNING if model.offline_fallback else logging.INFO
     log.log(level, "toxicity.active_model", extra={
