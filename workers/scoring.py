@@ -54,6 +54,10 @@ def score_texts(requests) -> None:
     model = toxicity_model()
     waiting, answers = [], {}
     for request in requests:
+        # Celery's own "received" line, which a batch task does not get: the task id and its
+        # args as the sender chose to show them (the API's argsrepr hides the text).
+        log.info("Task %s[%s] received: %s", SCORE_TASK, request.id,
+                 (request.request_dict or {}).get("argsrepr"))
         if expired(request):  # its caller has answered 503 already: scoring it helps nobody
             continue
         text, languages = request.args[0], (request.args[1] if len(request.args) > 1 else None)
@@ -70,8 +74,9 @@ def score_texts(requests) -> None:
     answers.update((request.id, answer) for (request, _), answer in
                    zip(waiting, scored, strict=True))
     by_id = {request.id: request for request in requests}
-    for request_id, answer in answers.items():
-        score_texts.backend.mark_as_done(request_id, answer, request=by_id[request_id])
+    for request_id, result in answers.items():
+        score_texts.backend.mark_as_done(request_id, result, request=by_id[request_id])
+        log.info("Task %s[%s] succeeded: %r", SCORE_TASK, request_id, result)
 
 
 def score_batch(model, items: list[ScoreRequest]) -> list[dict]:
