@@ -30,8 +30,8 @@ def test_a_posted_comment_is_scored_decided_and_audited(worker, make, db):
                                    "identity_attack"}
     assert all(0.0 <= v <= 1.0 for v in comment.scores.values())
     assert comment.model_name and comment.model_version and comment.language == "en"
-    assert len(comment.spans) == 2 and comment.body[comment.spans[1]["begin"]:
-                                                    comment.spans[1]["end"]] == "I learned a lot."
+    # TOXICITY_SPANS=flagged (the default): a comment under every hold has no sentence scores.
+    assert comment.status == Status.APPROVED and comment.spans == []
     [event] = events(db, comment_id)
     assert (event.actor, event.from_status, event.to_status) == (
         "system", "pending", comment.status)
