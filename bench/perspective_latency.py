@@ -76,7 +76,7 @@ def run(shape: str, settings: dict, args, comments: list[str]) -> str:
             # Production waiting limits (the stack's tests raise them): Coral's 800 ms budget.
             "SCORE_TIMEOUT_S": str(args.score_timeout), "RATE_LIMIT_ENABLED": "false",
         })
-        with stack.start():
+        with stack:
             key = server_key(stack)
             warm: list = []
             caller(stack.api_port, key, comments, time.monotonic() + 5, warm)  # first calls
