@@ -5,8 +5,8 @@ import numpy as np
 from workers.classifiers.toxicity.model import PROBE_TEXTS, ToxicityModel
 
 # Padded tokens per batch, besides the batch size: a batch of long comments much past this
-# spills its activations out of the CPU caches and runs slower per comment
-# (bench/toxicity.py --batch-tokens measures it).
+# spills its activations out of the CPU caches and runs slower per comment (bench/toxicity.py
+# shows the effect of a change).
 MAX_BATCH_TOKENS = 256
 
 
