@@ -142,8 +142,8 @@ def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client
 def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_model):
     """TOXICITY_SPANS=flagged: the pipeline scores sentences only for comments over a hold."""
     from service.admin_ops import upsert_article
-    from workers import pipeline
     from service.config import DEFAULTS
+    from workers import pipeline
     from workers.classifiers import toxicity
 
     checkpoint, hf_dir = tiny_model
