@@ -310,7 +310,10 @@ def run_service(args, comments: list[str]) -> dict:
     # Its own scores set its thresholds: a pass without sentences, not timed.
     calibration = copy.copy(model)  # the same weights, no sentences
     calibration.spans = "off"
-    own = calibration.score(comments)
+    # In the timed run's chunks: int8 activations are scaled per batch, so a comment's scores
+    # depend a little on its batch, and its thresholds must be set on the same scores.
+    own = [r for start in range(0, len(comments), args.batch)
+           for r in calibration.score(comments[start : start + args.batch])]
     holds = holds_at_share(np.array([[r.scores[k] for k in LABELS_ORIGINAL] for r in own]),
                            FLAGGED_SHARE)
     results = []
