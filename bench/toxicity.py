@@ -1,40 +1,58 @@
-"""Benchmark toxicity scoring: Detoxify.predict one comment at a time vs the service's path.
+"""Benchmark toxicity scoring: naive Detoxify, the service on its shape, and a distilled shape.
 
-Builds a BERT-base-shaped Detoxify checkpoint with random weights (the compute of Detoxify
-`original`) under bench/out/ (not committed), generates realistic news comments, and in one
-run measures both paths on the same comments:
+Builds (under bench/out/, not committed) a BERT-base-shaped Detoxify checkpoint with random
+weights (the compute of Detoxify `original`) and a MiniLM-L6/H384-shaped Hugging Face model
+directory (the shape of a distilled Jigsaw student), generates realistic news comments, and
+runs, each in a fresh process so its resident memory is its own:
 
-    .venv/bin/python bench/toxicity.py [--n 300] [--batch 32] [--fast-path onnx]
+1. naive: Detoxify.predict one comment at a time, on the BERT-base shape (fp32);
+2. service: the worker's path on that shape (fast path, batches, spans for flagged comments);
+3. distilled: the worker's path on the MiniLM shape.
 
-Before the last line it measures this machine's fp32 and int8 matrix-product rates and
-prints `ceiling_speedup`: the speedup an int8 path would reach if the model's multiply-adds
-ran at that int8 rate and nothing else cost anything (an upper bound for this CPU).
-The last line is `naive_cps=<n> service_cps=<n> speedup=<n> max_abs_diff=<n>`.
+Random weights score every comment about alike, so each service run's hold thresholds are
+its own scores' 90th percentile (one per-label quantile, from an untimed pass without
+sentences, chosen so that 10% of comments reach a hold, as on a real site): only those get
+sentence scores (TOXICITY_SPANS=flagged).
+
+    .venv/bin/python bench/toxicity.py [--comments 300] [--spans flagged]
+
+The last line is `naive_cps=<n> service_cps=<n> distilled_cps=<n> speedup=<service/naive>
+distilled_speedup=<distilled/naive> max_abs_diff=<n> rss_mb=<n>`, rss_mb being the service
+worker's resident memory after scoring on the BERT-base shape (peaks, which include loading
+and a first ONNX export, are printed above it).
 """
 
 import argparse
+import copy
+import json
 import logging
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import torch
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from service.site_settings import DEFAULT_THRESHOLDS  # noqa: E402
+from service.config import DEFAULTS  # noqa: E402
 
 # The checkpoint writer is shared with the tests' tiny model.
 from service.testing.tiny_detoxify import make_tokenizer, write_checkpoint  # noqa: E402
-from workers.classifiers.toxicity import LABELS_ORIGINAL, load_toxicity_model  # noqa: E402
+from workers.classifiers.toxicity import (  # noqa: E402
+    LABELS_ORIGINAL,
+    ToxicitySettings,
+    load_toxicity_model,
+)
 
-# A site's default hold thresholds, as the worker passes them (used by --spans flagged).
-HOLDS = {label: limits["hold"] for label, limits in DEFAULT_THRESHOLDS.items()}
+FLAGGED_SHARE = 0.10  # comments reaching a hold threshold, as on a real site
+# The Jigsaw class names, as a distilled student's config.json names its outputs.
+JIGSAW_ID2LABEL = ("toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate")
 
 FILL = {
     "topic": [
@@ -192,6 +210,14 @@ def make_comment(rng: random.Random) -> str:
     return " ".join(sentences)
 
 
+
+
+def corpus(seed: int) -> list[str]:
+    """Sentences from the generator, lower-cased: the vocabulary both shapes tokenise with."""
+    rng = random.Random(seed)
+    return [make_comment(rng) for _ in range(2000)]
+
+
 def build_checkpoint(workdir: Path) -> tuple[Path, Path]:
     """Build (once) a BERT-base-shaped Detoxify checkpoint with a vocab from the generator."""
     from transformers import BertConfig, BertForSequenceClassification
@@ -200,221 +226,177 @@ def build_checkpoint(workdir: Path) -> tuple[Path, Path]:
     hf_dir = workdir / "bert-base-random-hf"
     if checkpoint.is_file() and (hf_dir / "config.json").is_file():
         return checkpoint, hf_dir
-    rng = random.Random(1234)
-    sample = " ".join(make_comment(rng) for _ in range(2000)).lower()
-    words = sorted({w.strip(".,?!'\"") for w in sample.split()} - {""})
-    tokenizer = make_tokenizer(workdir / "vocab", words)
+    tokenizer = _tokenizer(workdir)
     torch.manual_seed(0)
     config = BertConfig(vocab_size=len(tokenizer), num_labels=len(LABELS_ORIGINAL))
     model = BertForSequenceClassification(config).eval()
     return write_checkpoint(workdir, model, tokenizer, LABELS_ORIGINAL, name="bert-base-random")
 
 
-def macs_per_sequence(config, tokens: int) -> int:
-    """Multiply-adds of one encoder pass over a sequence: the layers' matrix products."""
-    hidden, inner = config.hidden_size, config.intermediate_size
-    per_token = 4 * hidden * hidden + 2 * hidden * inner  # Q, K, V, output; feed-forward
-    attention = 2 * tokens * hidden  # scores and weighted sum, per token
-    return config.num_hidden_layers * tokens * (per_token + attention)
+def build_distilled(workdir: Path) -> Path:
+    """Build (once) a MiniLM-L6/H384-shaped Hugging Face directory with random weights."""
+    from transformers import BertConfig, BertForSequenceClassification
+
+    directory = workdir / "minilm-l6-h384-random"
+    if (directory / "config.json").is_file():
+        return directory
+    tokenizer = _tokenizer(workdir)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer), hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
+        intermediate_size=1536, num_labels=len(JIGSAW_ID2LABEL),
+        id2label=dict(enumerate(JIGSAW_ID2LABEL)),
+        label2id={name: i for i, name in enumerate(JIGSAW_ID2LABEL)},
+        problem_type="multi_label_classification",
+    )
+    model = BertForSequenceClassification(config).eval()
+    model.save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
 
 
-def matrix_product_rates(config, workdir: Path, threads: int, seconds: float = 3.0) -> tuple:
-    """Measure this machine's fp32 (torch) and int8 (ONNX Runtime) matrix-product rates.
+def _tokenizer(workdir: Path):
+    sample = " ".join(corpus(1234)).lower()
+    words = sorted({w.strip(".,?!'\"") for w in sample.split()} - {""})
+    return make_tokenizer(workdir / "vocab", words)
 
-    The shape is a feed-forward layer of the model over a 256-token batch, the service's
-    batch size; int8 runs side by side, one single-threaded run per thread, as the service's.
-    """
-    import onnx
-    import onnxruntime as ort
-    from onnx import TensorProto, helper, numpy_helper
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    rows, inner, hidden = 256, config.intermediate_size, config.hidden_size
-    ops = 2 * rows * inner * hidden
+def holds_at_share(scores: np.ndarray, share: float) -> dict[str, float]:
+    """Per-label thresholds at one quantile, chosen so that `share` of rows reach any of them."""
+    low, high = 1.0 - share, 1.0
+    for _ in range(30):  # bisect the quantile: more of it, fewer comments flagged
+        q = (low + high) / 2
+        limits = np.quantile(scores, q, axis=0)
+        flagged = (scores >= limits).any(axis=1).mean()
+        low, high = (q, high) if flagged > share else (low, q)
+    limits = np.quantile(scores, high, axis=0)
+    return {label: float(v) for label, v in zip(LABELS_ORIGINAL, limits, strict=True)}
 
-    def rate(run, parallel: int) -> float:
-        """The best of three timed rounds: the rate the machine can reach, not an average."""
-        for _ in range(3):
-            run()
-        best = 0.0
-        for _ in range(3):
-            done, stop = [0] * parallel, time.perf_counter() + seconds / 3
 
-            def loop(i: int, done=done, stop=stop) -> None:
-                while time.perf_counter() < stop:
-                    run()
-                    done[i] += 1
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory now (VmRSS) or at its peak (VmHWM), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
-            started = time.perf_counter()
-            with ThreadPoolExecutor(parallel) as pool:
-                list(pool.map(loop, range(parallel)))
-            best = max(best, sum(done) * ops / (time.perf_counter() - started) / 1e9)
-        return best
 
-    a, b = torch.randn(rows, hidden), torch.randn(hidden, inner)
-    with torch.inference_mode():
-        fp32 = rate(lambda: a @ b, 1)  # torch spreads one product over its threads
+def run_naive(args, comments: list[str]) -> dict:
+    from detoxify import Detoxify
 
-    weights = numpy_helper.from_array(b.numpy(), "w")
-    graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "w"], ["y"])], "ffn",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, hidden])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, inner])], [weights],
-    )  # fmt: skip
-    fp32_path, int8_path = workdir / "ffn.onnx", workdir / "ffn-int8.onnx"
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), fp32_path)
-    logging.disable(logging.WARNING)  # the quantizer's advice to pre-process the graph
-    try:
-        quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
-    finally:
-        logging.disable(logging.NOTSET)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(str(int8_path), options, providers=["CPUExecutionProvider"])
-    feed = {"x": a.numpy()}
-    int8 = rate(lambda: session.run(None, feed), threads)
-    return fp32, int8
+    checkpoint, hf_dir = build_checkpoint(args.workdir)
+    torch.set_num_threads(args.threads or len(os.sched_getaffinity(0)))
+    detoxify = Detoxify(checkpoint=str(checkpoint), huggingface_config_path=str(hf_dir))
+    detoxify.predict(comments[0])  # warm-up, as the worker's load does
+    started = time.perf_counter()
+    scores = [detoxify.predict(comment) for comment in comments]
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rss_mb": rss_mb(), "peak_mb": rss_mb("VmHWM"),
+            "runner": "detoxify fp32",
+            "scores": [[row[label] for label in LABELS_ORIGINAL] for row in scores]}
+
+
+def run_service(args, comments: list[str]) -> dict:
+    if args.child == "service":
+        checkpoint, hf_dir = build_checkpoint(args.workdir)
+        paths = {"TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir)}
+    else:
+        paths = {"TOXICITY_CHECKPOINT": str(build_distilled(args.workdir))}
+    settings = ToxicitySettings.from_config({
+        **DEFAULTS, **paths, "TOXICITY_FAST_PATH": args.fast_path, "TOXICITY_THREADS": args.threads,
+        "TOXICITY_SPANS": args.spans, "TOXICITY_FAST_CACHE_DIR": str(args.workdir / "fast"),
+    })
+    model = load_toxicity_model(settings)
+    # Its own scores set its thresholds: a pass without sentences, not timed.
+    calibration = copy.copy(model)  # the same weights, no sentences
+    calibration.spans = "off"
+    # In the timed run's chunks: int8 activations are scaled per batch, so a comment's scores
+    # depend a little on its batch, and its thresholds must be set on the same scores.
+    own = [r for start in range(0, len(comments), args.batch)
+           for r in calibration.score(comments[start : start + args.batch])]
+    holds = holds_at_share(np.array([[r.scores[k] for k in LABELS_ORIGINAL] for r in own]),
+                           FLAGGED_SHARE)
+    results = []
+    started = time.perf_counter()
+    for start in range(0, len(comments), args.batch):  # as the worker's micro-batches
+        chunk = comments[start : start + args.batch]
+        results.extend(model.score(chunk, [holds] * len(chunk)))
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rss_mb": rss_mb(), "peak_mb": rss_mb("VmHWM"),
+            "runner": model.fast_path,
+            "explained": sum(bool(r.spans) for r in results),
+            "spans": sum(len(r.spans) for r in results),
+            "scores": [[r.scores[label] for label in LABELS_ORIGINAL] for r in results]}
+
+
+def child(args) -> None:
+    """Run one configuration in this fresh process; write its figures as JSON."""
+    comments = json.loads((args.workdir / "comments.json").read_text())
+    run = run_naive if args.child == "naive" else run_service
+    result = run(args, comments)
+    (args.workdir / f"{args.child}.json").write_text(json.dumps(result))
+
+
+def measure(args, kind: str) -> dict:
+    command = [sys.executable, __file__, "--child", kind, "--workdir", str(args.workdir),
+               "--batch", str(args.batch), "--fast-path", args.fast_path,
+               "--threads", str(args.threads), "--spans", args.spans]
+    subprocess.run(command, check=True)
+    result = json.loads((args.workdir / f"{kind}.json").read_text())
+    result["cps"] = args.comments / result["seconds"]
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=300, help="number of comments")
+    parser.add_argument("--comments", "--n", type=int, default=300, help="number of comments")
     parser.add_argument("--batch", type=int, default=32, help="comments per score() call")
     parser.add_argument("--fast-path", default="onnx", choices=["onnx", "quantized", "off"])
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out" / "toxicity")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="0: all cores (one process)")
-    parser.add_argument(
-        "--spans",
-        default="all",
-        choices=["all", "flagged", "off"],
-        help="TOXICITY_SPANS: sentences of every comment (the default), of comments over a "
-        "default hold threshold only, or none (to see what the explanations cost)",
-    )
+    parser.add_argument("--spans", default="flagged", choices=["all", "flagged", "off"],
+                        help="TOXICITY_SPANS for the service runs")
+    parser.add_argument("--child", choices=["naive", "service", "distilled"],
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     args.workdir.mkdir(parents=True, exist_ok=True)
+    if args.child:
+        child(args)
+        return
 
     started = time.perf_counter()
-    checkpoint, hf_dir = build_checkpoint(args.workdir)
-    print(
-        f"checkpoint: {checkpoint} ({checkpoint.stat().st_size / 1e6:.0f} MB, "
-        f"{time.perf_counter() - started:.1f}s)"
-    )
+    checkpoint, _ = build_checkpoint(args.workdir)
+    distilled = build_distilled(args.workdir)
+    print(f"models: {checkpoint.name} ({checkpoint.stat().st_size / 1e6:.0f} MB), "
+          f"{distilled.name} ({(distilled / 'model.safetensors').stat().st_size / 1e6:.0f} MB), "
+          f"built in {time.perf_counter() - started:.1f}s")
     rng = random.Random(args.seed)
-    comments = [make_comment(rng) for _ in range(args.n)]
+    comments = [make_comment(rng) for _ in range(args.comments)]
     lengths = [len(c.split()) for c in comments]
-    print(
-        f"comments: {len(comments)}, words min/median/mean/max "
-        f"{min(lengths)}/{statistics.median(lengths):.0f}/{statistics.mean(lengths):.0f}/"
-        f"{max(lengths)}"
-    )
+    print(f"comments: {len(comments)}, words min/median/mean/max {min(lengths)}/"
+          f"{statistics.median(lengths):.0f}/{statistics.mean(lengths):.0f}/{max(lengths)}")
+    (args.workdir / "comments.json").write_text(json.dumps(comments))
+    print(f"cores: {len(os.sched_getaffinity(0))}; load average before: "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
 
-    # The service path, as the worker runs it: load once, then score() batches.
-    config = {
-        "TOXICITY_CHECKPOINT": str(checkpoint),
-        "TOXICITY_HF_CONFIG": str(hf_dir),
-        "TOXICITY_FAST_PATH": args.fast_path,
-        "TOXICITY_THREADS": args.threads,
-        "TOXICITY_SPANS": args.spans,
-        "TOXICITY_FAST_CACHE_DIR": str(args.workdir / "fast"),
-    }
-    started = time.perf_counter()
-    model = load_toxicity_model(config)  # also sets torch's threads, for both paths
-    print(
-        f"service model: {model.name} {model.version} runner={model.fast_path} "
-        f"loaded in {time.perf_counter() - started:.1f}s (an ONNX export happens once)"
-    )
-    tokens = [len(ids) for ids in model.tokenizer(comments)["input_ids"]]
-    truncated = sum(t > model.max_tokens for t in tokens)
-    print(
-        f"tokens per comment: median {statistics.median(tokens):.0f}, max {max(tokens)}; "
-        f"{truncated} truncated to {model.max_tokens}"
-    )
-
-    # Plain Detoxify, one comment at a time.
-    from detoxify import Detoxify
-
-    detoxify = Detoxify(checkpoint=str(checkpoint), huggingface_config_path=str(hf_dir))
-    detoxify.predict(comments[0])  # warm-up, as load_toxicity_model does for the service
-
-    # Alternate the two paths chunk by chunk, so a busy neighbour on a shared machine
-    # slows both alike instead of whichever happened to run at the time.
-    print(f"threads: {torch.get_num_threads()}; load average before: {os.getloadavg()[0]:.2f}")
-    naive, results = [], []
-    naive_s = service_s = 0.0
-    for start in range(0, len(comments), args.batch):
-        chunk = comments[start : start + args.batch]
-        started = time.perf_counter()
-        naive.extend(detoxify.predict(comment) for comment in chunk)
-        naive_s += time.perf_counter() - started
-        started = time.perf_counter()
-        results.extend(model.score(chunk, [HOLDS] * len(chunk)))
-        service_s += time.perf_counter() - started
-    spans = sum(len(r.spans) for r in results)
-    explained = sum(bool(r.spans) for r in results)
-    # The texts each score() call was given: its comments and their sentences.
-    calls = []
-    for start in range(0, len(comments), args.batch):
-        chunk = comments[start : start + args.batch]
-        texts = list(chunk)
-        for comment, result in zip(chunk, results[start : start + args.batch], strict=True):
-            texts.extend(comment[s.begin : s.end] for s in result.spans)
-        calls.append(texts)
-    # score() scores a text once however often it occurs in one call: say how much that saved.
-    repeats = sum(len(texts) - len(set(texts)) for texts in calls)
+    naive = measure(args, "naive")
+    reference = np.array(naive["scores"])
+    service = measure(args, "service")
+    distilled_run = measure(args, "distilled")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
-    print(f"naive: {len(comments) / naive_s:.2f} comments/s (Detoxify.predict per comment)")
-    print(
-        f"service: {len(comments) / service_s:.2f} comments/s in batches of {args.batch} "
-        f"(plus {spans} sentence spans of {explained} comments, spans={args.spans}; "
-        f"{repeats} of all texts were repeats within a call, scored once)"
-    )
-
-    # How far any int8 path could go here: the model's multiply-adds at this machine's
-    # int8 matrix-product rate, as if nothing else (attention softmax, layer norms,
-    # tokenising, padding) cost anything. An upper bound, not a forecast.
-    config = detoxify.model.config
-    naive_macs = sum(macs_per_sequence(config, t) for t in tokens)
-    service_macs = 0
-    for texts in calls:
-        encoded = model.tokenizer(sorted(set(texts)), truncation=True, max_length=model.max_tokens)
-        service_macs += sum(macs_per_sequence(config, len(ids)) for ids in encoded["input_ids"])
-    fp32_gops, int8_gops = matrix_product_rates(config, args.workdir, torch.get_num_threads())
-    naive_gops = 2 * naive_macs / naive_s / 1e9
-    ceiling_cps = len(comments) / (2 * service_macs / (int8_gops * 1e9))
-    print(
-        f"matrix products here: fp32 {fp32_gops:.0f} GFLOP/s (torch), int8 {int8_gops:.0f} GOP/s "
-        f"(ONNX Runtime, AVX-512 VNNI: {'yes' if _has_vnni() else 'no'}); the naive loop ran at "
-        f"{naive_gops:.0f} GFLOP/s"
-    )
-    print(
-        f"work: the service scores {service_macs / naive_macs:.2f}x the naive loop's "
-        f"multiply-adds ({spans} sentences besides the comments); at the int8 rate with "
-        f"nothing else to do it would "
-        f"reach at most {ceiling_cps:.2f} comments/s: ceiling_speedup="
-        f"{ceiling_cps / (len(comments) / naive_s):.2f}"
-    )
-
-    max_abs_diff = max(
-        abs(result.scores[label] - expected[label])
-        for result, expected in zip(results, naive, strict=True)
-        for label in expected
-    )
-    naive_cps, service_cps = len(comments) / naive_s, len(comments) / service_s
-    print(
-        f"naive_cps={naive_cps:.2f} service_cps={service_cps:.2f} "
-        f"speedup={service_cps / naive_cps:.2f} max_abs_diff={max_abs_diff:.4f}"
-    )
-
-
-def _has_vnni() -> bool:
-    """Whether the CPU has the int8 dot-product instructions that make int8 fast."""
-    try:
-        flags = Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return False
-    return "avx512_vnni" in flags or "avx_vnni" in flags
+    for name, run in (("naive", naive), ("service", service), ("distilled", distilled_run)):
+        extra = (f", sentences of {run['explained']} comments ({run['spans']} spans)"
+                 if "spans" in run else "")
+        print(f"{name}: {run['cps']:.2f} comments/s, runner {run['runner']}, "
+              f"worker RSS {run['rss_mb']:.0f} MB (peak {run['peak_mb']:.0f} MB){extra}")
+    max_abs_diff = float(np.abs(np.array(service["scores"]) - reference).max())
+    print(f"naive_cps={naive['cps']:.2f} service_cps={service['cps']:.2f} "
+          f"distilled_cps={distilled_run['cps']:.2f} "
+          f"speedup={service['cps'] / naive['cps']:.2f} "
+          f"distilled_speedup={distilled_run['cps'] / naive['cps']:.2f} "
+          f"max_abs_diff={max_abs_diff:.4f} rss_mb={service['rss_mb']:.0f}")
 
 
 if __name__ == "__main__":

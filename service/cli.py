@@ -510,7 +510,7 @@ def models_group():
 @click.option("--sha256", default=None,
               help="The checkpoint's expected SHA-256; any other file is refused.")
 def models_pull(name, dest, source, hf_config, sha256):
-    """Fetch a Detoxify model into DEST, ready for TOXICITY_CHECKPOINT/TOXICITY_HF_CONFIG."""
+    """Fetch a Detoxify model, or copy a Hugging Face model directory, into DEST, ready to load."""
     from workers.models_pull import PullError, pull_model
 
     try:

@@ -38,7 +38,7 @@ DEFAULTS: dict[str, object] = {
     # Review
     "CLAIM_TTL_S": 600,
     "QUEUE_PAGE_SIZE": 50,
-    # Toxicity model (see workers/classifiers/toxicity.py)
+    # Toxicity model (see workers/classifiers/toxicity/settings.py)
     "TOXICITY_MODEL": "original",
     "TOXICITY_CHECKPOINT": "",
     "TOXICITY_HF_CONFIG": "",
@@ -52,7 +52,7 @@ DEFAULTS: dict[str, object] = {
     "TOXICITY_LANG_DETECT": True,
     "TOXICITY_WORKER_PROCESSES": 1,  # worker processes sharing the cores (threads per process)
     "TOXICITY_LANGUAGES": "",  # e.g. "en,fr": what a local checkpoint supports (default: by arch)
-    "TOXICITY_SPANS": "all",  # per-sentence scores: all, flagged (over a hold threshold), off
+    "TOXICITY_SPANS": "flagged",  # per-sentence scores: flagged (over a hold threshold), all, off
     # Rate limits (flask-limiter syntax; counters in Redis)
     "RATE_LIMIT_ENABLED": True,
     # One window: the flood check already spaces a reader's accepted comments 15 s apart, so

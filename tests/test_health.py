@@ -41,7 +41,7 @@ def test_readyz_is_ready_with_a_worker_and_names_its_model(client, worker):
     assert {m["name"] for m in body["toxicity_models"]} == {"detoxify-checkpoint"}
     # Each worker's own account: which runner, and which comments get sentence scores.
     [model] = body["checks"]["toxicity_model"]["models"]
-    assert (model["fast_path"], model["spans"]) == ("torch-fp32", "all")
+    assert (model["fast_path"], model["spans"]) == ("torch-fp32", "flagged")
     assert body["checks"]["workers"]["workers"]  # the worker answered the ping
 
 

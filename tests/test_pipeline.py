@@ -30,8 +30,8 @@ def test_a_posted_comment_is_scored_decided_and_audited(worker, make, db):
                                    "identity_attack"}
     assert all(0.0 <= v <= 1.0 for v in comment.scores.values())
     assert comment.model_name and comment.model_version and comment.language == "en"
-    assert len(comment.spans) == 2 and comment.body[comment.spans[1]["begin"]:
-                                                    comment.spans[1]["end"]] == "I learned a lot."
+    # TOXICITY_SPANS=flagged (the default): a comment under every hold has no sentence scores.
+    assert comment.status == Status.APPROVED and comment.spans == []
     [event] = events(db, comment_id)
     assert (event.actor, event.from_status, event.to_status) == (
         "system", "pending", comment.status)
@@ -142,13 +142,14 @@ def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client
 def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_model):
     """TOXICITY_SPANS=flagged: the pipeline scores sentences only for comments over a hold."""
     from service.admin_ops import upsert_article
+    from service.config import DEFAULTS
     from workers import pipeline
     from workers.classifiers import toxicity
 
     checkpoint, hf_dir = tiny_model
-    model = toxicity.load_toxicity_model({
-        "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
-        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"})
+    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config({
+        **DEFAULTS, "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
+        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"}))
     site, _ = make.site()
     article = upsert_article(site, "flagged-spans")
     bodies = {"rude": "Nice work. You are an idiot.", "polite": "I agree. We should talk."}

@@ -18,18 +18,20 @@ import pytest
 # Offline as in an air-gapped deployment: nothing may reach the Hugging Face hub.
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
 
+from service.config import DEFAULTS  # noqa: E402
 from service.testing.tiny_detoxify import TRIGGERS, build_tiny_checkpoint  # noqa: E402
 from workers import models_pull  # noqa: E402
 from workers.classifiers import toxicity  # noqa: E402
 from workers.classifiers.sentences import split_sentences  # noqa: E402
-from workers.classifiers.toxicity import (  # noqa: E402
+from workers.classifiers.toxicity import (  # noqa: E402  # noqa: E402
     LABELS_ORIGINAL,
     ModelLoadError,
     OfflineModel,
-    SpanScore,
-    ToxicityResult,
-    explain,
+    ToxicitySettings,
+    checkpoints,
     load_toxicity_model,
+    loading,
+    network,
 )
 from workers.models_pull import PullError, pull_model  # noqa: E402
 
@@ -58,10 +60,15 @@ def config_for(checkpoint, hf_dir, **overrides):
     }
 
 
+def load(config):
+    """Load a model from config keys over the service's defaults, as a worker does."""
+    return load_toxicity_model(ToxicitySettings.from_config({**DEFAULTS, **config}))
+
+
 @pytest.fixture(scope="module")
 def reference(tiny_model):
     """The tiny checkpoint on plain Detoxify (fp32 torch), in small batches."""
-    return load_toxicity_model(config_for(*tiny_model, TOXICITY_BATCH_SIZE=3))
+    return load(config_for(*tiny_model, TOXICITY_BATCH_SIZE=3))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +87,7 @@ def detoxify(tiny_model):
 def test_labels_are_the_checkpoints_in_detoxify_naming(tmp_path, labels, num_classes):
     checkpoint, hf_dir = build_tiny_checkpoint(tmp_path, labels, num_classes=num_classes)
 
-    model = load_toxicity_model(config_for(checkpoint, hf_dir))
+    model = load(config_for(checkpoint, hf_dir))
     [result] = model.score(["you are an idiot"])
 
     assert model.labels == labels
@@ -108,7 +115,7 @@ def test_results_come_back_in_input_order_though_batches_are_sorted_by_length(re
 
 def test_truncation_caps_tokens(tiny_model, detoxify):
     long_text = "you are an idiot " + "we should talk about it more " * 100
-    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_MAX_TOKENS=16))
+    model = load(config_for(*tiny_model, TOXICITY_MAX_TOKENS=16))
 
     [result] = model.score([long_text])
 
@@ -166,36 +173,22 @@ def test_sentence_splitting(text, sentences):
     assert [text[b:e] for b, e in split_sentences(text)] == sentences
 
 
-def test_explain_picks_spans_at_or_over_each_threshold_highest_first():
-    low, mid, high = (
-        SpanScore(0, 5, {"toxicity": 0.1, "insult": 0.9}),
-        SpanScore(6, 9, {"toxicity": 0.5, "insult": 0.2}),
-        SpanScore(10, 12, {"toxicity": 0.8, "insult": 0.0}),
-    )
-    result = ToxicityResult({"toxicity": 0.7}, [low, high, mid], "en", True)
-
-    assert explain(result, {"toxicity": 0.5, "insult": 0.95, "threat": 0.1}) == {
-        "toxicity": [high, mid]
-    }
-    assert explain(result, {"insult": 0.9}) == {"insult": [low]}
-    assert explain(result, {"toxicity": 0.81}) == {}
-    assert explain(ToxicityResult({"toxicity": 0.9}, [], "en", True), {"toxicity": 0.1}) == {}
-
-
-def test_explain_names_the_sentence_that_drove_a_label(reference):
+def test_the_sentence_that_drove_a_label_scores_over_its_threshold(reference):
     text = "Thanks for the article. You are an idiot! I will hurt you."
 
     [result] = reference.score([text])
-    explanation = explain(result, {"insult": 0.5, "threat": 0.5, "identity_attack": 0.5})
 
-    assert [text[s.begin : s.end] for s in explanation["insult"]] == ["You are an idiot!"]
-    assert [text[s.begin : s.end] for s in explanation["threat"]] == ["I will hurt you."]
-    assert "identity_attack" not in explanation
+    def over(label):
+        return [text[s.begin : s.end] for s in result.spans if s.scores[label] >= 0.5]
+
+    assert over("insult") == ["You are an idiot!"]
+    assert over("threat") == ["I will hurt you."]
+    assert over("identity_attack") == []
     assert result.scores["insult"] >= 0.5  # the whole comment is over too
 
 
 def test_sentences_are_scored_in_the_same_batch_as_comments(tiny_model, monkeypatch):
-    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64))
+    model = load(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64))
     calls = []
     original = model._predict
     monkeypatch.setattr(model, "_predict", lambda texts: calls.append(texts) or original(texts))
@@ -217,8 +210,8 @@ def test_sentences_are_scored_in_the_same_batch_as_comments(tiny_model, monkeypa
 def test_flagged_mode_scores_sentences_only_where_a_label_reaches_its_threshold(
     tiny_model, monkeypatch
 ):
-    everyone = load_toxicity_model(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64))
-    flagged = load_toxicity_model(
+    everyone = load(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64))
+    flagged = load(
         config_for(*tiny_model, TOXICITY_BATCH_SIZE=64, TOXICITY_SPANS="flagged")
     )
     calls = []
@@ -239,8 +232,8 @@ def test_flagged_mode_scores_sentences_only_where_a_label_reaches_its_threshold(
 
 def test_flagged_mode_without_thresholds_scores_every_sentence(tiny_model):
     # The Perspective-compatible API asks for one text's spans without thresholds.
-    flagged = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS="flagged"))
-    everyone = load_toxicity_model(config_for(*tiny_model))
+    flagged = load(config_for(*tiny_model, TOXICITY_SPANS="flagged"))
+    everyone = load(config_for(*tiny_model))
 
     got, want = flagged.score(TEXTS), everyone.score(TEXTS)
 
@@ -249,7 +242,7 @@ def test_flagged_mode_without_thresholds_scores_every_sentence(tiny_model):
 
 
 def test_flagged_mode_with_nothing_flagged_makes_one_pass(tiny_model, monkeypatch):
-    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS="flagged"))
+    model = load(config_for(*tiny_model, TOXICITY_SPANS="flagged"))
     calls = []
     original = model._predict
     monkeypatch.setattr(model, "_predict", lambda texts: calls.append(texts) or original(texts))
@@ -260,10 +253,10 @@ def test_flagged_mode_with_nothing_flagged_makes_one_pass(tiny_model, monkeypatc
 
 
 @pytest.mark.parametrize(("value", "mode"), [
-    ("true", "all"), (True, "all"), ("Flagged", "flagged"), ("false", "off"), (False, "off"),
+    ("true", "all"), ("all", "all"), ("Flagged", "flagged"), ("false", "off"), ("off", "off"),
 ])
 def test_span_settings(tiny_model, value, mode):
-    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS=value))
+    model = load(config_for(*tiny_model, TOXICITY_SPANS=value))
 
     assert model.spans == mode
     assert bool(model.score(["I agree. We should talk."])[0].spans) == (mode != "off")
@@ -271,7 +264,7 @@ def test_span_settings(tiny_model, value, mode):
 
 @pytest.mark.parametrize("fast_path", ["onnx", "quantized"])
 def test_fast_path_agrees_with_plain_detoxify(tiny_model, reference, tmp_path, fast_path):
-    fast = load_toxicity_model(
+    fast = load(
         config_for(*tiny_model, TOXICITY_FAST_PATH=fast_path, TOXICITY_FAST_CACHE_DIR=str(tmp_path))
     )
     texts = TEXTS + [
@@ -286,17 +279,17 @@ def test_fast_path_agrees_with_plain_detoxify(tiny_model, reference, tmp_path, f
         for g, w in zip(got, want, strict=True)
         for label in w.scores
     )
-    assert worst <= toxicity.FAST_PATH_TOLERANCE
+    assert worst <= loading.FAST_PATH_TOLERANCE
 
 
 def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_path):
-    def load(threads):
-        return load_toxicity_model(config_for(
+    def load_with(threads):
+        return load(config_for(
             *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path),
             TOXICITY_THREADS=threads, TOXICITY_BATCH_SIZE=2,
         ))
 
-    one, two = load(1), load(2)
+    one, two = load_with(1), load_with(2)
     threads = set()
 
     class Recording:  # the real session, noting which thread ran each batch
@@ -319,7 +312,7 @@ def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_pa
 
 
 def test_a_failing_batch_fails_the_call(tiny_model, tmp_path):
-    model = load_toxicity_model(config_for(
+    model = load(config_for(
         *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path),
         TOXICITY_THREADS=2, TOXICITY_BATCH_SIZE=1,
     ))
@@ -337,13 +330,13 @@ def test_onnx_export_is_cached_once_per_checkpoint(tiny_model, tmp_path, caplog)
     config = config_for(
         *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path)
     )
-    load_toxicity_model(config)
+    load(config)
     [exported] = tmp_path.glob("*.onnx")
     built_at = exported.stat().st_mtime_ns
 
     caplog.clear()  # only the second load's records count
     with caplog.at_level(logging.INFO):
-        model = load_toxicity_model(config)
+        model = load(config)
 
     assert [p.name for p in tmp_path.glob("*.onnx")] == [exported.name]
     assert exported.stat().st_mtime_ns == built_at
@@ -353,11 +346,11 @@ def test_onnx_export_is_cached_once_per_checkpoint(tiny_model, tmp_path, caplog)
 
 def test_named_model_without_network_or_cache_falls_back_loudly(tmp_path, monkeypatch, caplog):
     # Decide "no network" here, so the test means the same on a machine that has one.
-    monkeypatch.setattr(toxicity, "network_reachable", lambda: False)
+    monkeypatch.setattr(loading, "network_reachable", lambda: False)
     started = time.monotonic()
 
     with caplog.at_level(logging.WARNING):
-        model = load_toxicity_model(
+        model = load(
             {"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path)}
         )
 
@@ -409,7 +402,7 @@ def release_server(tiny_model, monkeypatch):
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}/releases/{name}"
     monkeypatch.setitem(detoxify_module.MODEL_URLS, "original", url)
-    for module in (toxicity, models_pull):
+    for module in (loading, models_pull):
         monkeypatch.setattr(module, "network_reachable", lambda: True)
     try:
         yield url, requests
@@ -424,18 +417,18 @@ def test_a_named_model_downloads_once_then_loads_from_the_cache(release_server, 
     config = {"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path),
               "TOXICITY_FAST_PATH": "off"}
 
-    downloaded = load_toxicity_model(config)
+    downloaded = load(config)
 
     assert requests == [urllib.parse.urlsplit(url).path]  # fetched once, from the release URL
     assert (downloaded.name, downloaded.offline_fallback) == ("detoxify-original", False)
     assert downloaded.labels == LABELS_ORIGINAL
     cached = tmp_path / "checkpoints" / url.rsplit("/", 1)[1]
     assert cached.is_file()
-    assert downloaded.version.endswith(toxicity.file_sha256(cached)[:12])
+    assert downloaded.version.endswith(checkpoints.file_sha256(cached)[:12])
 
     # Offline now: the cached weights load without a request.
-    monkeypatch.setattr(toxicity, "network_reachable", lambda: False)
-    cached_model = load_toxicity_model(config)
+    monkeypatch.setattr(loading, "network_reachable", lambda: False)
+    cached_model = load(config)
 
     assert len(requests) == 1
     assert cached_model.name == "detoxify-original"
@@ -497,11 +490,11 @@ def test_models_pull_downloads_from_an_https_url(https_release_server, tiny_mode
     checkpoint, hf_dir = tiny_model
 
     env = pull_model("original", tmp_path / "m", source=url, hf_config=str(hf_dir),
-                     sha256=toxicity.file_sha256(checkpoint))
+                     sha256=checkpoints.file_sha256(checkpoint))
 
     assert len(requests) == 1
     assert not list((tmp_path / "m").glob(".download-*"))  # the partial file is gone
-    model = load_toxicity_model({**env, "TOXICITY_FAST_PATH": "off"})
+    model = load({**env, "TOXICITY_FAST_PATH": "off"})
     assert model.labels == LABELS_ORIGINAL
 
 
@@ -518,7 +511,7 @@ def test_models_pull_takes_only_https_urls_or_local_files(tmp_path, source):
 
 def test_models_pull_checks_a_given_sha256(tiny_model, tmp_path):
     checkpoint, hf_dir = tiny_model
-    right = toxicity.file_sha256(checkpoint)
+    right = checkpoints.file_sha256(checkpoint)
     wrong = "0" * 64
 
     with pytest.raises(PullError, match=f"SHA-256 {right}, not the expected {wrong}"):
@@ -563,7 +556,7 @@ def test_models_pull_refuses_a_checkpoint_that_would_run_code(crafted_checkpoint
 def test_the_worker_refuses_a_checkpoint_that_would_run_code(crafted_checkpoint):
     crafted, hf_dir, marker = crafted_checkpoint
     with pytest.raises(ModelLoadError, match="cannot load the toxicity checkpoint"):
-        load_toxicity_model(config_for(crafted, hf_dir))
+        load(config_for(crafted, hf_dir))
     assert not marker.exists()
 
 
@@ -574,7 +567,7 @@ def test_a_failed_download_falls_back_loudly(release_server, tmp_path, monkeypat
     monkeypatch.setitem(detoxify_module.MODEL_URLS, "original", url + ".missing")
 
     with caplog.at_level(logging.WARNING):
-        model = load_toxicity_model({"TOXICITY_MODEL": "original",
+        model = load({"TOXICITY_MODEL": "original",
                                      "TOXICITY_CACHE_DIR": str(tmp_path)})
 
     assert len(requests) == 1
@@ -585,14 +578,14 @@ def test_a_failed_download_falls_back_loudly(release_server, tmp_path, monkeypat
 
 
 def test_named_model_without_weights_and_no_fallback_refuses_to_start(tmp_path, monkeypatch):
-    monkeypatch.setattr(toxicity, "network_reachable", lambda: False)
+    monkeypatch.setattr(loading, "network_reachable", lambda: False)
 
     with pytest.raises(ModelLoadError, match="'unbiased'.*TOXICITY_FALLBACK is off"):
-        load_toxicity_model(
+        load(
             {
                 "TOXICITY_MODEL": "unbiased",
                 "TOXICITY_CACHE_DIR": str(tmp_path),
-                "TOXICITY_FALLBACK": "false",
+                "TOXICITY_FALLBACK": False,
             }
         )
 
@@ -602,16 +595,16 @@ def test_network_probe_says_unreachable_when_no_host_answers(monkeypatch):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    monkeypatch.setattr(toxicity, "NETWORK_PROBE", (("127.0.0.1", closed),))
+    monkeypatch.setattr(network, "NETWORK_PROBE", (("127.0.0.1", closed),))
     monkeypatch.delenv("https_proxy", raising=False)
     monkeypatch.delenv("HTTPS_PROXY", raising=False)
 
-    assert toxicity.network_reachable(timeout=1.0) is False
+    assert network.network_reachable(timeout=1.0) is False
 
 
 def test_the_offline_model_can_be_chosen(caplog):
     with caplog.at_level(logging.WARNING):
-        model = load_toxicity_model({"TOXICITY_MODEL": "offline"})
+        model = load({"TOXICITY_MODEL": "offline"})
 
     assert (model.name, model.labels, model.languages) == (
         "offline-profanity-check",
@@ -662,7 +655,7 @@ def test_a_checkpoint_that_fails_to_load_stops_the_worker_with_one_clear_error(
 
     with pytest.raises(ModelLoadError) as error:
         # No fallback for a configured checkpoint, whatever TOXICITY_FALLBACK says.
-        load_toxicity_model(config_for(checkpoint, hf_dir, TOXICITY_FALLBACK=True))
+        load(config_for(checkpoint, hf_dir, TOXICITY_FALLBACK=True))
 
     message = str(error.value)
     assert "TOXICITY_HF_CONFIG" in message
@@ -683,16 +676,16 @@ def test_a_checkpoint_that_fails_to_load_stops_the_worker_with_one_clear_error(
 )
 def test_bad_settings_are_load_errors(config, complaint):
     with pytest.raises(ModelLoadError, match=complaint):
-        load_toxicity_model(config)
+        load(config)
 
 
 def test_foreign_comments_are_not_scored(tiny_model):
-    model = load_toxicity_model(config_for(*tiny_model))
+    model = load(config_for(*tiny_model))
     german = "Das ist ein sehr dummer Kommentar, ehrlich gesagt. Ich bin nicht einverstanden."
     french = "Ce gouvernement est une honte absolue, et personne ne veut le dire."
 
     english_only = model.score([german, french, "ok thanks!"])
-    with_french = load_toxicity_model(config_for(*tiny_model, TOXICITY_LANGUAGES="en,fr"))
+    with_french = load(config_for(*tiny_model, TOXICITY_LANGUAGES="en,fr"))
     german_again, french_again = with_french.score([german, french])
 
     assert [(r.language, r.language_supported) for r in english_only] == [
@@ -707,7 +700,7 @@ def test_foreign_comments_are_not_scored(tiny_model):
 
 
 def test_language_detection_can_be_turned_off(tiny_model):
-    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_LANG_DETECT="false"))
+    model = load(config_for(*tiny_model, TOXICITY_LANG_DETECT=False))
 
     [result] = model.score(["Das ist ein sehr dummer Kommentar, ehrlich gesagt."])
 
@@ -730,8 +723,8 @@ def test_models_pull_prepares_an_air_gapped_directory_from_a_local_file(tiny_mod
     env = pull_model(str(checkpoint), tmp_path / "models")
 
     assert set(env) == {"TOXICITY_CHECKPOINT", "TOXICITY_HF_CONFIG"}
-    pulled = load_toxicity_model({**env, "TOXICITY_FAST_PATH": "off"})
-    original = load_toxicity_model(config_for(*tiny_model))
+    pulled = load({**env, "TOXICITY_FAST_PATH": "off"})
+    original = load(config_for(*tiny_model))
     assert [r.scores for r in pulled.score(TEXTS)] == [r.scores for r in original.score(TEXTS)]
     assert (tmp_path / "models" / "manifest.json").is_file()
 
@@ -742,7 +735,7 @@ def test_models_pull_takes_a_named_model_from_a_given_file_and_config_dir(tiny_m
     env = pull_model("original", tmp_path / "m", source=str(checkpoint), hf_config=str(hf_dir))
 
     assert env["TOXICITY_CHECKPOINT"].endswith("detoxify-original.ckpt")
-    model = load_toxicity_model({**env, "TOXICITY_FAST_PATH": "off"})
+    model = load({**env, "TOXICITY_FAST_PATH": "off"})
     assert model.labels == LABELS_ORIGINAL
 
 
@@ -757,8 +750,9 @@ def test_the_perspective_score_task_scores_sentences_even_with_spans_off(tiny_mo
                                                                          languages):
     from workers import scoring
 
-    model = load_toxicity_model(config_for(*tiny_model, TOXICITY_SPANS="off"))
+    model = load(config_for(*tiny_model, TOXICITY_SPANS="off"))
     monkeypatch.setattr(scoring, "toxicity_model", lambda: model)
-    answer = scoring.score_text.run("I agree. We should talk.", languages)
+    [answer] = scoring.score_batch(model, [scoring.ScoreRequest("I agree. We should talk.",
+                                                                languages or [])])
     assert [(s["begin"], s["end"]) for s in answer["spans"]] == [(0, 8), (9, 24)]
     assert model.spans == "off"  # the worker's comments keep their own setting

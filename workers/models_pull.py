@@ -1,7 +1,9 @@
 """Prepare a toxicity model directory for air-gapped use (`modctl models pull`).
 
-The directory holds the checkpoint and its Hugging Face config/tokenizer files; point
-TOXICITY_CHECKPOINT and TOXICITY_HF_CONFIG at them and the worker loads with no network.
+For a Detoxify model the directory holds the checkpoint and its Hugging Face config/tokenizer
+files (TOXICITY_CHECKPOINT and TOXICITY_HF_CONFIG); for a Hugging Face sequence-classification
+directory, a checked copy of it in safetensors (TOXICITY_CHECKPOINT alone). Either loads with
+no network.
 """
 
 import contextlib
@@ -14,14 +16,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from workers.classifiers.toxicity import (
+from workers.classifiers.toxicity.checkpoints import file_sha256, load_detoxify
+from workers.classifiers.toxicity.errors import ModelLoadError
+from workers.classifiers.toxicity.network import (
     DOWNLOAD_TIMEOUT_S,
-    file_sha256,
     hub_offline,
-    load_detoxify,
     network_reachable,
     socket_timeout,
 )
+from workers.classifiers.toxicity.pretrained import is_pretrained_dir, load_pretrained
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +42,8 @@ def pull_model(
 ) -> dict[str, str]:
     """Write a checkpoint plus its HF config/tokenizer dir into dest_dir; return the env settings.
 
-    name_or_path is a Detoxify model name (original, unbiased, ...) or a checkpoint file.
+    name_or_path is a Detoxify model name (original, unbiased, ...), a checkpoint file, or a
+    Hugging Face model directory (see pull_pretrained).
     source, if given, is where the checkpoint comes from: a local file or an https:// URL.
     sha256, if given, is the checkpoint's expected SHA-256: any other file is refused.
     hf_config, if given, is a directory with the config and tokenizer files; otherwise
@@ -51,6 +55,11 @@ def pull_model(
 
     dest = Path(dest_dir).resolve()
     dest.mkdir(parents=True, exist_ok=True)
+    if Path(name_or_path).is_dir():
+        if source or hf_config:
+            raise PullError(f"{name_or_path} is a model directory: it has its own config and "
+                            "tokenizer, so --source and --hf-config do not apply")
+        return pull_pretrained(Path(name_or_path), dest, sha256)
     if Path(name_or_path).is_file():
         stem, origin = Path(name_or_path).stem, source or name_or_path
     elif name_or_path in MODEL_URLS:
@@ -112,6 +121,54 @@ def pull_model(
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     log.info("toxicity.model_pulled", extra={"checkpoint": str(checkpoint), **manifest})
     return {"TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir)}
+
+
+def pull_pretrained(directory: Path, dest: Path, sha256: str | None = None) -> dict[str, str]:
+    """Copy a Hugging Face sequence-classification directory into dest, checked and offline.
+
+    The copy is re-saved by transformers (safetensors weights, the tokenizer's own files), so
+    nothing but what the loader reads is carried over; unknown labels refuse it here already.
+    """
+    directory = directory.resolve()
+    target = dest / directory.name
+    if target == directory:
+        raise PullError(f"{directory} is already in {dest}: pass another --dest")
+    if not is_pretrained_dir(directory):
+        raise PullError(f"{directory} has no config.json: not a Hugging Face model directory")
+    try:
+        with hub_offline():
+            pretrained = load_pretrained(directory)
+    except ModelLoadError as exc:
+        raise PullError(str(exc)) from exc
+    except Exception as exc:
+        raise PullError(f"{directory} does not load as a sequence-classification model: "
+                        f"{type(exc).__name__}: {exc}") from exc
+    expected = _expected_sha256(sha256)
+    if expected and (actual := file_sha256(pretrained.weights)) != expected:
+        raise PullError(f"{pretrained.weights} has SHA-256 {actual}, not the expected "
+                        f"{expected}: refusing it (a different or tampered file)")
+    # Write beside, then swap in, so a failed pull never leaves half a directory.
+    staging = Path(tempfile.mkdtemp(dir=dest, prefix=".hf-"))
+    pretrained.model.save_pretrained(staging)
+    pretrained.tokenizer.save_pretrained(staging)
+    if target.exists():
+        shutil.rmtree(target)
+    os.replace(staging, target)
+    try:
+        with hub_offline():  # prove it loads the way an air-gapped worker will load it
+            pulled = load_pretrained(target)
+    except Exception as exc:
+        raise PullError(f"the prepared directory {target} does not load offline: "
+                        f"{type(exc).__name__}: {exc}") from exc
+    manifest = {
+        "source": str(directory),
+        "labels": list(pulled.labels),
+        "sha256": file_sha256(pulled.weights),
+        "pulled_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    (dest / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    log.info("toxicity.model_pulled", extra={"directory": str(target), **manifest})
+    return {"TOXICITY_CHECKPOINT": str(target)}
 
 
 def _cached_or_url(name: str) -> str:

@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONFIG_PREFIX = "TOXICITY_"
 _settings: Mapping[str, Any] = {}
 
 
@@ -25,15 +24,11 @@ def use_settings(settings: Mapping[str, Any]) -> None:
     _settings = settings
 
 
-def toxicity_config(config: Mapping[str, Any]) -> dict:
-    return {k: v for k, v in config.items() if k.startswith(CONFIG_PREFIX)}
-
-
 def load_toxicity(config: Mapping[str, Any]) -> "ToxicityModel":
     """Load the configured model, make it this process's active one, and say which it is."""
     from workers.classifiers import toxicity
 
-    model = toxicity.load_toxicity_model(toxicity_config(config))
+    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config(config))
     toxicity.set_active_model(model)
     level = logging.WARNING if model.offline_fallback else logging.INFO
     log.log(level, "toxicity.active_model", extra={

@@ -1,7 +1,7 @@
-"""Run Detoxify's transformer fast on CPU: ONNX Runtime int8 or torch int8, or the fp32 reference.
+"""Run a transformer fast on CPU: ONNX Runtime int8 or torch int8, or the fp32 reference.
 
 Every runner takes one padded batch (name -> int64 array, as the tokenizer names them) and
-returns the raw logits; toxicity.py applies the sigmoid, as Detoxify does.
+returns the raw logits; transformer.py applies the sigmoid, as Detoxify does.
 """
 
 import contextlib
