@@ -293,3 +293,33 @@ def test_the_card_shows_its_evidence_and_the_filter_only_labels_the_live_model_s
     assert text_of(browser, f'.item[data-id="{insult.id}"] [data-field="sentences"]') == \
         "toxicity: You are an idiot 2."
     assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_new_comments_are_offered_and_counts_and_times_update_without_a_reload(
+        newsroom, db, browser):
+    desk = newsroom
+    first = desk.comments[0]
+    first.created_at = utcnow() - timedelta(seconds=30)
+    db.session.commit()
+    open_review(browser, desk)
+    received = f'.item[data-id="{first.id}"] [data-field="received"]'
+    shown = text_of(browser, received)
+    assert shown.endswith(" s ago")
+    wait_for(browser, lambda d: text_of(d, received) not in ("", shown), message="the time ticks")
+
+    # Two comments arrive; the moderator comes back to the tab: a prompt, not a redrawn list.
+    browser.execute_script("document.querySelector('#items > .item').dataset.before = 'news'")
+    fresh = [held(db, desk.site, desk.article, f"Fresh comment {n}.", name="Newcomer",
+                  scores={"toxicity": 0.95}) for n in range(2)]
+    browser.execute_script("document.dispatchEvent(new Event('visibilitychange'))")
+    wait_for(browser, lambda d: css(d, "#news").is_displayed()
+             and text_of(d, "#news-text") == "2 new comments", message="the prompt")
+    wait_for(browser, lambda d: text_of(d, '[data-count="held"]') == "10", message="counts")
+    assert text_of(browser, "#queue-count") == "10"
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-before]")
+    assert item_ids(browser) == [c.id for c in desk.comments]
+
+    press(browser, "u")
+    wait_for(browser, lambda d: set(item_ids(d)) >= {c.id for c in fresh}, message="loaded")
+    assert not css(browser, "#news").is_displayed()
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)

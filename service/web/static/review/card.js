@@ -31,7 +31,10 @@ export function renderItem(item) {
   field("flags").replaceChildren(...flagsText(item));
   const received = parseTime(item.created_at);
   field("received").textContent = received ? ago(received) : "";
-  if (received) field("received").title = received.toLocaleString();
+  if (received) {
+    field("received").title = received.toLocaleString();
+    field("received").dataset.since = item.created_at;  // live.js keeps "n s ago" true
+  }
   field("scores").replaceChildren(...scoreRows(item));
   const links = linkList(item.body);
   field("links").replaceChildren(...links);
