@@ -2,12 +2,14 @@
  *
  * This entry module wires the page's controls to the modules in review/, one concern each:
  * api (the review API), session (sign in and out), queue (the list), card (one comment),
+ * context (parent, conversation and author panels),
  * evidence (marks in the text), cursor (current card, selection), decisions, history,
  * filters, view (the URL), stats (counts), live (new arrivals, ticking times) and keyboard.
  * Comment text, names and reasons are written strangers' text: they go on the page with
  * textContent only, never as HTML.
  */
 
+import { toggleAuthor, toggleConversation } from "./review/context.js";
 import { followScroll, setCurrent, updateSelection } from "./review/cursor.js";
 import { decideOne, decideSelected, toggleClaim } from "./review/decisions.js";
 import { $, $$ } from "./review/dom.js";
@@ -36,6 +38,8 @@ function onItemsClick(event) {
   const action = button.dataset.action;
   if (action === "claim") toggleClaim(card);
   else if (action === "history") toggleHistory(card);
+  else if (action === "conversation") toggleConversation(card);
+  else if (action === "author") toggleAuthor(card);
   else decideOne(action, card);
 }
 

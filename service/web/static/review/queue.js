@@ -2,6 +2,7 @@
 
 import { call } from "./api.js";
 import { cardFor, renderItem, showDecided } from "./card.js";
+import { showParents } from "./context.js";
 import { currentCard, followScroll, setCurrent, updateSelection } from "./cursor.js";
 import { $, $$, announce, pageError } from "./dom.js";
 import { filtered, offerReasons, shownText } from "./filters.js";
@@ -49,6 +50,7 @@ export async function loadQueue(append = false, announceCount = false, keepCurre
   if (!append) setBaseline(newest, result.body.items);
   offerReasons(result.body.items);
   showDecisions(result.body.items);
+  showParents(result.body.items);
   updateSelection();
   if (!append) {
     const kept = keptId && $(`#items > .item[data-id="${keptId}"]`);
