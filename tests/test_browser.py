@@ -172,6 +172,14 @@ def test_the_widget_on_another_origin_shows_the_thread_as_text_and_every_outcome
     def alert_says(text):
         wait_for(browser, lambda d: text in text_of(d, ".mw-alert"), message=text)
 
+    # The held reply stays in place for its author, marked; the form is a fresh one again.
+    pending = f"#comment-{parent.id} > .mw-children > #comment-{posted.id}.mw-pending"
+    assert text_of(browser, f"{pending} .mw-awaiting") == "Your comment is awaiting moderation."
+    assert text_of(browser, f"{pending} .mw-body") == "Glad it is open again."
+    assert text_of(browser, ".mw-reply-title") == "Leave a Reply"
+    assert not css(browser, ".mw-replying").is_displayed()
+
+    css(browser, f"#comment-{parent.id} > article > .mw-reply").click()
     css(browser, "textarea[name=body]").send_keys("Glad it is open again.")
     css(browser, ".mw-submit").click()
     alert_says("Duplicate comment detected")
