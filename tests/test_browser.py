@@ -172,6 +172,14 @@ def test_the_widget_on_another_origin_shows_the_thread_as_text_and_every_outcome
     def alert_says(text):
         wait_for(browser, lambda d: text in text_of(d, ".mw-alert"), message=text)
 
+    # The held reply stays in place for its author, marked; the form is a fresh one again.
+    pending = f"#comment-{parent.id} > .mw-children > #comment-{posted.id}.mw-pending"
+    assert text_of(browser, f"{pending} .mw-awaiting") == "Your comment is awaiting moderation."
+    assert text_of(browser, f"{pending} .mw-body") == "Glad it is open again."
+    assert text_of(browser, ".mw-reply-title") == "Leave a Reply"
+    assert not css(browser, ".mw-replying").is_displayed()
+
+    css(browser, f"#comment-{parent.id} > article > .mw-reply").click()
     css(browser, "textarea[name=body]").send_keys("Glad it is open again.")
     css(browser, ".mw-submit").click()
     alert_says("Duplicate comment detected")
@@ -820,8 +828,14 @@ def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path,
         post_from_widget(browser, "Anon", "anon@mail.example", ABUSE)
         wait_for(browser, lambda d: text_of(d, ".mw-status") ==
                  "Your comment is awaiting moderation.", 20, "abusive comment held")
-        thread = text_of(browser, ".mw-thread")
-        assert HARSH not in thread and "worthless" not in thread
+        # Held: not published, but shown in place to their author (this browser), marked.
+        published = browser.execute_script(
+            "return [...document.querySelectorAll('.mw-thread > .mw-comment:not(.mw-pending)')]"
+            ".map((comment) => comment.textContent).join(' ')")
+        assert CLEAN in published and HARSH not in published and "worthless" not in published
+        pending = [e.get_property("textContent")
+                   for e in browser.find_elements(By.CSS_SELECTOR, ".mw-pending .mw-body")]
+        assert sorted(pending) == sorted([HARSH, ABUSE])
         assert_no_script_errors_or_foreign_requests(browser, base)
 
         # A moderator signs in and finds both held comments, shown as text.

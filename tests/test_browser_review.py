@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from service.admin_ops import create_site, create_token, upsert_article
-from service.models import Comment, ModerationEvent, Role, Status, utcnow
+from service.models import Comment, Flag, ModerationEvent, Role, Status, utcnow
 from service.worker_status import forget, publish
 from tests.support.browser import chromium_missing, screenshot, wait_for
 from tests.support.live_server import live_server
@@ -239,7 +239,7 @@ def test_buttons_follow_the_comments_state_and_claims_show_local_times(
     local = claimed.claimed_until.replace(tzinfo=UTC).astimezone().strftime("%I:%M %p")
     assert text_of(browser, f'{card} [data-field="claim"]') == \
         f"Claimed by other-moderator until {local} (10 min left)"
-    assert shown_actions(browser, claimed.id) == ["History"]
+    assert shown_actions(browser, claimed.id) == ["History", "Conversation", "Author"]
     assert current_id(browser) == claimed.id
     press(browser, "a")
     wait_for(browser, lambda d: "no decisions until" in text_of(d, f'{card} [data-field="error"]'),
@@ -249,7 +249,7 @@ def test_buttons_follow_the_comments_state_and_claims_show_local_times(
     press(browser, "5")
     wait_for(browser, lambda d: set(item_ids(d)) == {published.id, reported.id}, message="approved")
     assert shown_actions(browser, published.id) == [
-        "Reject…", "Spam", "Delete…", "Claim", "History"]
+        "Reject…", "Spam", "Delete…", "Claim", "History", "Conversation", "Author"]
     press(browser, "2")
     wait_for(browser, lambda d: item_ids(d) == [reported.id], message="reported")
     assert shown_actions(browser, reported.id)[0] == "Dismiss reports"
@@ -257,7 +257,7 @@ def test_buttons_follow_the_comments_state_and_claims_show_local_times(
     press(browser, "6")
     wait_for(browser, lambda d: item_ids(d) == [refused.id], message="rejected")
     assert shown_actions(browser, refused.id) == [
-        "Approve", "Spam", "Delete…", "Claim", "History"]
+        "Approve", "Spam", "Delete…", "Claim", "History", "Conversation", "Author"]
     decided = f'.item[data-id="{refused.id}"] [data-field="decided"]'
     wait_for(browser, lambda d: css(d, decided).is_displayed(), message="who decided")
     assert text_of(browser, decided).startswith("Rejected by other-moderator ")
@@ -292,4 +292,91 @@ def test_the_card_shows_its_evidence_and_the_filter_only_labels_the_live_model_s
     assert text_of(browser, f'.item[data-id="{foreign.id}"] [data-field="language"]') == "fi"
     assert text_of(browser, f'.item[data-id="{insult.id}"] [data-field="sentences"]') == \
         "toxicity: You are an idiot 2."
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_new_comments_are_offered_and_counts_and_times_update_without_a_reload(
+        newsroom, db, browser):
+    desk = newsroom
+    first = desk.comments[0]
+    first.created_at = utcnow() - timedelta(seconds=30)
+    db.session.commit()
+    open_review(browser, desk)
+    received = f'.item[data-id="{first.id}"] [data-field="received"]'
+    shown = text_of(browser, received)
+    assert shown.endswith(" s ago")
+    wait_for(browser, lambda d: text_of(d, received) not in ("", shown), message="the time ticks")
+
+    # Two comments arrive; the moderator comes back to the tab: a prompt, not a redrawn list.
+    browser.execute_script("document.querySelector('#items > .item').dataset.before = 'news'")
+    fresh = [held(db, desk.site, desk.article, f"Fresh comment {n}.", name="Newcomer",
+                  scores={"toxicity": 0.95}) for n in range(2)]
+    browser.execute_script("document.dispatchEvent(new Event('visibilitychange'))")
+    wait_for(browser, lambda d: css(d, "#news").is_displayed()
+             and text_of(d, "#news-text") == "2 new comments", message="the prompt")
+    wait_for(browser, lambda d: text_of(d, '[data-count="held"]') == "10", message="counts")
+    assert text_of(browser, "#queue-count") == "10"
+    assert browser.find_elements(By.CSS_SELECTOR, "[data-before]")
+    assert item_ids(browser) == [c.id for c in desk.comments]
+
+    press(browser, "u")
+    wait_for(browser, lambda d: set(item_ids(d)) >= {c.id for c in fresh}, message="loaded")
+    assert not css(browser, "#news").is_displayed()
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_a_reply_shows_its_parent_its_conversation_and_its_authors_record(newsroom, db, browser):
+    desk = newsroom
+    reply, earlier = desk.comments[0], desk.comments[7]
+    top = Comment(site_id=desk.site.id, article_id=desk.article.id, author_name="Ann",
+                  author_email="ann@mail.example", body="The bridge looks great again.",
+                  status=Status.APPROVED, flag_count=0)
+    db.session.add(top)
+    db.session.flush()
+    sibling = Comment(site_id=desk.site.id, article_id=desk.article.id, parent_id=top.id,
+                      author_name="Ben", author_email="ben@mail.example", body="Agreed.",
+                      status=Status.APPROVED, flag_count=0)
+    db.session.add(sibling)
+    db.session.flush()
+    answer = Comment(site_id=desk.site.id, article_id=desk.article.id, parent_id=reply.id,
+                     author_name="Ann", author_email="ann@mail.example", body="No need for that.",
+                     status=Status.APPROVED, flag_count=0)
+    reply.parent_id = top.id
+    # The same reader wrote an earlier comment, published and then reported by a reader.
+    earlier.author_email, earlier.status = reply.author_email, Status.APPROVED
+    db.session.add_all([answer, Flag(comment_id=earlier.id, reason="abuse", note="rude again",
+                                     reporter="r1")])
+    db.session.commit()
+    open_review(browser, desk)
+    card = f'.item[data-id="{reply.id}"]'
+    wait_for(browser, lambda d: css(d, f'{card} [data-field="in-reply"]').is_displayed(),
+             message="in reply to")
+    assert text_of(browser, f'{card} [data-field="in-reply"]') == \
+        "In reply to Ann: The bridge looks great again."
+    assert current_id(browser) == reply.id
+
+    # `v`: the whole thread, indented by who answers whom, this comment marked.
+    press(browser, "v")
+    panel = f'{card} [data-field="conversation-panel"]'
+    wait_for(browser, lambda d: css(d, panel).is_displayed(), message="conversation")
+    entries = browser.find_elements(By.CSS_SELECTOR, f"{panel} .entry")
+    assert [(int(e.get_attribute("data-id")), e.get_attribute("data-depth")) for e in entries] == [
+        (top.id, "0"), (reply.id, "1"), (answer.id, "2"), (sibling.id, "1")]
+    assert css(browser, f'{panel} [aria-current="true"]').get_attribute("data-id") == str(reply.id)
+    assert "this comment" in text_of(browser, f"{panel} .entry.this")
+    screenshot(browser, "review-conversation")
+    press(browser, "v")
+    assert not css(browser, panel).is_displayed()
+
+    # `p`: the author's comments on this site by status and the reports against them.
+    press(browser, "p")
+    panel = f'{card} [data-field="author-panel"]'
+    wait_for(browser, lambda d: css(d, panel).is_displayed(), message="author panel")
+    assert text_of(browser, f"{panel} .author-counts") == \
+        "On this site: 1 approved · 1 held; 1 report against them."
+    assert [int(e.get_attribute("data-id")) for e in browser.find_elements(
+        By.CSS_SELECTOR, f"{panel} .author-comments > li")] == [earlier.id, reply.id]
+    assert text_of(browser, f"{panel} .reports li").startswith(
+        f"abuse “rude again” on comment {earlier.id}")
+    screenshot(browser, "review-author")
     assert_no_script_errors_or_foreign_requests(browser, desk.server)

@@ -101,7 +101,8 @@ def test_models_name_the_labels_every_live_worker_scores_and_the_fallback(app, c
 
 
 @pytest.mark.parametrize("path", ["comments/{id}/conversation", "comments/{id}/author",
-                                  "last-decisions?ids={id}", "queue-news?site_id={site}"])
+                                  "last-decisions?ids={id}", "parents?ids={id}",
+                                  "queue-news?site_id={site}"])
 def test_a_site_scoped_moderator_sees_no_context_of_another_site(make, db, client, site, path):
     theirs = held(make, db, site[1])
     other_site, _ = make.site(name="Other", origins=["https://other.example"])
@@ -112,6 +113,19 @@ def test_a_site_scoped_moderator_sees_no_context_of_another_site(make, db, clien
 
 
 @pytest.mark.parametrize("path", ["comments/1/conversation", "comments/1/author",
-                                  "last-decisions?ids=1", "queue-news", "models"])
+                                  "last-decisions?ids=1", "parents?ids=1", "queue-news",
+                                  "models"])
 def test_context_needs_a_moderator_token(client, path):
     assert client.get("/v1/moderation/" + path).status_code == 401
+
+
+def test_parents_name_what_each_reply_answers_with_its_opening_words(make, db, client, site):
+    _, key = site
+    top = held(make, db, key, body="Long opening. " * 30, status=Status.APPROVED)
+    reply = held(make, db, key, body="A reply.", parent_id=top.id)
+    alone = held(make, db, key, body="No parent.")
+    body = client.get(f"/v1/moderation/parents?ids={reply.id}&ids={alone.id}",
+                      headers=bearer(make.token())).get_json()
+    assert [(p["comment_id"], p["parent_id"], p["status"]) for p in body] == [
+        (reply.id, top.id, "approved")]
+    assert body[0]["excerpt"] == top.body[:200] and body[0]["truncated"] is True

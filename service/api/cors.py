@@ -2,9 +2,11 @@
 
 from flask import g, request
 
-from service.api.common import normalize_origin, origin_allowed
+from service.api.common import normalize_origin, origin_allowed, site_key_from_request
+from service.auth import find_key
 from service.extensions import db
-from service.models import Site
+from service.models import Role, Site
+from service.site_cache import site_cache
 
 
 def cors_for_sites(response):
@@ -13,6 +15,8 @@ def cors_for_sites(response):
     if not origin or not request.path.startswith(("/v1/articles/", "/v1/comments/")):
         return response
     site = g.get("site")
+    if site is None and response.status_code == 429:
+        site = _site_of_key()  # so that the reader's page can read why it was refused
     allowed = origin_allowed(site, origin) if site is not None else (
         request.method == "OPTIONS" and _any_site_allows(origin)
     )
@@ -31,3 +35,15 @@ def _any_site_allows(origin: str) -> bool:
     wanted = normalize_origin(origin)
     return any(wanted in {normalize_origin(o) for o in origins or []}
                for origins in db.session.scalars(db.select(Site.origins)))
+
+
+def _site_of_key() -> Site | None:
+    """Return the site of the request's key: the rate limiter answers before any view finds it."""
+    plaintext = site_key_from_request()
+    if not plaintext:
+        return None
+    site = site_cache().get(plaintext)
+    if site is None:
+        key = find_key(plaintext, with_site=True)
+        site = key.site if key is not None and key.role == Role.SITE else None
+    return site

@@ -1,6 +1,6 @@
-"""What the review page shows around a comment, read-only: the conversation it belongs to, its
-author's record on the site, who decided it last, new arrivals in a queue and the labels the
-live toxicity model scores."""
+"""What the review page shows around a comment, read-only: the conversation it belongs to, the
+parent a reply answers, its author's record on the site, who decided it last, new arrivals in a
+queue and the labels the live toxicity model scores."""
 
 from flask import current_app, g
 from flask.views import MethodView
@@ -29,6 +29,7 @@ blp = Blueprint("review_context", __name__, url_prefix="/v1/moderation",
 MAX_THREAD = 200  # comments in one conversation view
 MAX_DEPTH = 50  # ancestors walked up from a reply
 MAX_AUTHOR_ITEMS = 50
+EXCERPT_CHARS = 200  # of a parent's text on a reply's card
 DECISIONS = ("approve", "reject", "spam", "delete")
 
 
@@ -70,7 +71,18 @@ class AuthorSchema(Schema):
     report_count = fields.Integer()
 
 
-class LastDecisionArgsSchema(Schema):
+class ParentSchema(Schema):
+    comment_id = fields.Integer(metadata={"description": "The reply."})
+    parent_id = fields.Integer()
+    author_name = fields.String()
+    excerpt = fields.String(metadata={"description": f"The parent's first {EXCERPT_CHARS} "
+                                                     "characters."})
+    truncated = fields.Boolean()
+    status = fields.String()
+    created_at = UTCDateTime()
+
+
+class CommentIdsArgsSchema(Schema):
     ids = fields.List(fields.Integer(validate=validate.Range(1, 2**31 - 1)), required=True,
                       validate=validate.Length(1, 200))
 
@@ -181,7 +193,7 @@ class Author(MethodView):
 class LastDecisions(MethodView):
     @moderators
     @blp.doc(security=[{"bearer": []}])
-    @blp.arguments(LastDecisionArgsSchema, location="query")
+    @blp.arguments(CommentIdsArgsSchema, location="query")
     @blp.response(200, LastDecisionSchema(many=True))
     def get(self, args):
         """Say who last decided each of these comments, how and why."""
@@ -196,6 +208,35 @@ class LastDecisions(MethodView):
                                     .where(ModerationEvent.id.in_(latest))).all()
         return [{"comment_id": e.comment_id, "actor": e.actor, "action": e.action,
                  "reason": e.reason or "", "created_at": e.created_at} for e in events]
+
+
+@blp.route("/parents")
+class Parents(MethodView):
+    @moderators
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(CommentIdsArgsSchema, location="query")
+    @blp.response(200, ParentSchema(many=True))
+    def get(self, args):
+        """Show what each of these replies answers: its parent's author and opening words."""
+        ids = sorted(set(args["ids"]))
+        if g.principal.site_id is not None:
+            scoped_to_own_comments(ids)
+        replies = db.session.execute(db.select(Comment.id, Comment.parent_id, Comment.site_id)
+                                     .where(Comment.id.in_(ids),
+                                            Comment.parent_id.is_not(None))).all()
+        parents = {p.id: p for p in db.session.scalars(
+            db.select(Comment).where(Comment.id.in_({r.parent_id for r in replies})))}
+        shown = []
+        for reply in replies:
+            parent = parents.get(reply.parent_id)
+            if parent is None or parent.site_id != reply.site_id:
+                continue
+            shown.append({"comment_id": reply.id, "parent_id": parent.id,
+                          "author_name": parent.author_name,
+                          "excerpt": parent.body[:EXCERPT_CHARS],
+                          "truncated": len(parent.body) > EXCERPT_CHARS,
+                          "status": parent.status, "created_at": parent.created_at})
+        return shown
 
 
 @blp.route("/queue-news")

@@ -2,12 +2,14 @@
  *
  * This entry module wires the page's controls to the modules in review/, one concern each:
  * api (the review API), session (sign in and out), queue (the list), card (one comment),
+ * context (parent, conversation and author panels),
  * evidence (marks in the text), cursor (current card, selection), decisions, history,
- * filters, view (the URL), stats (counts) and keyboard.
+ * filters, view (the URL), stats (counts), live (new arrivals, ticking times) and keyboard.
  * Comment text, names and reasons are written strangers' text: they go on the page with
  * textContent only, never as HTML.
  */
 
+import { toggleAuthor, toggleConversation } from "./review/context.js";
 import { followScroll, setCurrent, updateSelection } from "./review/cursor.js";
 import { decideOne, decideSelected, toggleClaim } from "./review/decisions.js";
 import { $, $$ } from "./review/dom.js";
@@ -15,7 +17,7 @@ import { chooseFilter, clearFilter } from "./review/filters.js";
 import { toggleHistory } from "./review/history.js";
 import { onKey } from "./review/keyboard.js";
 import { chooseQueue, chooseSort, loadQueue } from "./review/queue.js";
-import { signIn, signOut, start } from "./review/session.js";
+import { refreshLive, signIn, signOut, start } from "./review/session.js";
 import { state } from "./review/state.js";
 import { refreshStats } from "./review/stats.js";
 import { readView } from "./review/view.js";
@@ -36,6 +38,8 @@ function onItemsClick(event) {
   const action = button.dataset.action;
   if (action === "claim") toggleClaim(card);
   else if (action === "history") toggleHistory(card);
+  else if (action === "conversation") toggleConversation(card);
+  else if (action === "author") toggleAuthor(card);
   else decideOne(action, card);
 }
 
@@ -51,6 +55,10 @@ function init() {
   $("#filter-clear").addEventListener("click", clearFilter);
   $("#reload").addEventListener("click", () => { loadQueue(false, false, true); refreshStats(); });
   $("#more").addEventListener("click", () => loadQueue(true));
+  $("#news-show").addEventListener("click", () => { loadQueue(false, false, true); refreshStats(); });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") refreshLive();
+  });
   $("#select-all").addEventListener("change", (event) => {
     state.selected = new Set(event.target.checked ? state.items.keys() : []);
     $$("#items .select").forEach((box) => { box.checked = event.target.checked; });

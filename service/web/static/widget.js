@@ -11,6 +11,11 @@
  *   data-target          a CSS selector of an element to render into (default: after this tag)
  *   data-poll-seconds    how long to wait for the verdict after posting (default 8)
  *
+ * The reader's own comments awaiting moderation stay in place, marked, across reloads in this
+ * browser (as WordPress's comment cookie does): localStorage keeps each one's id, status token
+ * and text, and the status URL says when it is published or not. Published comments have a
+ * "Report" button that sends a reason to the moderators.
+ *
  * It is a classic script, not a module, so that document.currentScript finds its own tag.
  * Everything that comes from the network goes on the page as text (textContent and
  * setAttribute), never as HTML: comment bodies are written by strangers.
@@ -28,11 +33,18 @@
   const uid = (name) => `mw${instance}-${name}`;
 
   const state = { parentId: null, renderToken: null, isOpen: true, nextCursor: null,
-                  loads: 0, loading: false };
+                  loads: 0, loading: false, own: new Map() };  // own: id -> awaiting comment
+  // Where the reader's comments awaiting moderation are kept, per site and article.
+  const OWN_KEY = `mw.own.${config.siteKey}.${config.articleId}`;
+  const MAX_OWN = 20;
+  // The reasons the flags API takes (FLAG_REASONS in service/api/comments.py), in readers' words.
+  const REPORT_REASONS = [["spam", "Spam or advertising"], ["abuse", "Abusive or insulting"],
+    ["harassment", "Harassment"], ["hate", "Hate speech"], ["off_topic", "Off topic"],
+    ["misinformation", "False or misleading"], ["other", "Something else"]];
   const ui = buildUI();
   mount(ui.root);
   loadStylesheet();
-  loadThread();
+  loadThread().then(restoreOwn);
   fetchRenderToken();
 
   function readConfig(tag) {
@@ -226,6 +238,7 @@
     if (!append) ui.thread.replaceChildren();
     const shownBefore = ui.thread.children.length;
     ui.thread.append(pages);
+    if (!append) state.own.forEach(placeOwn);  // the reader's awaiting comments stay in place
     state.nextCursor = data.next_cursor;
     ui.more.hidden = !data.next_cursor;
     ui.heading.textContent = data.total === 0 ? "No comments yet"
@@ -286,7 +299,11 @@
           h("span", { class: "mw-says", text: " says:" }),
           h("time", { datetime: comment.created_at, text: formatDate(comment.created_at) })),
         h("div", { class: "mw-body", text: comment.body }),
-        replyButton));
+        replyButton,
+        h("button", { type: "button", class: "mw-report", "aria-expanded": "false",
+                      "aria-label": `Report the comment by ${name}`,
+                      onclick: (event) => toggleReport(comment.id, item, event.currentTarget) },
+          "Report")));
     const children = h("ol", { class: "mw-children" }, ...(comment.replies || []).map(commentNode));
     if (children.children.length) item.append(children);
     if (comment.replies_cursor) item.append(moreReplies(item, children, comment.replies_cursor));
@@ -337,12 +354,164 @@
     ui.inputs.body.focus();
   }
 
-  function cancelReply() {
+  function cancelReply(focus = true) {
     state.parentId = null;
     ui.replyTitle.textContent = "Leave a Reply";
     ui.replying.hidden = true;
     ui.root.append(ui.respond);
-    ui.inputs.body.focus();
+    if (focus) ui.inputs.body.focus();
+  }
+
+  /* ---------- the reader's own comments awaiting moderation ---------- */
+
+  function storedOwn() {
+    // Storage may be off or hold anything: only well-formed entries count.
+    let list = [];
+    try { list = JSON.parse(localStorage.getItem(OWN_KEY) || "[]"); } catch (_) { return []; }
+    return Array.isArray(list) ? list.filter((entry) => entry && Number.isInteger(entry.id)
+      && typeof entry.token === "string" && typeof entry.body === "string") : [];
+  }
+
+  function storeOwn(list) {
+    try {
+      if (list.length) localStorage.setItem(OWN_KEY, JSON.stringify(list.slice(-MAX_OWN)));
+      else localStorage.removeItem(OWN_KEY);
+    } catch (_) { /* storage off or full: the comment shows until the page closes */ }
+  }
+
+  function rememberOwn(entry) {
+    storeOwn([...storedOwn().filter((other) => other.id !== entry.id), entry]);
+  }
+
+  function forgetOwn(id) {
+    state.own.delete(id);
+    storeOwn(storedOwn().filter((entry) => entry.id !== id));
+    const node = ui.root.querySelector(`[data-mw-own="${id}"]`);
+    if (node) node.remove();
+  }
+
+  function pollStatus(id, token) {
+    // The token goes in a header: URLs end up in logs and browser history.
+    return call(`/v1/comments/${id}/status`, { headers: { "X-Status-Token": token } });
+  }
+
+  async function restoreOwn() {
+    // After a reload: what became of the comments this browser left awaiting moderation.
+    const entries = storedOwn();
+    const answers = await Promise.all(entries.map((entry) => pollStatus(entry.id, entry.token)));
+    entries.forEach((entry, index) => {
+      const result = answers[index];
+      if (!result.ok) {
+        if (result.status === 404) forgetOwn(entry.id);  // erased, or not this token's
+        return;
+      }
+      settleOwn(entry, result.body.status, result.body.statement);
+    });
+  }
+
+  function settleOwn(entry, status, statement) {
+    if (status === "pending" || status === "held") {
+      state.own.set(entry.id, entry);
+      placeOwn(entry);
+      return;
+    }
+    // Published (the thread shows it) or not: nothing is awaiting any more.
+    forgetOwn(entry.id);
+    if (status !== "approved" && statement) showStatement(entry.id, statement);
+  }
+
+  function placeOwn(entry) {
+    // Where it will be once published: under its parent, or in the thread's order.
+    const old = ui.root.querySelector(`[data-mw-own="${entry.id}"]`);
+    if (old) old.remove();
+    const node = ownNode(entry);
+    const parent = entry.parentId && document.getElementById(`comment-${entry.parentId}`);
+    if (parent && ui.thread.contains(parent)) {
+      let children = parent.querySelector(":scope > .mw-children");
+      if (!children) {
+        children = h("ol", { class: "mw-children" });
+        parent.querySelector(":scope > article").after(children);
+      }
+      children.append(node);
+    } else if (!entry.parentId) {
+      if (config.order === "newest") ui.thread.prepend(node);
+      else ui.thread.append(node);
+    } else {
+      ui.own.append(h("ol", { class: "mw-thread" }, node));  // its parent is on another page
+    }
+    return node;
+  }
+
+  function ownNode(entry) {
+    const headingId = uid(`own-${entry.id}-by`);
+    return h("li", { class: "mw-comment mw-pending", id: `comment-${entry.id}`,
+                     "data-mw-own": entry.id },
+      h("article", { "aria-labelledby": headingId, tabindex: "-1" },
+        h("header", { class: "mw-comment-meta" },
+          h("b", { class: "mw-author", id: headingId, text: entry.name || "Anonymous" }),
+          h("span", { class: "mw-says", text: " says:" }),
+          h("time", { datetime: entry.createdAt, text: formatDate(entry.createdAt) })),
+        // WordPress's wording, seen only by the author.
+        h("p", { class: "mw-awaiting", text: "Your comment is awaiting moderation." }),
+        h("div", { class: "mw-body", text: entry.body })));
+  }
+
+  /* ---------- reporting a published comment ---------- */
+
+  function toggleReport(commentId, item, button) {
+    const open = item.querySelector(":scope > .mw-report-form");
+    if (open) {
+      open.remove();
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+      return;
+    }
+    const name = uid(`report-${commentId}`);
+    const note = h("textarea", { id: `${name}-note`, rows: 2, maxlength: 500 });
+    const alert = h("p", { class: "mw-report-alert", role: "alert" });
+    const send = h("button", { type: "submit", class: "mw-report-send" }, "Send report");
+    const form = h("form", { class: "mw-report-form", novalidate: true },
+      h("fieldset", {},
+        h("legend", { text: "Why should the moderators look at this comment?" }),
+        ...REPORT_REASONS.map(([value, label]) => h("label", { class: "mw-reason" },
+          h("input", { type: "radio", name, value }), ` ${label}`))),
+      h("p", { class: "mw-field" },
+        h("label", { for: note.id, text: "Anything to add (optional)" }), note),
+      alert,
+      h("p", { class: "mw-actions" }, send, " ",
+        h("button", { type: "button", class: "mw-cancel",
+                      onclick: () => toggleReport(commentId, item, button) }, "Cancel")));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const chosen = form.querySelector("input[type=radio]:checked");
+      if (!chosen) {
+        alert.textContent = "Please choose a reason.";
+        form.querySelector("input[type=radio]").focus();
+        return;
+      }
+      send.disabled = true;
+      alert.textContent = "";
+      const result = await call(`/v1/comments/${commentId}/flags`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+                   "X-Site-Key": config.siteKey },
+        body: JSON.stringify({ reason: chosen.value, note: note.value.trim() }),
+      });
+      send.disabled = false;
+      if (result.ok || result.status === 409) {
+        form.replaceChildren(h("p", { class: "mw-report-done", role: "status",
+          text: result.ok ? "Thank you: the moderators will look at this comment."
+            : result.message }));
+        button.disabled = true;
+        button.textContent = "Reported";
+        return;
+      }
+      alert.textContent = `Your report was not sent. ${result.status === 429 ? tooSoon(result)
+        : result.message}`;
+    });
+    item.querySelector(":scope > article").after(form);
+    button.setAttribute("aria-expanded", "true");
+    form.querySelector("input[type=radio]").focus();
   }
 
   /* ---------- posting ---------- */
@@ -409,7 +578,12 @@
 
     if (result.ok) {
       ui.inputs.body.value = "";  // name, email and website stay, as WordPress remembers them
-      await followVerdict(result.body);
+      const posted = { id: result.body.id, token: result.body.status_token,
+                       parentId: state.parentId, name: payload.author_name, body: payload.body,
+                       createdAt: new Date().toISOString() };
+      rememberOwn(posted);  // kept before the verdict: the reader may leave while it comes
+      if (state.parentId !== null) cancelReply(false);  // the form is a fresh "Leave a Reply"
+      await followVerdict(result.body, posted);
       return;
     }
     if (result.status === 422) {
@@ -421,10 +595,7 @@
       return;
     }
     if (result.status === 429) {
-      const wait = Number(result.headers.get("Retry-After"));
-      ui.alert.textContent = wait > 0
-        ? `${result.message} Please wait ${wait} second${wait === 1 ? "" : "s"} and try again.`
-        : `${result.message} Please wait a moment and try again.`;
+      ui.alert.textContent = tooSoon(result);
       return;
     }
     if (result.status === 403 && /closed/i.test(result.message)) setOpen(false);
@@ -432,37 +603,47 @@
     ui.alert.textContent = result.message;
   }
 
-  async function followVerdict(accepted) {
+  function tooSoon(result) {
+    const wait = Number(result.headers.get("Retry-After"));
+    return wait > 0
+      ? `${result.message} Please wait ${wait} second${wait === 1 ? "" : "s"} and try again.`
+      : `${result.message} Please wait a moment and try again.`;
+  }
+
+  async function followVerdict(accepted, posted) {
     // The verdict usually takes a second: poll the author's status URL for a few seconds.
     ui.status.textContent = "Thanks! Checking your comment…";
     const deadline = Date.now() + config.pollSeconds * 1000;
     let status = accepted.status;
     let message = "";
     let statement = null;
-    const poll = () => call(`/v1/comments/${accepted.id}/status`,
-                            { headers: { "X-Status-Token": accepted.status_token } });
     while (status === "pending" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 600));
-      // The token goes in a header: URLs end up in logs and browser history.
-      const result = await poll();
+      const result = await pollStatus(accepted.id, accepted.status_token);
       if (!result.ok) break;  // e.g. the poll is refused cross-origin: keep the default message
       status = result.body.status;
       message = result.body.message;
       statement = result.body.statement || null;
     }
     if (status === "approved") {
-      if (state.parentId !== null) cancelReply();
+      forgetOwn(posted.id);
       await loadThread(false, accepted.id);
       ui.status.textContent = "Your comment is published.";
       return;
     }
     if (status === "pending" || status === "held") {
       ui.status.textContent = "Your comment is awaiting moderation.";
-    } else {
-      ui.status.textContent = message || "Your comment was not published.";
+      settleOwn(posted, status, null);
+      const node = ui.root.querySelector(`[data-mw-own="${posted.id}"]`);
+      if (node) {
+        node.classList.add("mw-new");
+        node.scrollIntoView({ block: "center" });
+      }
+      return;
     }
+    ui.status.textContent = message || "Your comment was not published.";
     // Where the published comment would be, its author reads why it is not there.
-    if (statement) showStatement(accepted.id, statement);
+    settleOwn(posted, status, statement);
   }
 
   function showStatement(commentId, statement) {

@@ -20,6 +20,7 @@ export function renderItem(item) {
   field("status").textContent = item.status;
   field("status").dataset.status = item.status;
   field("body").replaceChildren(...highlighted(item.body, item.explanations || {}));
+  showInReply(card, item);
 
   field("reasons").replaceChildren(...(item.reasons || []).map(
     (reason) => el("li", { class: "reason", text: reason })));
@@ -31,7 +32,10 @@ export function renderItem(item) {
   field("flags").replaceChildren(...flagsText(item));
   const received = parseTime(item.created_at);
   field("received").textContent = received ? ago(received) : "";
-  if (received) field("received").title = received.toLocaleString();
+  if (received) {
+    field("received").title = received.toLocaleString();
+    field("received").dataset.since = item.created_at;  // live.js keeps "n s ago" true
+  }
   field("scores").replaceChildren(...scoreRows(item));
   const links = linkList(item.body);
   field("links").replaceChildren(...links);
@@ -47,6 +51,17 @@ export function renderItem(item) {
   select.setAttribute("aria-label", `Select comment by ${item.author.name || "anonymous"}`);
   showClaim(card, item);
   return card;
+}
+
+export function showInReply(card, item) {
+  // A reply's card says what it answers (context.js fetches the parents of a page at once).
+  if (!card) return;
+  const field = $('[data-field="in-reply"]', card);
+  const parent = item.in_reply;
+  field.hidden = !parent;
+  if (!parent) return;
+  field.replaceChildren("In reply to ", el("b", { text: parent.author_name || "Anonymous" }), ": ",
+    el("q", { text: parent.excerpt + (parent.truncated ? "…" : "") }));
 }
 
 function historyText(history, email) {

@@ -2,6 +2,7 @@
  * The key map is the #keys-dialog in moderate.html (`?` opens it); the README's table copies it. */
 
 import { currentCard, move, setCurrent, targetOnScreen, toggleSelect } from "./cursor.js";
+import { toggleAuthor, toggleConversation } from "./context.js";
 import { decideOne, decideSelected, toggleClaim } from "./decisions.js";
 import { $, $$, announce } from "./dom.js";
 import { toggleHistory } from "./history.js";
@@ -11,7 +12,7 @@ import { undoLatest } from "./undo.js";
 const ON_CARD = {
   x: toggleSelect, a: (card) => decideOne("approve", card), r: (card) => decideOne("reject", card),
   s: (card) => decideOne("spam", card), d: (card) => decideOne("delete", card),
-  c: toggleClaim, h: toggleHistory,
+  c: toggleClaim, h: toggleHistory, v: toggleConversation, p: toggleAuthor,
 };
 const ON_PAGE = {
   j: () => move(1), k: () => move(-1), u: () => loadQueue(false, false, true),

@@ -2,9 +2,11 @@
 
 import { call } from "./api.js";
 import { cardFor, renderItem, showDecided } from "./card.js";
+import { showParents } from "./context.js";
 import { currentCard, followScroll, setCurrent, updateSelection } from "./cursor.js";
 import { $, $$, announce, pageError } from "./dom.js";
 import { filtered, offerReasons, shownText } from "./filters.js";
+import { askNewest, setBaseline } from "./live.js";
 import { QUEUE_LABELS, state } from "./state.js";
 import { writeView } from "./view.js";
 
@@ -21,7 +23,8 @@ export async function loadQueue(append = false, announceCount = false, keepCurre
   if (state.label) params.set("label", state.label);
   if (state.reason) params.set("reason", state.reason);
   if (append && state.cursor) params.set("cursor", state.cursor);
-  const result = await call("GET", `/v1/moderation/queue?${params}`);
+  const [result, newest] = await Promise.all([
+    call("GET", `/v1/moderation/queue?${params}`), append ? null : askNewest()]);
   // Choosing another queue, filter or sort meanwhile: the older answer may arrive last.
   if (load !== state.loads) return;
   state.loading = false;
@@ -44,8 +47,10 @@ export async function loadQueue(append = false, announceCount = false, keepCurre
   $("#empty").hidden = state.items.size > 0;
   $("#empty").textContent = filtered() ? "Nothing in this queue matches the filter."
     : "Nothing in this queue.";
+  if (!append) setBaseline(newest, result.body.items);
   offerReasons(result.body.items);
   showDecisions(result.body.items);
+  showParents(result.body.items);
   updateSelection();
   if (!append) {
     const kept = keptId && $(`#items > .item[data-id="${keptId}"]`);

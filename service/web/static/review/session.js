@@ -3,11 +3,10 @@
 import { call, whenUnauthorized } from "./api.js";
 import { $ } from "./dom.js";
 import { filtered } from "./filters.js";
+import { NEWS_EVERY_MS, pollNews, startTicking, stopTicking } from "./live.js";
 import { loadQueue } from "./queue.js";
 import { ME_KEY, TOKEN_KEY, state } from "./state.js";
 import { refreshStats, showStats } from "./stats.js";
-
-const STATS_EVERY_MS = 10_000;
 
 whenUnauthorized((message) => signOut(message));
 
@@ -33,6 +32,7 @@ export function signOut(message) {
   sessionStorage.removeItem(ME_KEY);
   Object.assign(state, { token: null, me: null });
   clearInterval(state.timer);
+  stopTicking();
   $("#app").hidden = true;
   $("#who").hidden = true;
   $("#sign-in").hidden = false;
@@ -57,8 +57,16 @@ export function start(stats) {
   loadQueue(false, filtered());  // say so when a bookmarked view opens filtered
   clearInterval(state.timer);
   state.timer = setInterval(() => {
-    if (document.visibilityState === "visible") refreshStats();
-  }, STATS_EVERY_MS);
+    if (document.visibilityState === "visible") refreshLive();
+  }, NEWS_EVERY_MS);
+  startTicking();
+}
+
+export function refreshLive() {
+  // Counts and new arrivals, on a timer and when the moderator comes back to the tab.
+  if (!state.token) return;
+  refreshStats();
+  pollNews();
 }
 
 export function showWho() {

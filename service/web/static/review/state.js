@@ -19,4 +19,5 @@ export const state = {
   loading: false,
   selected: new Set(),
   timer: null,
+  newestId: null,  // the newest comment id in the queue when it was drawn (live.js)
 };
