@@ -83,7 +83,7 @@ class Client:
                          "require_name_email": False}}, admin))
         self.site_id, self.site_key = site["id"], site["site_key"]
         self.server_key = self.ok(stack.request(
-            "POST", f"/v1/admin/sites/{self.site_id}/server-keys", {"name": "wordpress"},
+            "POST", f"/v1/admin/sites/{self.site_id}/server-keys", {"name": f"wordpress {fold}"},
             admin))["key"]
         token = self.ok(stack.request("POST", "/v1/admin/tokens", {
             "role": "moderator", "site_id": self.site_id, "name": f"moderator {fold}"}, admin))
