@@ -48,7 +48,7 @@ C = 10.0
 # Smoothing of the log-count ratios: one decision's worth, as in NBSVM.
 RATIO_ALPHA = 1.0
 DEFAULT_MIN_SUBMIT_S = 3.0
-FORMAT = "spam-nblogreg-hash-v4"
+FORMAT = "spam-logreg-hash-v3"  # the stored layout; NB ratios are folded into coef
 # Words of a host name ("best-cbd-oil.shop" -> best, cbd, oil): a spammer's next domain is new,
 # but it names the same products, so the words carry over where the whole host does not.
 _DOMAIN_WORD = re.compile(r"[a-z]{3,}")
