@@ -97,9 +97,9 @@ def test_pingbacks_never_earn_trust():
 @pytest.mark.parametrize(
     ("model_logit", "expected"),
     [
-        (50.0, combine.MODEL_MAX),
+        (50.0, combine.MODEL_MAX * combine.MODEL_SPAM_SCALE),
         (-50.0, combine.MODEL_MIN),
-        (1.5, 1.5),
+        (1.5, 1.5 * combine.MODEL_SPAM_SCALE),
     ],
 )
 def test_the_model_is_capped_so_it_cannot_outvote_everything(model_logit, expected):
@@ -110,4 +110,4 @@ def test_the_model_is_capped_so_it_cannot_outvote_everything(model_logit, expect
 def test_a_barely_trained_model_has_little_say():
     few = combine.contributions({}, model_logit=4.0, model_examples=3)["LEARNED_MODEL"]
     many = combine.contributions({}, model_logit=4.0, model_examples=300)["LEARNED_MODEL"]
-    assert 0 < few < many == pytest.approx(4.0)
+    assert 0 < few < many == pytest.approx(4.0 * combine.MODEL_SPAM_SCALE)

@@ -1,12 +1,14 @@
 """The learn task fits a site's model on its feedback, and no one source can swamp it."""
 
+import math
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from service.models import SpamFeedback
-from workers.classifiers.spam import SpamModel
+from workers.classifiers.spam import SPAM_DEFAULTS, SpamInput, SpamModel, combine
+from workers.classifiers.spam.signals import comment_evidence
 from workers.tasks import BURST_FLOOR, feedback_weights, train_site_model
 
 SPAM = "Cheap replica watches and pills, order {n} today at my shop"
@@ -69,3 +71,47 @@ def test_the_learn_task_refits_only_when_new_feedback_came(db, make):
         row.learned = True
     db.session.commit()
     assert train_site_model(site.id) is None
+
+
+def test_a_signal_the_model_learned_gives_way_to_it_and_an_unseen_one_keeps_its_weight():
+    evidence = {"SHOUTING": 0.6, "LINK_RATIO": 1.0}
+    found = combine.contributions(evidence, model_logit=-1.0, model_examples=1000,
+                                  learned=frozenset({"SHOUTING"}))
+    assert (found["SHOUTING"], found["LINK_RATIO"]) == (0.0, 1.0)
+    # Half ramped up, the model has half the say over what it learned.
+    half = combine.contributions(evidence, model_logit=-1.0, model_examples=15,
+                                 learned=frozenset({"SHOUTING"}))
+    assert half["SHOUTING"] == pytest.approx(0.3)
+
+
+def test_a_model_knows_which_signals_its_feedback_showed_it():
+    shouting = SpamInput(site_id=1, article_id=None, body="BUY CHEAP WATCHES NOW AT MY SHOP TODAY")
+    quiet = [SpamInput(site_id=1, article_id=None, body=HAM.format(n=i)) for i in range(5)]
+    model = SpamModel.fit([shouting, *quiet], [True] + [False] * 5)
+    evidence = comment_evidence(shouting, min_submit_s=3)
+    assert "SHOUTING" in evidence
+    assert model.learned_signals({**evidence, "HONEYPOT": 9.0}) == frozenset(evidence)
+
+
+@pytest.mark.parametrize("model_logit", [0.2, 2.0, 50.0])
+def test_the_model_alone_moves_a_comment_to_hold_but_discards_only_when_sure(model_logit):
+    found = combine.contributions({}, model_logit=model_logit, model_examples=1000)
+    probability = combine.probability(found)
+    assert probability > 0.5  # the hold point does not move
+    discards = probability >= SPAM_DEFAULTS["spam_discard"]
+    assert discards == (model_logit * combine.MODEL_SPAM_SCALE >= math.log(0.9 / 0.1))
+
+
+def test_a_decision_never_weighs_more_than_one_however_others_are_capped():
+    # A flood capped to a sliver must not lend its weight to the moderators' own rare n-grams:
+    # the same moderators' decisions, with and without a capped flood of unrelated texts, give
+    # the moderators' probe the same sign and nearly the same log-odds.
+    ours = taught(1, "moderator:1", 60)
+    flood = [SpamFeedback(site_id=1, is_spam=i % 2 == 0, source="akismet:7", created_at=HOUR,
+                          text=f"unrelated words {i} of a flood") for i in range(3000)]
+    rows = ours + flood
+    weights = feedback_weights(rows)
+    alone = SpamModel.fit([r.text for r in ours], [r.is_spam for r in ours])
+    beside = SpamModel.fit([r.text for r in rows], [r.is_spam for r in rows], weights)
+    probe = SPAM.format(n="x")
+    assert beside.spam_logit(probe) == pytest.approx(alone.spam_logit(probe), rel=0.25)

@@ -155,9 +155,10 @@ def check_spam(
         except (RedisError, OSError):  # Redis down must not stop comments: skip its signals
             log.warning("spam.redis_unavailable", extra={"site_id": item.site_id}, exc_info=True)
 
-    model_logit = None
+    model_logit, learned = None, frozenset()
     if model is not None and model.is_trained:
         model_logit = model.spam_logit(item, comment_only)
+        learned = model.learned_signals(comment_only)
     trust_after = int(settings["trust_after"])
     # Like WordPress, trust comes from approved comments and never covers pingbacks/trackbacks.
     trusted = (
@@ -170,6 +171,7 @@ def check_spam(
         model_logit=model_logit,
         model_examples=model.examples if model is not None else 0,
         trusted=trusted,
+        learned=learned,
     )
     spam_probability = combine.probability(found)
     action, reasons = combine.decide(rules, found, spam_probability, settings)

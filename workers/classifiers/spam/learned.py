@@ -1,5 +1,6 @@
 """A per-site spam/not-spam classifier, retrained from the site's moderator decisions."""
 
+import functools
 import io
 import re
 from collections import Counter
@@ -44,8 +45,10 @@ _BLOCKS = (slice(0, N_TEXT_FEATURES), slice(N_TEXT_FEATURES, 2 * N_TEXT_FEATURES
 CONTEXT_WEIGHT = 2.0
 # Inverse regularisation strength, chosen on splits of training feedback only.
 C = 10.0
+# Smoothing of the log-count ratios: one decision's worth, as in NBSVM.
+RATIO_ALPHA = 1.0
 DEFAULT_MIN_SUBMIT_S = 3.0
-FORMAT = "spam-logreg-hash-v3"
+FORMAT = "spam-logreg-hash-v3"  # the stored layout; NB ratios are folded into coef
 # Words of a host name ("best-cbd-oil.shop" -> best, cbd, oil): a spammer's next domain is new,
 # but it names the same products, so the words carry over where the whole host does not.
 _DOMAIN_WORD = re.compile(r"[a-z]{3,}")
@@ -90,6 +93,12 @@ def context_tokens(item: Any, evidence: Mapping[str, float] | None = None) -> st
     return " ".join(tokens)
 
 
+@functools.cache
+def _signal_bucket(name: str) -> int:
+    """Return the context bucket of a signal's token (signal names are a fixed, small set)."""
+    return int(_CONTEXT.transform([f"sig:{name}"]).indices[0])
+
+
 def _counts(comments: Sequence[Any], evidence: Mapping[str, float] | None = None) -> sp.csr_matrix:
     """Return the raw n-gram and context counts of comments (texts or SpamInput-like objects)."""
     bodies = [normalize(c if isinstance(c, str) else c.body) for c in comments]
@@ -106,6 +115,18 @@ def _weighted(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     blocks = [l2_normalize(tf[:, block]) for block in _BLOCKS]
     blocks[2] = blocks[2] * CONTEXT_WEIGHT
     return sp.hstack(blocks).tocsr()
+
+
+def _fit_weights(rows, counts, y, weights) -> tuple[np.ndarray, float]:
+    """Return the weights and intercept of logistic regression over NB-scaled features."""
+    # Each n-gram scaled by its log-count ratio (NBSVM, Wang & Manning 2012): phrases typical of
+    # one class need less weight to count, which the regularisation then favours.
+    ratio = log_count_ratio(counts, y, weights)
+    classifier = LogisticRegression(C=C, max_iter=2000, solver="liblinear")
+    classifier.fit(rows.multiply(ratio).tocsr(), y, sample_weight=weights)
+    # Scaling a feature before the dot product is scaling its weight: classifying stays the
+    # same one sparse dot product.
+    return classifier.coef_[0] * ratio, float(classifier.intercept_[0])
 
 
 class SpamModel:
@@ -139,6 +160,11 @@ class SpamModel:
         if not model.is_trained:
             return model
         w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=float)
+        # No decision weighs more than one: capping a flooding source takes weight from it and
+        # lends none to the others. Lent weight made each of the others' rare n-grams look
+        # decisive to the log-count ratios below, so the fit explained the moderators' decisions
+        # by those and gave the shared words to the flood.
+        w = w / w.max()
         counts = _counts(comments)
         # Smoothed IDF over the feedback, as TfidfVectorizer(smooth_idf=True): unseen buckets
         # get the largest value, and the model has no weight for them anyway.
@@ -149,10 +175,8 @@ class SpamModel:
         # one than the other, and the model should not learn that ratio as a base rate.
         totals = np.array([w[y == label].sum() for label in (0, 1)])
         balanced = w * (totals.sum() / (2.0 * totals[y]))
-        classifier = LogisticRegression(C=C, max_iter=2000, solver="liblinear")
-        classifier.fit(_weighted(counts, model.idf), y, sample_weight=balanced)
-        model.coef = classifier.coef_[0]
-        model.intercept = float(classifier.intercept_[0])
+        rows = _weighted(counts, model.idf)
+        model.coef, model.intercept = _fit_weights(rows, counts, y, balanced)
         return model
 
     @property
@@ -180,6 +204,11 @@ class SpamModel:
         if not self.is_trained:
             return 0.0
         return float(self._logits([comment], evidence)[0])
+
+    def learned_signals(self, evidence: Mapping[str, float]) -> frozenset[str]:
+        """Return the signals among evidence that the site's feedback showed the model."""
+        context = self.coef[_BLOCKS[2]]
+        return frozenset(name for name in evidence if context[_signal_bucket(name)])
 
     def to_bytes(self) -> bytes:
         """Serialise the weights of the buckets in use (numpy arrays only: no pickle)."""
@@ -213,6 +242,18 @@ class SpamModel:
             model.coef[indices] = stored["coef"]
             model.idf[indices] = stored["idf"]
         return model
+
+
+def log_count_ratio(counts: sp.csr_matrix, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return each feature's smoothed log ratio of weighted spam to not-spam occurrences."""
+    present = (counts > 0).astype(np.float64).tocsc()
+    spam = present.T @ (weights * y)
+    ham = present.T @ (weights * (1 - y))
+    used = (spam + ham) > 0
+    p, q = RATIO_ALPHA + spam[used], RATIO_ALPHA + ham[used]
+    ratio = np.zeros(counts.shape[1])
+    ratio[used] = np.log(p / p.sum()) - np.log(q / q.sum())
+    return ratio
 
 
 def capped_weights(groups: Sequence[str], *, floor: float, share: float) -> list[float]:
