@@ -127,7 +127,7 @@ class StateCollector:
         yield family
 
     def _database_ok(self, families: list) -> int:
-        from service.api.moderation import queue_filter
+        from service.api.moderation.review_queue import queue_filter
         from service.extensions import db
         from service.models import Comment, Status, utcnow
 

@@ -8,7 +8,7 @@ from celery_batches import Batches
 from flask import current_app
 from sqlalchemy import select, update
 
-from service import metrics
+from service import domain, metrics
 from service.config import load_settings
 from service.extensions import celery, db
 from service.models import Comment, SpamFeedback, SpamModelState, Status, utcnow
@@ -67,7 +67,7 @@ def retry_later(comment_id: int, exc: Exception) -> None:
         log.error("classify.gave_up", extra={"comment_id": comment_id, "error": str(exc)[:200]})
         metrics.CLASSIFY_RETRIES.labels("gave_up").inc()
         db.session.commit()
-        pipeline.hold_unclassifiable(comment_id, f"{type(exc).__name__}: {exc}")
+        domain.hold_unclassifiable(comment_id, f"{type(exc).__name__}: {exc}")
         return
     comment.enqueued_at = utcnow()
     db.session.commit()
@@ -91,7 +91,7 @@ def sweep_pending(limit: int = 1000) -> int:
         comment.attempts += 1
         if comment.attempts > config["CLASSIFY_MAX_ATTEMPTS"]:
             db.session.commit()
-            pipeline.hold_unclassifiable(comment.id, "still pending after every attempt")
+            domain.hold_unclassifiable(comment.id, "still pending after every attempt")
             continue
         if not send(CLASSIFY_TASK, [comment.id]):
             db.session.rollback()

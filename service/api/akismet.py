@@ -26,12 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from service import akismet_usage
+from service import akismet_usage, domain
 from service.api.common import normalize_origin, origin_allowed
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key, server_key_in_host
 from service.extensions import db
-from service.models import Comment, Site, SpamFeedback, Status
-from service.queue import LEARN_TASK, send
+from service.models import Comment, Site, Status
 from service.site_settings import effective_settings
 
 if TYPE_CHECKING:
@@ -389,11 +388,8 @@ def submit(is_spam_label: bool):
                   "author_email": form["comment_author_email"].lower(),
                   "author_url": form["comment_author_url"], "ip": form["user_ip"].strip(),
                   "user_agent": form["user_agent"], "referrer": form["referrer"]}
-        # The key is the source: the learn task caps how much one key can move the model.
-        db.session.add(SpamFeedback(site_id=site.id, is_spam=is_spam_label,
-                                    source=f"akismet:{g.api_key_id}", text=text, fields=fields))
-        db.session.commit()
-        send(LEARN_TASK, [site.id])  # broker down: the next submission or decision sends it
+        domain.record_spam_submission(site.id, is_spam_label, f"akismet:{g.api_key_id}", text,
+                                      fields)
         akismet_usage.count(site.id, form["blog"],
                             "missed_spam" if is_spam_label else "false_positives")
         current_app.logger.info("akismet.submitted",
