@@ -18,6 +18,7 @@ from service.models import Comment, ShadowDecision, SpamModelState, Status
 from service.shadow import candidate_settings, running_policies
 from service.site_settings import effective_settings
 from workers.classifiers import toxicity_model
+from workers.classifiers.reasons import SPAM_VERDICTS
 from workers.classifiers.spam import SpamInput, SpamModel, SpamVerdict, check_spam
 from workers.policy import Decision, Evidence, decide
 
@@ -111,7 +112,7 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
 
     # Spam that is already decided needs no toxicity score: the model is the costly step.
     model = toxicity_model()
-    to_score = [c for c in comments if verdicts[c.id].action not in ("spam", "discard", "reject")]
+    to_score = [c for c in comments if verdicts[c.id].action not in SPAM_VERDICTS]
     scoring_started = time.perf_counter()
     # With TOXICITY_SPANS=flagged, sentences are scored only where a label reaches its hold
     # threshold: the review API shows the sentences at or over those thresholds.
@@ -132,13 +133,15 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
             language_supported=result.language_supported if result else True,
             approved_before=approved.get((comment.site_id, comment.author_email), 0),
         )
-        decision = decide(evidence, settings[comment.id])
+        article_mode = comment.article.moderation_mode
+        decision = decide(evidence, settings[comment.id], article_mode)
         recorded = record_classification(comment, classification(decision, verdict, result, model),
                                          (request_ids or {}).get(comment.id))
         policy = shadows.get(comment.site_id)
         if recorded and policy is not None:
             # The candidate decides on the same evidence; it is recorded and changes nothing.
-            candidate = decide(evidence, candidate_settings(settings[comment.id], policy))
+            candidate = decide(evidence, candidate_settings(settings[comment.id], policy),
+                               article_mode)
             db.session.add(ShadowDecision(policy_id=policy.id, comment_id=comment.id,
                                           live_status=decision.status,
                                           shadow_status=candidate.status,

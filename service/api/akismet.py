@@ -32,6 +32,7 @@ from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key, server_
 from service.extensions import db
 from service.models import Comment, Site, Status
 from service.site_settings import effective_settings
+from workers.classifiers.reasons import BLATANT, SPAM_VERDICTS
 
 if TYPE_CHECKING:
     from workers.classifiers.spam import SpamVerdict
@@ -45,8 +46,6 @@ SUBMISSION_THANKS = "Thanks for making the web a better place."
 # Akismet's fields plus the server variables WordPress sends are a few dozen; parsing a
 # megabyte of empty "a=&a=&..." fields would cost the API process a few hundred ms.
 MAX_FORM_FIELDS = 1000
-SPAM_ACTIONS = ("spam", "discard", "reject")
-BLATANT_ACTIONS = ("discard", "reject")  # safe to drop unseen: Akismet's "discard" pro tip
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -279,7 +278,7 @@ def judge(site: Site, form: dict) -> "SpamVerdict":
 def is_spam(verdict: "SpamVerdict", settings: dict) -> bool:
     """Akismet has two answers: spam is what the stage would not publish unless a human says so
     because it looks like spam (a hold for links or suspect words alone is the site's policy)."""
-    return verdict.action in SPAM_ACTIONS or verdict.probability >= float(settings["spam_hold"])
+    return verdict.action in SPAM_VERDICTS or verdict.probability >= float(settings["spam_hold"])
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -365,7 +364,7 @@ class CommentCheck(MethodView):
             akismet_usage.count(site.id, form["blog"], "spam" if spam else "ham")
         if not spam:
             return plain("false", headers=guid)
-        if verdict.action in BLATANT_ACTIONS:
+        if verdict.action in BLATANT:
             guid["X-akismet-pro-tip"] = "discard"
         return plain("true", headers=guid)
 

@@ -10,11 +10,12 @@ from service.domain.actors import SYSTEM
 from service.domain.audit import record_event
 from service.extensions import db
 from service.models import Comment, Status, utcnow
+from workers.classifiers.reasons import Reason
 
 log = logging.getLogger(__name__)
 
 CLASSIFY_ACTION = "classify"
-CLASSIFY_FAILED = "CLASSIFY_FAILED"
+CLASSIFY_FAILED = Reason.CLASSIFY_FAILED
 
 
 @dataclass

@@ -10,6 +10,7 @@ from service.domain.audit import lift_replies, record_event
 from service.domain.errors import StaleVersion
 from service.extensions import db
 from service.models import Comment, Flag, ScoreFeedback, SpamFeedback, Status, utcnow
+from workers.classifiers.reasons import Reason
 
 ERASED = "[erased]"
 ERASE_ACTION = "erase"
@@ -41,7 +42,7 @@ def erase(comments: list[Comment], flags: list[Flag], feedback: list[SpamFeedbac
                                "nothing was erased, try again.")
         lift_replies(comment.id)
         record_event(comment.id, actor, ERASE_ACTION, comment.status, Status.DELETED,
-                     reason="personal data erased on request", reasons=["ERASED"])
+                     reason="personal data erased on request", reasons=[Reason.ERASED])
     for report in flags:
         report.note = ""  # readers' notes may quote the erased text
         report.resolved = True

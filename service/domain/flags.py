@@ -6,9 +6,9 @@ from service.domain.audit import record_event
 from service.domain.errors import InvalidTransition, NotFound
 from service.extensions import db
 from service.models import Comment, Flag, Status
+from workers.classifiers.reasons import Reason
 
 FLAG_ACTION = "flag"
-REPORTED = "REPORTED"
 
 
 def flag(site_id: int, comment_id: int, reason: str, note: str, reporter: str) -> Flag:
@@ -23,12 +23,12 @@ def flag(site_id: int, comment_id: int, reason: str, note: str, reporter: str) -
     report = Flag(comment_id=comment.id, reason=reason, note=note, reporter=reporter)
     db.session.add(report)
     comment.reported = True
-    if REPORTED not in comment.reasons:  # the review API's reason filter finds it
-        comment.reasons = [*comment.reasons, REPORTED]
+    if Reason.REPORTED not in comment.reasons:  # the review API's reason filter finds it
+        comment.reasons = [*comment.reasons, Reason.REPORTED]
     comment.flag_count += 1
     comment.refresh_priority()
     record_event(comment.id, READER, FLAG_ACTION, comment.status, comment.status, reason=reason,
-                 reasons=[REPORTED])
+                 reasons=[Reason.REPORTED])
     webhooks.emit(site_id, webhooks.Event.COMMENT_REPORTED, comment, flag_reason=reason)
     db.session.commit()
     return report
