@@ -17,7 +17,7 @@ LEARN_TASK = "workers.learn_spam"
 DELIVER_TASK = "workers.deliver_webhook"
 WEBHOOK_SWEEP_TASK = "workers.sweep_webhooks"
 
-QUEUES = {
+TASK_QUEUES = {  # task -> the Celery queue it is sent to
     CLASSIFY_TASK: "classify",
     SCORE_TASK: "score",
     SWEEP_TASK: "maintenance",
@@ -40,7 +40,7 @@ def celery_init_app(app: Flask):
         broker_url=app.config["REDIS_URL"],
         result_backend=app.config["REDIS_URL"],
         task_ignore_result=True,
-        task_routes={name: {"queue": queue} for name, queue in QUEUES.items()},
+        task_routes={name: {"queue": queue} for name, queue in TASK_QUEUES.items()},
         task_default_queue="classify",
         task_reject_on_worker_lost=True,
         # Batches fill from prefetched messages, so let a worker hold a batch's worth.
@@ -87,7 +87,7 @@ def send(task_name: str, args: list, **options) -> bool:
     if not breaker.allow():
         return False
     try:
-        celery.send_task(task_name, args=args, queue=QUEUES[task_name], retry=False, **options)
+        celery.send_task(task_name, args=args, queue=TASK_QUEUES[task_name], retry=False, **options)
         return True
     except Exception as exc:  # kombu raises several types for a broker that is down
         breaker.failed()
