@@ -26,9 +26,6 @@ from workers.classifiers.toxicity import (  # noqa: E402
     LABELS_ORIGINAL,
     ModelLoadError,
     OfflineModel,
-    SpanScore,
-    ToxicityResult,
-    explain,
     load_toxicity_model,
 )
 from workers.models_pull import PullError, pull_model  # noqa: E402
@@ -166,31 +163,17 @@ def test_sentence_splitting(text, sentences):
     assert [text[b:e] for b, e in split_sentences(text)] == sentences
 
 
-def test_explain_picks_spans_at_or_over_each_threshold_highest_first():
-    low, mid, high = (
-        SpanScore(0, 5, {"toxicity": 0.1, "insult": 0.9}),
-        SpanScore(6, 9, {"toxicity": 0.5, "insult": 0.2}),
-        SpanScore(10, 12, {"toxicity": 0.8, "insult": 0.0}),
-    )
-    result = ToxicityResult({"toxicity": 0.7}, [low, high, mid], "en", True)
-
-    assert explain(result, {"toxicity": 0.5, "insult": 0.95, "threat": 0.1}) == {
-        "toxicity": [high, mid]
-    }
-    assert explain(result, {"insult": 0.9}) == {"insult": [low]}
-    assert explain(result, {"toxicity": 0.81}) == {}
-    assert explain(ToxicityResult({"toxicity": 0.9}, [], "en", True), {"toxicity": 0.1}) == {}
-
-
-def test_explain_names_the_sentence_that_drove_a_label(reference):
+def test_sentence_scores_name_the_sentence_that_drove_a_label(reference):
     text = "Thanks for the article. You are an idiot! I will hurt you."
 
     [result] = reference.score([text])
-    explanation = explain(result, {"insult": 0.5, "threat": 0.5, "identity_attack": 0.5})
 
-    assert [text[s.begin : s.end] for s in explanation["insult"]] == ["You are an idiot!"]
-    assert [text[s.begin : s.end] for s in explanation["threat"]] == ["I will hurt you."]
-    assert "identity_attack" not in explanation
+    def over(label):
+        return [text[s.begin : s.end] for s in result.spans if s.scores.get(label, 0) >= 0.5]
+
+    assert over("insult") == ["You are an idiot!"]
+    assert over("threat") == ["I will hurt you."]
+    assert over("identity_attack") == []
     assert result.scores["insult"] >= 0.5  # the whole comment is over too
 
 

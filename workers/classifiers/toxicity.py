@@ -323,17 +323,6 @@ def set_active_model(model: ToxicityModel | None) -> None:
     _active = model
 
 
-def explain(result: ToxicityResult, thresholds: Mapping[str, float]) -> dict[str, list[SpanScore]]:
-    """Map each label to its spans scoring at or over its threshold, highest first."""
-    # Labels with no such span are left out, so an empty dict means "nothing to show".
-    explanation = {}
-    for label, threshold in thresholds.items():
-        over = [s for s in result.spans if label in s.scores and s.scores[label] >= threshold]
-        if over:
-            explanation[label] = sorted(over, key=lambda s: s.scores[label], reverse=True)
-    return explanation
-
-
 def load_toxicity_model(config: Mapping[str, Any] | None = None) -> ToxicityModel:
     """Load the configured model (falling back to the offline one if allowed) and warm it up."""
     settings = _settings(config or {})
