@@ -16,7 +16,8 @@ from service.models import Role, utc_iso
 from service.queue import Queue
 from service.webhooks import Event, Format
 
-QUEUES = ",".join((Queue.CLASSIFY, Queue.SCORE, Queue.MAINTENANCE))
+# What `modctl worker` consumes by default.
+WORKER_QUEUES = ",".join((Queue.CLASSIFY, Queue.SCORE, Queue.MAINTENANCE))
 # Webhook deliveries wait on other people's servers: a worker of their own, threads not processes.
 WEBHOOK_QUEUES, WEBHOOK_THREADS = Queue.WEBHOOKS.value, 4
 
@@ -30,7 +31,7 @@ def main():
     """Self-hosted comment moderation service."""
 
 
-def worker_command(pool: str = "solo", beat: bool = False, queues: str = QUEUES,
+def worker_command(pool: str = "solo", beat: bool = False, queues: str = WORKER_QUEUES,
                    concurrency: int | None = None) -> list[str]:
     # solo: one process whose intra-op threads use every core; the model loads once at start.
     cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
@@ -72,7 +73,7 @@ def serve(host, port, workers):
 
 @main.command("worker")
 @click.option("--pool", default="solo", show_default=True)
-@click.option("--queues", default=QUEUES, show_default=True,
+@click.option("--queues", default=WORKER_QUEUES, show_default=True,
               help=f"Webhook deliveries: a worker of their own with --queues {WEBHOOK_QUEUES} "
                    f"--pool threads --concurrency {WEBHOOK_THREADS}.")
 @click.option("--concurrency", type=int, default=None, help="Threads or processes of the pool.")

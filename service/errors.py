@@ -6,6 +6,8 @@ from flask import Flask, current_app, jsonify
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
+from service.domain import errors as domain
+
 
 class ServiceUnavailable(HTTPException):
     """A dependency (database, broker, model worker) is down; retry later."""
@@ -24,6 +26,15 @@ def error_body(code: int, message: str, errors: dict | None = None) -> dict:
     if errors:
         body["errors"] = errors
     return body
+
+
+# What each refused state change is in HTTP.
+DOMAIN_STATUS = {domain.NotFound: 404, domain.NotClaimant: 403, domain.StaleVersion: 409,
+                 domain.ClaimedByOther: 409, domain.InvalidTransition: 409}
+
+
+def domain_status(exc: domain.DomainError) -> int:
+    return next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -50,6 +61,13 @@ def register_error_handlers(app: Flask) -> None:
             response.headers["Retry-After"] = str(exc.retry_after)
         if exc.code == 405 and exc.get_response().headers.get("Allow"):
             response.headers["Allow"] = exc.get_response().headers["Allow"]
+        return response
+
+    @app.errorhandler(domain.DomainError)
+    def domain_error(exc: domain.DomainError):
+        code = domain_status(exc)
+        response = jsonify(error_body(code, exc.message, exc.errors))
+        response.status_code = code
         return response
 
     @app.errorhandler(OperationalError)

@@ -25,10 +25,10 @@ from service.extensions import api as rest_api
 from service.queue import Queue
 
 # Settings this module reads (env vars of the same name); they belong in service.config.DEFAULTS.
-# Celery's queues and the Redis lists kombu keeps for their priorities.
+# Celery's queues (service.queue.Queue) and the Redis lists kombu keeps for their priorities.
 CELERY_QUEUES = tuple(Queue)
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
-REVIEW_QUEUES = ("held", "reported", "pending", "spam")
+WAITING_QUEUES = ("held", "reported", "pending", "spam")
 
 HTTP_REQUESTS = Counter(
     "moderation_http_requests", "HTTP requests answered, by route and status.",
@@ -128,14 +128,14 @@ class StateCollector:
         yield family
 
     def _database_ok(self, families: list) -> int:
-        from service.api.moderation import queue_filter
+        from service.domain.queues import queue_filter
         from service.extensions import db
         from service.models import Comment, Status, utcnow
 
         try:
             row = db.session.execute(
                 db.select(
-                    *[func.sum(case((queue_filter(q, False), 1), else_=0)) for q in REVIEW_QUEUES],
+                    *[func.sum(case((queue_filter(q, False), 1), else_=0)) for q in WAITING_QUEUES],
                     func.min(case((Comment.status == Status.HELD, Comment.created_at))),
                     func.min(case((Comment.status == Status.PENDING, Comment.created_at))),
                 ).where(or_(Comment.status.in_([Status.HELD, Status.PENDING, Status.SPAM]),
@@ -149,7 +149,7 @@ class StateCollector:
             return 0
         sizes = GaugeMetricFamily("moderation_review_queue_comments",
                                   "Comments in each moderation queue.", labels=["queue"])
-        for queue, count in zip(REVIEW_QUEUES, row[:len(REVIEW_QUEUES)], strict=True):
+        for queue, count in zip(WAITING_QUEUES, row[:len(WAITING_QUEUES)], strict=True):
             sizes.add_metric([queue], int(count or 0))
         ages = GaugeMetricFamily("moderation_oldest_comment_age_seconds",
                                  "Age of the oldest comment in a status (0 when none).",

@@ -19,7 +19,6 @@ DELIVER_TASK = "workers.deliver_webhook"
 WEBHOOK_SWEEP_TASK = "workers.sweep_webhooks"
 
 
-
 class Queue(StrEnum):
     """The broker queues workers consume from."""
 
@@ -31,7 +30,7 @@ class Queue(StrEnum):
 
 
 # Each task's queue: the routing below, the task declarations and send() all read it.
-QUEUES = {
+TASK_QUEUES = {
     CLASSIFY_TASK: Queue.CLASSIFY,
     SCORE_TASK: Queue.SCORE,
     SWEEP_TASK: Queue.MAINTENANCE,
@@ -53,7 +52,7 @@ def celery_init_app(app: Flask):
         broker_url=app.config["REDIS_URL"],
         result_backend=app.config["REDIS_URL"],
         task_ignore_result=True,
-        task_routes={name: {"queue": queue} for name, queue in QUEUES.items()},
+        task_routes={name: {"queue": queue} for name, queue in TASK_QUEUES.items()},
         task_default_queue=Queue.CLASSIFY.value,
         task_reject_on_worker_lost=True,
         # Batches fill from prefetched messages, so let a worker hold a batch's worth.
@@ -100,7 +99,7 @@ def send(task_name: str, args: list, **options) -> bool:
     if not breaker.allow():
         return False
     try:
-        celery.send_task(task_name, args=args, queue=QUEUES[task_name], retry=False, **options)
+        celery.send_task(task_name, args=args, queue=TASK_QUEUES[task_name], retry=False, **options)
         return True
     except Exception as exc:  # kombu raises several types for a broker that is down
         breaker.failed()

@@ -2,8 +2,11 @@
 
 from typing import Any
 
+from service.domain import MODERATOR_ACTIONS
+from service.domain.classification import CLASSIFY_ACTION
 from service.i18n import DEFAULT_LANGUAGE, translations
 from service.models import Comment, ModerationEvent, Status
+from workers.classifiers.reasons import Reason, toxic
 
 
 def N_(message: str) -> str:
@@ -11,8 +14,8 @@ def N_(message: str) -> str:
     return message
 
 
-# What a moderator's action is called in the audit trail (service/api/moderation.py ACTIONS).
-DECIDING_ACTIONS = ("classify", "approve", "reject", "spam", "delete")
+# The audit trail's actions that set a status: the pipeline's, and a moderator's.
+DECIDING_ACTIONS = (CLASSIFY_ACTION, *MODERATOR_ACTIONS)
 # Actors that are not people deciding: the service itself, and readers who flag.
 NOT_A_MODERATOR = ("system", "reader")
 
@@ -28,23 +31,26 @@ LABEL_NAMES = {
 # Reason codes an author is told about. Every other code comes from the spam stage, whose
 # details stay withheld (see WITHHELD_SPAM).
 REASON_TEXTS = {
-    "BANNED_WORD": N_("Your comment contains words this site does not allow: {words}."),
-    "PREMOD_ARTICLE": N_("Every comment on this article is reviewed by a moderator before it is "
-                         "published."),
-    "NEW_AUTHOR": N_("This site has a moderator review the first comment of a new author."),
-    "LANG_UNSUPPORTED": N_("The automated checks do not support the language of your comment, "
-                           "so a moderator will review it."),
-    "REPORTED": N_("Readers reported your comment to the moderators."),
-    "CLASSIFY_FAILED": N_("The automated checks could not be completed, so a moderator will "
-                          "review your comment."),
+    Reason.BANNED_WORD: N_("Your comment contains words this site does not allow: {words}."),
+    Reason.PREMOD_ARTICLE: N_("Every comment on this article is reviewed by a moderator before "
+                              "it is published."),
+    Reason.PREMOD_SITE: N_("Every comment on this site is reviewed by a moderator before it is "
+                           "published."),
+    Reason.NEW_AUTHOR: N_("This site has a moderator review the first comment of a new author."),
+    Reason.LANG_UNSUPPORTED: N_("The automated checks do not support the language of your "
+                                "comment, so a moderator will review it."),
+    Reason.REPORTED: N_("Readers reported your comment to the moderators."),
+    Reason.CLASSIFY_FAILED: N_("The automated checks could not be completed, so a moderator will "
+                               "review your comment."),
 }
 # Why a comment waits for a moderator; not why a moderator then rejected or removed it.
-HOLD_ONLY = ("PREMOD_ARTICLE", "NEW_AUTHOR", "LANG_UNSUPPORTED", "CLASSIFY_FAILED")
+HOLD_ONLY = (Reason.PREMOD_ARTICLE, Reason.PREMOD_SITE, Reason.NEW_AUTHOR,
+             Reason.LANG_UNSUPPORTED, Reason.CLASSIFY_FAILED)
 TOXIC_REJECT = N_("An automated classifier rated your comment likely to contain {label}: its "
                   "score reached {threshold}, this site's threshold for rejecting a comment.")
 TOXIC_HOLD = N_("An automated classifier rated your comment likely to contain {label}: its "
                 "score reached {threshold}, this site's threshold for review by a moderator.")
-DISCLOSED_CODES = (*REASON_TEXTS, *(f"TOXIC:{label}" for label in LABEL_NAMES))
+DISCLOSED_CODES = (*REASON_TEXTS, *(toxic(label) for label in LABEL_NAMES))
 
 SUMMARIES = {
     "held": N_("Your comment is waiting for a moderator."),
@@ -127,7 +133,7 @@ def _facts(comment: Comment, settings: dict[str, Any], automated: bool, _) -> li
                      "sentences": driving_sentences(comment, label, threshold),
                      "text": _(template).format(label=_(LABEL_NAMES[label]),
                                                 threshold=threshold)}
-        elif code == "BANNED_WORD":
+        elif code == Reason.BANNED_WORD:
             words = banned_entries(comment, settings)
             fact |= {"words": words,
                      "text": _(REASON_TEXTS[code]).format(words=", ".join(words))}

@@ -174,7 +174,7 @@ def test_the_spam_stage_rejects_a_banned_word_at_the_end_of_the_largest_comment(
     body = repeat("www.", MAX_CONTENT - 10) + " v1agra!!"
     item = SpamInput(site_id=1, article_id=1, body=body)
     verdict = check_spam(item, {"banned_words": ["viagra"]})
-    assert verdict.action == "reject" and verdict.matches == {"BANNED_WORD": ["viagra"]}
+    assert verdict.action == "reject" and verdict.reasons[0] == "BANNED_WORD"
 
 
 def test_shingling_a_repetitive_comment_gives_the_signature_of_its_unit():

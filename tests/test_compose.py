@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from service.config import DEFAULTS
-from service.queue import QUEUES, SCORE_TASK
+from service.queue import SCORE_TASK, TASK_QUEUES
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -34,10 +34,10 @@ def consumed_queues(name: str) -> set[str]:
 
 def test_perspective_scores_have_a_worker_of_their_own():
     # A burst of scores must not wait behind, or hold up, a backlog of comments.
-    assert consumed_queues("score-worker") == {QUEUES[SCORE_TASK]}
-    assert QUEUES[SCORE_TASK] not in consumed_queues("worker")
+    assert consumed_queues("score-worker") == {TASK_QUEUES[SCORE_TASK]}
+    assert TASK_QUEUES[SCORE_TASK] not in consumed_queues("worker")
     assert consumed_queues("worker") | consumed_queues("score-worker") | consumed_queues(
-        "webhooks") == set(QUEUES.values())
+        "webhooks") == set(TASK_QUEUES.values())
 
 
 @pytest.mark.parametrize("name", ["api", "worker", "score-worker", "redis", "postgres"])

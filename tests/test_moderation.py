@@ -293,13 +293,21 @@ def test_reader_flags_fill_the_reported_queue_and_raise_priority(make, db, clien
 
 def test_stats_count_queues_and_oldest_ages(make, db, client, site):
     _, key = site
-    held(make, db, key, body="h1")
-    held(make, db, key, body="h2")
-    still_pending(make, db, key)
+    from datetime import timedelta
+
+    from service.models import utcnow
+
+    older, newer = held(make, db, key, body="h1"), held(make, db, key, body="h2")
+    pending = db.session.get(Comment, still_pending(make, db, key))
+    for comment, age_s in ((older, 600), (newer, 300), (pending, 120)):
+        comment.created_at = utcnow() - timedelta(seconds=age_s)
+    db.session.commit()
     stats = client.get("/v1/moderation/stats", headers=bearer(make.token())).get_json()
     assert stats["queues"]["held"] == 2 and stats["queues"]["pending"] == 1
     assert stats["queues"]["approved"] == 0
-    assert stats["oldest_held_age_s"] >= 0 and stats["oldest_pending_age_s"] >= 0
+    # The oldest of each queue, as old as it was made (give or take the test's own run time).
+    assert 600 <= stats["oldest_held_age_s"] < 660
+    assert 120 <= stats["oldest_pending_age_s"] < 180
 
 
 def test_explanations_return_the_sentences_over_threshold(make, db, client, site):

@@ -214,7 +214,7 @@ def test_what_workers_published_answers_400_before_anything_is_queued(client, ke
 def test_no_worker_answering_is_a_503_with_retry_after_never_a_hang(perspective, app,
                                                                     monkeypatch):
     # A queue no worker consumes: the session worker (if running) cannot answer it.
-    monkeypatch.setitem(queue.QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setitem(queue.TASK_QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
     monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 0.3)
     started = time.monotonic()
     with pytest.raises(urllib.error.HTTPError) as raised:
@@ -229,7 +229,7 @@ def test_a_task_that_fails_on_the_worker_is_a_google_500(client, key, worker, mo
     # A worker that lacks the task (say, an older version) answers with NotRegistered.
     missing = "workers.score_text_from_the_future"
     monkeypatch.setattr(scoring, "SCORE_TASK", missing)
-    monkeypatch.setitem(queue.QUEUES, missing, "score")
+    monkeypatch.setitem(queue.TASK_QUEUES, missing, "score")
     response = analyze(client, key, {"comment": {"text": "Hello there, all."},
                                      "requestedAttributes": {"TOXICITY": {}}})
     assert response.status_code == 500
@@ -636,7 +636,7 @@ def test_waits_over_the_total_cap_get_a_google_503_with_retry_after(client, key,
 
 def test_a_slot_is_given_back_when_the_wait_ends_in_an_error(client, key, app, slots,
                                                              monkeypatch):
-    monkeypatch.setitem(queue.QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setitem(queue.TASK_QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
     monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 0.3)
     response = analyze(client, key, {"comment": {"text": FRIENDLY},
                                      "requestedAttributes": {"TOXICITY": {}}})

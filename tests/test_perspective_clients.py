@@ -182,7 +182,7 @@ def test_modctl_creates_and_changes_a_browser_usable_key(tmp_path):
 def test_score_timeouts_are_counted_in_readyz_and_the_metrics(app, client, site_key,
                                                               monkeypatch):
     _, key = site_key
-    monkeypatch.setitem(queue.QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
+    monkeypatch.setitem(queue.TASK_QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
     monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 0.2)
     monkeypatch.setitem(app.config, "READY_CACHE_S", 0)  # each answer from its own checks
     before = client.get("/readyz").get_json()["score_timeouts"]

@@ -35,9 +35,12 @@ def test_per_label_thresholds_come_from_settings():
     assert decide(Evidence(scores={"threat": 0.1}), settings()).status == Status.APPROVED
 
 
-def test_pre_moderation_holds_everything_clean():
+def test_pre_moderation_holds_everything_clean_and_says_who_asked_for_it():
     decision = decide(Evidence(scores={"toxicity": 0.0}), settings(moderation_mode="pre"))
-    assert (decision.status, decision.reasons) == (Status.HELD, ["PREMOD_ARTICLE"])
+    assert (decision.status, decision.reasons) == (Status.HELD, ["PREMOD_SITE"])
+    by_article = decide(Evidence(scores={"toxicity": 0.0}), settings(moderation_mode="pre"),
+                        article_mode="pre")
+    assert (by_article.status, by_article.reasons) == (Status.HELD, ["PREMOD_ARTICLE"])
 
 
 def test_post_moderation_publishes_clean_and_holds_what_auto_would_reject():

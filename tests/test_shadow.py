@@ -54,7 +54,7 @@ def test_a_candidate_is_recorded_reported_and_promoted_without_changing_live_dec
     examples = report["examples"]["approved->held"]
     assert [e["body"] for e in examples] == CLEAN
     assert examples[0]["final"] == "rejected" and examples[0]["shadow_reasons"] == [
-        "PREMOD_ARTICLE"]
+        "PREMOD_SITE"]
 
     assert client.post(f"/v1/admin/sites/{site.id}/shadow-policies", headers=admin,
                        json={"settings": {"trust_after": 5}}).status_code == 409  # one at a time

@@ -39,16 +39,18 @@ def test_contributions_sum_to_the_verdicts_log_odds():
 )
 def test_probability_thresholds_pick_the_action(evidence, action):
     found = combine.contributions(evidence)
-    verdict_action, _ = combine.decide(RuleHits(), found, combine.probability(found), SETTINGS)
+    verdict_action, _ = combine.choose_action(RuleHits(), found, combine.probability(found),
+                                              SETTINGS)
     assert verdict_action == action
 
 
 def test_a_site_can_move_its_thresholds():
     found = combine.contributions({"X": 4.0})
     probability = combine.probability(found)
-    assert combine.decide(RuleHits(), found, probability, SETTINGS)[0] == "hold"
+    assert combine.choose_action(RuleHits(), found, probability, SETTINGS)[0] == "hold"
     assert (
-        combine.decide(RuleHits(), found, probability, {"spam_hold": 0.5, "spam_discard": 0.7})[0]
+        combine.choose_action(RuleHits(), found, probability,
+                              {"spam_hold": 0.5, "spam_discard": 0.7})[0]
         == "discard"
     )
 
@@ -56,13 +58,14 @@ def test_a_site_can_move_its_thresholds():
 def test_a_spam_wave_is_held_even_when_its_probability_is_low():
     found = combine.contributions({"SPAM_WAVE": 1.0})
     assert combine.probability(found) < 0.5
-    assert combine.decide(RuleHits(), found, combine.probability(found), SETTINGS)[0] == "hold"
+    probability = combine.probability(found)
+    assert combine.choose_action(RuleHits(), found, probability, SETTINGS)[0] == "hold"
 
 
 def test_reasons_list_rules_first_then_evidence_by_weight_and_skip_trifles():
     found = combine.contributions({"SHOUTING": 0.4, "TOO_FAST": 4.0, "SPAM_TLD": 1.5})
     rules = RuleHits(moderation_keys=["x"], too_many_links=True)
-    _, reasons = combine.decide(rules, found, combine.probability(found), SETTINGS)
+    _, reasons = combine.choose_action(rules, found, combine.probability(found), SETTINGS)
     assert reasons == ["MODERATION_KEY", "LINKS", "TOO_FAST", "SPAM_TLD"]
 
 

@@ -9,21 +9,16 @@ import redis
 from flask import current_app
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from service import metrics, webhooks
+from service import metrics
+from service.domain import Classification, record_classification
 from service.extensions import db
-from service.models import (
-    Comment,
-    ModerationEvent,
-    ShadowDecision,
-    SpamModelState,
-    Status,
-    utcnow,
-)
+from service.models import Comment, ShadowDecision, SpamModelState, Status
 from service.shadow import candidate_settings, running_policies
 from service.site_settings import effective_settings
 from workers.classifiers import toxicity_model
+from workers.classifiers.reasons import SPAM_VERDICTS
 from workers.classifiers.spam import SpamInput, SpamModel, SpamVerdict, check_spam
 from workers.policy import Decision, Evidence, decide
 
@@ -117,7 +112,7 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
 
     # Spam that is already decided needs no toxicity score: the model is the costly step.
     model = toxicity_model()
-    to_score = [c for c in comments if verdicts[c.id].action not in ("spam", "discard", "reject")]
+    to_score = [c for c in comments if verdicts[c.id].action not in SPAM_VERDICTS]
     scoring_started = time.perf_counter()
     # With TOXICITY_SPANS=flagged, sentences are scored only where a label reaches its hold
     # threshold: the review API shows the sentences at or over those thresholds.
@@ -138,13 +133,15 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
             language_supported=result.language_supported if result else True,
             approved_before=approved.get((comment.site_id, comment.author_email), 0),
         )
-        decision = decide(evidence, settings[comment.id])
-        recorded = record_decision(comment, decision, verdict, result, model,
-                                   (request_ids or {}).get(comment.id))
+        article_mode = comment.article.moderation_mode
+        decision = decide(evidence, settings[comment.id], article_mode)
+        recorded = record_classification(comment, classification(decision, verdict, result, model),
+                                         (request_ids or {}).get(comment.id))
         policy = shadows.get(comment.site_id)
         if recorded and policy is not None:
             # The candidate decides on the same evidence; it is recorded and changes nothing.
-            candidate = decide(evidence, candidate_settings(settings[comment.id], policy))
+            candidate = decide(evidence, candidate_settings(settings[comment.id], policy),
+                               article_mode)
             db.session.add(ShadowDecision(policy_id=policy.id, comment_id=comment.id,
                                           live_status=decision.status,
                                           shadow_status=candidate.status,
@@ -155,52 +152,12 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
     return decided
 
 
-def record_decision(comment: Comment, decision: Decision, verdict: SpamVerdict, result,
-                    model, request_id: str | None = None) -> int:
-    """Write the decision if the comment is still pending; add its one audit event."""
-    scores = result.scores if result else {}
-    spans = [{"begin": s.begin, "end": s.end, "scores": s.scores}
-             for s in (result.spans if result else [])]
-    comment.scores, comment.spam_score = scores, verdict.probability  # for refresh_priority
-    comment.refresh_priority()
-    now = utcnow()
-    # Conditional on status: a redelivered message or a second worker changes nothing.
-    updated = db.session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.status == Status.PENDING)
-        .values(status=decision.status, reasons=decision.reasons, scores=scores, spans=spans,
-                spam_score=round(verdict.probability, 4), discarded=decision.discard,
-                language=result.language if result else "", model_name=model.name,
-                model_version=model.version, priority=comment.priority, decided_at=now,
-                updated_at=now, version=Comment.version + 1)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if updated != 1:
-        return 0
-    metrics.record_decision(decision.status, decision.reasons,
-                            (now - comment.created_at).total_seconds())
-    db.session.add(ModerationEvent(
-        comment_id=comment.id, actor="system", action="classify", from_status=Status.PENDING,
-        to_status=decision.status, reasons=decision.reasons,
-        reason=f"model={model.name}; spam={verdict.probability:.2f}"))
-    webhooks.decided(comment, decision.status, decision.reasons, discarded=decision.discard)
-    log.info("comment.classified", extra={
-        "comment_id": comment.id, "status": str(decision.status), "reasons": decision.reasons,
-        "model": model.name, "spam": round(verdict.probability, 3), "request_id": request_id})
-    return 1
-
-
-def hold_unclassifiable(comment_id: int, error: str) -> None:
-    """After the last attempt, leave the comment to a human rather than pending forever."""
-    updated = db.session.execute(
-        update(Comment).where(Comment.id == comment_id, Comment.status == Status.PENDING)
-        .values(status=Status.HELD, reasons=["CLASSIFY_FAILED"], decided_at=utcnow(),
-                version=Comment.version + 1)
-        .execution_options(synchronize_session=False)).rowcount
-    if updated:
-        metrics.record_decision(Status.HELD, ["CLASSIFY_FAILED"], None)
-        webhooks.decided(db.session.get(Comment, comment_id), Status.HELD, ["CLASSIFY_FAILED"])
-        db.session.add(ModerationEvent(comment_id=comment_id, actor="system", action="classify",
-                                       from_status=Status.PENDING, to_status=Status.HELD,
-                                       reasons=["CLASSIFY_FAILED"], reason=error[:500]))
-    db.session.commit()
+def classification(decision: Decision, verdict: SpamVerdict, result, model) -> Classification:
+    """What the domain records of a comment's classification and the policy's decision."""
+    return Classification(
+        status=decision.status, reasons=decision.reasons, discarded=decision.discard,
+        spam_probability=verdict.probability, model_name=model.name, model_version=model.version,
+        scores=result.scores if result else {},
+        spans=[{"begin": s.begin, "end": s.end, "scores": s.scores}
+               for s in (result.spans if result else [])],
+        language=result.language if result else "")

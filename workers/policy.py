@@ -4,10 +4,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.models import ModerationMode, Status
+from workers.classifiers.reasons import Reason, SpamAction, toxic
 
 
 @dataclass
 class Decision:
+    """The policy's decision on one comment (a moderator's is service.domain.moderate)."""
+
     status: Status
     reasons: list[str] = field(default_factory=list)
     discard: bool = False  # blatant spam: kept for audit, not shown in the review queue
@@ -18,20 +21,23 @@ class Evidence:
     """What the classifiers found about one comment."""
 
     scores: dict[str, float]
-    spam_action: str = "pass"  # pass | hold | spam | discard | reject
+    spam_action: SpamAction = SpamAction.PASS
     spam_reasons: list[str] = field(default_factory=list)
     language_supported: bool = True
     approved_before: int = 0  # the author's approved comments on this site
-    reported: bool = False
 
 
-def decide(evidence: Evidence, settings: dict[str, Any]) -> Decision:
-    """Decide one comment: reject, spam, hold or approve, with the reasons why."""
-    if evidence.spam_action == "reject":
+def decide(evidence: Evidence, settings: dict[str, Any], article_mode: str | None = None
+           ) -> Decision:
+    """Decide one comment: reject, spam, hold or approve, with the reasons why.
+
+    article_mode: the article's own moderation mode, if it sets one (settings hold the result).
+    """
+    if evidence.spam_action == SpamAction.REJECT:
         return Decision(Status.REJECTED, evidence.spam_reasons)
-    if evidence.spam_action in ("spam", "discard"):
+    if evidence.spam_action in (SpamAction.SPAM, SpamAction.DISCARD):
         return Decision(Status.SPAM, evidence.spam_reasons,
-                        discard=evidence.spam_action == "discard")
+                        discard=evidence.spam_action == SpamAction.DISCARD)
 
     trusted = evidence.approved_before >= settings["trust_after"] > 0
     mode = settings["moderation_mode"]
@@ -42,25 +48,24 @@ def decide(evidence: Evidence, settings: dict[str, Any]) -> Decision:
         if score is None:
             continue
         if score >= limits["reject"]:
-            reasons.append(f"TOXIC:{label}")
+            reasons.append(toxic(label))
             reject = True
         elif score >= limits["hold"]:
-            reasons.append(f"TOXIC:{label}")
+            reasons.append(toxic(label))
     # Post-moderation publishes unless flagged, and leaves every flagged comment to a human.
     if reject and mode == ModerationMode.AUTO:
         return Decision(Status.REJECTED, reasons)
 
     if not evidence.language_supported:
-        reasons.append("LANG_UNSUPPORTED")
-    if evidence.spam_action == "hold" and not trusted:
+        reasons.append(Reason.LANG_UNSUPPORTED)
+    if evidence.spam_action == SpamAction.HOLD and not trusted:
         reasons.extend(evidence.spam_reasons)
-    if evidence.reported:
-        reasons.append("REPORTED")
     if reasons:
         return Decision(Status.HELD, reasons)
 
     if mode == ModerationMode.PRE:
-        return Decision(Status.HELD, ["PREMOD_ARTICLE"])
+        premod = Reason.PREMOD_ARTICLE if article_mode == ModerationMode.PRE else Reason.PREMOD_SITE
+        return Decision(Status.HELD, [premod])
     if settings["hold_new_authors"] and evidence.approved_before == 0:
-        return Decision(Status.HELD, ["NEW_AUTHOR"])
-    return Decision(Status.APPROVED, ["TRUSTED_AUTHOR"] if trusted else [])
+        return Decision(Status.HELD, [Reason.NEW_AUTHOR])
+    return Decision(Status.APPROVED, [Reason.TRUSTED_AUTHOR] if trusted else [])

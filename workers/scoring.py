@@ -20,7 +20,7 @@ from celery import shared_task
 from flask import current_app
 
 from service import private_text
-from service.queue import QUEUES, SCORE_TASK
+from service.queue import SCORE_TASK, TASK_QUEUES
 from workers.classifiers import describe, toxicity_model
 from workers.classifiers import language as lang
 from workers.classifiers.toxicity.model import PRIMARY_LANGUAGE
@@ -45,7 +45,7 @@ class ScoreRequest:
     languages: list[str]
 
 
-@shared_task(base=FlaskBatches, name=SCORE_TASK, queue=QUEUES[SCORE_TASK], ignore_result=False,
+@shared_task(base=FlaskBatches, name=SCORE_TASK, queue=TASK_QUEUES[SCORE_TASK], ignore_result=False,
              acks_late=False, flush_every=MAX_BATCH, flush_interval=FLUSH_INTERVAL_S,
              soft_time_limit=SOFT_TIME_LIMIT_S, time_limit=TIME_LIMIT_S)
 def score_texts(requests) -> None:

@@ -8,10 +8,10 @@ from celery_batches import Batches
 from flask import current_app
 from sqlalchemy import select, update
 
-from service import metrics
+from service import domain, metrics
 from service.extensions import celery, db
 from service.models import Comment, SpamFeedback, SpamModelState, Status, utcnow
-from service.queue import CLASSIFY_TASK, LEARN_TASK, QUEUES, SWEEP_TASK, send
+from service.queue import CLASSIFY_TASK, LEARN_TASK, SWEEP_TASK, TASK_QUEUES, send
 from workers import pipeline
 from workers.classifiers.spam import SpamInput, SpamModel
 from workers.classifiers.spam.learned import capped_weights
@@ -42,7 +42,8 @@ class FlaskBatches(Batches):
         return int(celery.flask_app.config["CLASSIFY_TIME_LIMIT_S"])
 
 
-@shared_task(base=FlaskBatches, name=CLASSIFY_TASK, queue=QUEUES[CLASSIFY_TASK], acks_late=True)
+@shared_task(base=FlaskBatches, name=CLASSIFY_TASK, queue=TASK_QUEUES[CLASSIFY_TASK],
+             acks_late=True)
 def classify_comment(requests):
     """Classify the comments of a micro-batch (one message per comment id)."""
     ids = sorted({int(request.args[0]) for request in requests})
@@ -75,7 +76,7 @@ def retry_later(comment_id: int, exc: Exception) -> None:
         log.error("classify.gave_up", extra={"comment_id": comment_id, "error": str(exc)[:200]})
         metrics.CLASSIFY_RETRIES.labels("gave_up").inc()
         db.session.commit()
-        pipeline.hold_unclassifiable(comment_id, f"{type(exc).__name__}: {exc}")
+        domain.hold_unclassifiable(comment_id, f"{type(exc).__name__}: {exc}")
         return
     comment.enqueued_at = utcnow()
     db.session.commit()
@@ -84,7 +85,7 @@ def retry_later(comment_id: int, exc: Exception) -> None:
     send(CLASSIFY_TASK, [comment_id], countdown=min(2 ** comment.attempts, 60))
 
 
-@shared_task(name=SWEEP_TASK, queue=QUEUES[SWEEP_TASK], ignore_result=True)
+@shared_task(name=SWEEP_TASK, queue=TASK_QUEUES[SWEEP_TASK], ignore_result=True)
 def sweep_pending(limit: int = 1000) -> int:
     """Re-send comments left pending too long: the database, not the broker, is the truth."""
     config = current_app.config
@@ -99,7 +100,7 @@ def sweep_pending(limit: int = 1000) -> int:
         comment.attempts += 1
         if comment.attempts > config["CLASSIFY_MAX_ATTEMPTS"]:
             db.session.commit()
-            pipeline.hold_unclassifiable(comment.id, "still pending after every attempt")
+            domain.hold_unclassifiable(comment.id, "still pending after every attempt")
             continue
         if not send(CLASSIFY_TASK, [comment.id]):
             db.session.rollback()
@@ -148,7 +149,7 @@ def train_site_model(site_id: int) -> tuple[SpamModel, int] | None:
     return model, feedback[0].id
 
 
-@shared_task(name=LEARN_TASK, queue=QUEUES[LEARN_TASK], ignore_result=True, bind=True,
+@shared_task(name=LEARN_TASK, queue=TASK_QUEUES[LEARN_TASK], ignore_result=True, bind=True,
              max_retries=5, default_retry_delay=2)
 def learn_spam(self, site_id: int) -> int:
     """Refit a site's spam model when feedback came that it has not learned from yet."""

@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service import metrics, webhooks
 from service.extensions import db
 from service.models import Comment, Site, Status, WebhookDelivery, WebhookSubscription, utcnow
-from service.queue import DELIVER_TASK, QUEUES, WEBHOOK_SWEEP_TASK, send
+from service.queue import DELIVER_TASK, TASK_QUEUES, WEBHOOK_SWEEP_TASK, send
 from service.webhooks import DeliveryStatus, Event, Format, RefusedURL
 
 log = logging.getLogger(__name__)
@@ -193,7 +193,7 @@ def count_failure(subscription_id: int, error: str) -> None:
                                                "failures": limit})
 
 
-@shared_task(name=DELIVER_TASK, queue=QUEUES[DELIVER_TASK], ignore_result=True)
+@shared_task(name=DELIVER_TASK, queue=TASK_QUEUES[DELIVER_TASK], ignore_result=True)
 def deliver_webhook(delivery_id: int) -> None:
     """Send one webhook delivery (one attempt)."""
     deliver(delivery_id)
@@ -260,7 +260,7 @@ def prune_log() -> int:
     return deleted
 
 
-@shared_task(name=WEBHOOK_SWEEP_TASK, queue=QUEUES[WEBHOOK_SWEEP_TASK], ignore_result=True)
+@shared_task(name=WEBHOOK_SWEEP_TASK, queue=TASK_QUEUES[WEBHOOK_SWEEP_TASK], ignore_result=True)
 def sweep_webhooks() -> None:
     """Resend lost deliveries, emit queue.backlog where it is due, prune the delivery log."""
     resend_late()

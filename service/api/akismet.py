@@ -26,14 +26,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from service import akismet_usage, spam_stage
+from service import akismet_usage, domain, spam_stage
 from service.api.common import normalize_origin, origin_allowed
 from service.auth import SITE_KEY_MISUSED, find_server_key, is_site_key, server_key_in_host
 from service.errors import forget_failed_transaction
 from service.extensions import db
-from service.models import Comment, Site, SpamFeedback, Status
-from service.queue import LEARN_TASK, send
+from service.models import Comment, Site, Status
 from service.site_settings import effective_settings
+from workers.classifiers.reasons import BLATANT, SPAM_VERDICTS
 
 if TYPE_CHECKING:
     from workers.classifiers.spam import SpamVerdict
@@ -48,8 +48,6 @@ SUBMISSION_THANKS = "Thanks for making the web a better place."
 # megabyte of empty "a=&a=&..." fields would cost the API process far more (bench/adversarial.py
 # measures it: akismet_fields).
 MAX_FORM_FIELDS = 1000
-SPAM_ACTIONS = ("spam", "discard", "reject")
-BLATANT_ACTIONS = ("discard", "reject")  # safe to drop unseen: Akismet's "discard" pro tip
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -280,7 +278,7 @@ def judge(site: Site, form: dict) -> "SpamVerdict":
 def is_spam(verdict: "SpamVerdict", settings: dict) -> bool:
     """Akismet has two answers: spam is what the stage would not publish unless a human says so
     because it looks like spam (a hold for links or suspect words alone is the site's policy)."""
-    return verdict.action in SPAM_ACTIONS or verdict.probability >= float(settings["spam_hold"])
+    return verdict.action in SPAM_VERDICTS or verdict.probability >= float(settings["spam_hold"])
 
 
 # --- Views ---------------------------------------------------------------------------------------
@@ -366,7 +364,7 @@ class CommentCheck(MethodView):
             akismet_usage.count(site.id, form["blog"], "spam" if spam else "ham")
         if not spam:
             return plain("false", headers=guid)
-        if verdict.action in BLATANT_ACTIONS:
+        if verdict.action in BLATANT:
             guid["X-akismet-pro-tip"] = "discard"
         return plain("true", headers=guid)
 
@@ -389,11 +387,8 @@ def submit(is_spam_label: bool):
                   "author_email": form["comment_author_email"].lower(),
                   "author_url": form["comment_author_url"], "ip": form["user_ip"].strip(),
                   "user_agent": form["user_agent"], "referrer": form["referrer"]}
-        # The key is the source: the learn task caps how much one key can move the model.
-        db.session.add(SpamFeedback(site_id=site.id, is_spam=is_spam_label,
-                                    source=f"akismet:{g.api_key_id}", text=text, fields=fields))
-        db.session.commit()
-        send(LEARN_TASK, [site.id])  # broker down: the next submission or decision sends it
+        domain.record_spam_submission(site.id, is_spam_label, f"akismet:{g.api_key_id}", text,
+                                      fields)
         akismet_usage.count(site.id, form["blog"],
                             "missed_spam" if is_spam_label else "false_positives")
         current_app.logger.info("akismet.submitted",

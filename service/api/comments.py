@@ -13,7 +13,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates
 from sqlalchemy.exc import IntegrityError
 
-from service import metrics, render_token, webhooks
+from service import domain, metrics, render_token
 from service.api.common import (
     UTCDateTime,
     client_ip,
@@ -24,7 +24,7 @@ from service.api.common import (
 )
 from service.api.thread import attach_within_depth, thread
 from service.extensions import db
-from service.models import Article, Comment, Flag, ModerationEvent, Site, Status, utcnow
+from service.models import Article, Comment, ModerationEvent, Site, Status, utcnow
 from service.queue import enqueue_classify
 from service.site_settings import effective_settings
 from service.statements import statement
@@ -519,26 +519,5 @@ class CommentFlags(MethodView):
     def post(self, data, comment_id: int):
         """Report a comment to the moderators."""
         site = g.site
-        comment = db.session.get(Comment, comment_id)
-        if comment is None or comment.site_id != site.id or comment.status != Status.APPROVED:
-            abort(404, message="No published comment with that id on this site.")
-        reporter = reporter_id(site.id)
-        already = db.session.scalar(
-            db.select(Flag.id).where(Flag.comment_id == comment.id, Flag.reporter == reporter)
-        )
-        if already:
-            abort(409, message="You have already reported this comment.")
-        flag = Flag(comment_id=comment.id, reason=data["reason"], note=data["note"],
-                    reporter=reporter)
-        db.session.add(flag)
-        comment.reported = True
-        if "REPORTED" not in comment.reasons:  # the review API's reason filter finds it
-            comment.reasons = [*comment.reasons, "REPORTED"]
-        comment.flag_count += 1
-        comment.refresh_priority()
-        db.session.add(ModerationEvent(comment_id=comment.id, actor="reader", action="flag",
-                                       from_status=comment.status, to_status=comment.status,
-                                       reason=data["reason"], reasons=["REPORTED"]))
-        webhooks.emit(site.id, webhooks.Event.COMMENT_REPORTED, comment, flag_reason=data["reason"])
-        db.session.commit()
-        return flag
+        return domain.flag(site.id, comment_id, data["reason"], data["note"],
+                           reporter_id(site.id))

@@ -10,13 +10,14 @@ remain consistent, while every field that identifies or quotes the person is bla
 import redis
 from flask import current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
-from sqlalchemy import func, update
+from sqlalchemy import func
 
+from service import domain
 from service.api.common import UTCDateTime
-from service.api.moderation import EventSchema
-from service.api.thread import lift_replies
+from service.api.moderation.access import acting_moderator
+from service.api.moderation.history import EventSchema
 from service.auth import require_role
 from service.errors import ServiceUnavailable
 from service.extensions import db
@@ -28,7 +29,6 @@ from service.models import (
     ScoreFeedback,
     Site,
     SpamFeedback,
-    Status,
     utcnow,
 )
 
@@ -36,7 +36,7 @@ blp = Blueprint("privacy", __name__, url_prefix="/v1/admin/privacy",
                 description="Export or erase what is stored about a person (by email).")
 admins = require_role(Role.ADMIN)
 
-ERASED = "[erased]"
+ERASED = domain.ERASED
 RETAINED = [
     "Audit events of the erased comments (who decided what, when, and why as reason codes).",
     "Scores and reason codes of the erased comments, and replies other people wrote to them.",
@@ -254,44 +254,11 @@ class Erase(MethodView):
         redis_erased = 0
         flags = list(db.session.scalars(db.select(Flag).where(Flag.comment_id.in_(ids),
                                                               Flag.note != "")))
-        now = utcnow()
         if not data["dry_run"]:
-            for comment in comments:
-                # Conditional on the version we read, like a moderator's decision: a decision
-                # racing with the erasure makes the erasure fail (and be retried), never half-done.
-                erased = db.session.execute(
-                    update(Comment).where(Comment.id == comment.id,
-                                          Comment.version == comment.version)
-                    .values(author_name="", author_email="", author_url="", body=ERASED, ip="",
-                            user_agent="", referrer="", signals={}, spans=[],
-                            status=Status.DELETED, version=Comment.version + 1, updated_at=now,
-                            reported=False, claimed_by=None, claimed_until=None)
-                    .execution_options(synchronize_session=False)).rowcount
-                if erased != 1:
-                    db.session.rollback()
-                    abort(409, message=f"Comment {comment.id} changed during the erasure; "
-                                       "nothing was erased, try again.")
-                lift_replies(comment.id)
-                db.session.add(ModerationEvent(
-                    comment_id=comment.id, actor=g.principal.name,
-                    actor_id=g.principal.key_id, action="erase",
-                    from_status=comment.status, to_status=Status.DELETED,
-                    reason="personal data erased on request", reasons=["ERASED"]))
-            for flag in flags:
-                flag.note = ""  # readers' notes may quote the erased text
-                flag.resolved = True
-            for item in feedback:
-                item.text, item.fields = ERASED, {}
-                item.learned = True  # never train on the placeholder
-            for item in scores:
-                item.text = ERASED
-            # Redis first: if it is unreachable the rollback leaves nothing half-erased.
-            try:
-                redis_erased = erase_redis_entries(email, comments, feedback)
-            except ServiceUnavailable:
-                db.session.rollback()
-                raise
-            db.session.commit()
+            # Redis last before the commit: if it is unreachable, nothing is erased.
+            redis_erased = domain.erase(
+                comments, flags, feedback, scores, acting_moderator(),
+                before_commit=lambda: erase_redis_entries(email, comments, feedback))
             current_app.logger.info("privacy.erased", extra={
                 "comment_ids": ids, "actor": g.principal.name,
                 "spam_feedback": len(feedback), "redis_entries": redis_erased})

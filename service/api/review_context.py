@@ -9,16 +9,14 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import func
 
 from service.api.common import UTCDateTime
-from service.api.moderation import (
-    QUEUES,
-    has_reason,
+from service.api.moderation.access import (
     load_comment,
     moderators,
     moderators_of_site_argument,
-    queue_filter,
-    scope_to_principal,
     scoped_to_own_comments,
 )
+from service.api.moderation.review_queue import scope_to_principal
+from service.domain.queues import REVIEW_QUEUES, has_reason, queue_filter
 from service.extensions import db
 from service.models import Comment, Flag, ModerationEvent, Status
 from service.worker_status import active_models
@@ -96,7 +94,7 @@ class LastDecisionSchema(Schema):
 
 
 class NewsArgsSchema(Schema):
-    queue = fields.String(load_default="held", validate=validate.OneOf(QUEUES))
+    queue = fields.String(load_default="held", validate=validate.OneOf(REVIEW_QUEUES))
     after_id = fields.Integer(load_default=0, validate=validate.Range(0, 2**31 - 1))
     site_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     label = fields.String(validate=validate.Length(1, 40))

@@ -4,8 +4,7 @@ A page is bounded however a thread grows: each comment shows at most `replies` r
 rest behind its `replies_cursor`) and a page holds at most MAX_NODES comments in all.
 """
 
-from sqlalchemy import func, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import func
 
 from service.api.common import decode_cursor, encode_cursor
 from service.extensions import db
@@ -30,16 +29,6 @@ def attach_within_depth(parent_id: int | None, max_depth: int) -> int | None:
     # chain[i] sits at depth len(chain) - i: take the ancestor at depth max_depth - 1.
     index = len(chain) - max_depth + 1
     return chain[index] if index < len(chain) else None
-
-
-def lift_replies(comment_id: int) -> None:
-    """Hang a comment's replies under its own parent, as WordPress does when it deletes one: the
-    comment is leaving the public thread, and its approved replies must not leave with it."""
-    leaving = aliased(Comment)
-    grandparent = db.select(leaving.parent_id).where(leaving.id == comment_id).scalar_subquery()
-    db.session.execute(update(Comment).where(Comment.parent_id == comment_id)
-                       .values(parent_id=grandparent)
-                       .execution_options(synchronize_session=False))
 
 
 def thread(article: Article, args: dict) -> dict:

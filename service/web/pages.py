@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from service.site_settings import LABELS
+from workers.classifiers.reasons import Reason
 
 bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -18,13 +19,10 @@ DEMO_ARTICLE = {
     "title": "City council approves new bike lanes",
 }
 
-# The review page's reason filter offers these codes of the pipeline (workers/policy.py and the
-# spam stage's rules) before any comment shows them; the codes of spam signals (TOO_FAST, ...)
-# join the list as comments carrying them appear. TOXIC:<label> codes are the label filter.
-REVIEW_REASONS = (
-    "BANNED_WORD", "DISALLOWED_KEY", "HONEYPOT", "LANG_UNSUPPORTED", "LINKS", "MODERATION_KEY",
-    "NEW_AUTHOR", "PREMOD_ARTICLE", "REPORTED", "SPAM_WAVE", "SUSPECT_WORD", "TRUSTED_AUTHOR",
-)
+# The review page's reason filter offers the pipeline's codes before any comment shows them;
+# the codes of spam signals (TOO_FAST, ...) join the list as comments carrying them appear.
+# TOXIC:<label> codes are the label filter; erased comments are in no queue.
+REVIEW_REASONS = tuple(sorted(code.value for code in Reason if code != Reason.ERASED))
 
 # Our pages load only their own scripts and styles and talk only to this service: the review
 # page shows untrusted comment text to privileged users, so an injection must have nowhere to go.

@@ -5,13 +5,14 @@ import logging
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from redis.exceptions import RedisError
 
 from workers.classifiers.spam_settings import SPAM_DEFAULTS, with_defaults
 
+from ..reasons import Reason, SpamAction
 from . import combine
 from .learned import SpamModel
 from .neardup import NearDuplicateIndex
@@ -33,7 +34,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 NEAR_DUPLICATE = 1.0  # a second near-copy from another article or author: suspicious already
-SPAM_WAVE = 3.5  # held anyway (see combine.decide); this is how much a wave says "spam"
+SPAM_WAVE = 3.5  # held anyway (see combine.choose_action); this is how much a wave says "spam"
 SPAM_WAVE_PER_EXTRA_CONTEXT = 0.75
 MAX_SPAM_WAVE = 6.0
 VELOCITY = 2.0
@@ -67,10 +68,9 @@ class SpamVerdict:
     """What the spam stage decided about a comment, and why."""
 
     probability: float  # combined spam probability 0..1
-    action: str  # "pass" | "hold" | "spam" | "discard" | "reject"
+    action: SpamAction
     reasons: list[str]  # reason codes, most decisive first
     signals: dict[str, float]  # log-odds contribution of each signal; they sum to the logit
-    matches: dict[str, list[str]] = field(default_factory=dict)  # list entries that matched
 
 
 def author_context(secret: bytes | str, author_email: str, ip: str, author_name: str) -> str:
@@ -104,7 +104,9 @@ def _redis_signals(
     contexts = index.record(normalized_body, f"{item.article_id}|{author}", now, enough=enough)
     if contexts >= wave_min:
         extra = contexts - wave_min
-        found["SPAM_WAVE"] = min(SPAM_WAVE + SPAM_WAVE_PER_EXTRA_CONTEXT * extra, MAX_SPAM_WAVE)
+        found[Reason.SPAM_WAVE] = min(
+            SPAM_WAVE + SPAM_WAVE_PER_EXTRA_CONTEXT * extra, MAX_SPAM_WAVE
+        )
     elif contexts >= 2:
         found["NEAR_DUPLICATE"] = NEAR_DUPLICATE
     return found
@@ -174,21 +176,10 @@ def check_spam(
         learned=learned,
     )
     spam_probability = combine.probability(found)
-    action, reasons = combine.decide(rules, found, spam_probability, settings)
-    matches = {
-        code: entries
-        for code, entries in (
-            ("BANNED_WORD", rules.banned_words),
-            ("DISALLOWED_KEY", rules.disallowed_keys),
-            ("MODERATION_KEY", rules.moderation_keys),
-            ("SUSPECT_WORD", rules.suspect_words),
-        )
-        if entries
-    }
+    action, reasons = combine.choose_action(rules, found, spam_probability, settings)
     return SpamVerdict(
         probability=spam_probability,
         action=action,
         reasons=reasons,
         signals={name: round(weight, 4) for name, weight in found.items()},
-        matches=matches,
     )

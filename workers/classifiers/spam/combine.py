@@ -4,6 +4,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..reasons import Reason, SpamAction
 from .rules import RuleHits
 
 # Most comments are not spam: with no evidence at all a comment scores ~5 %.
@@ -25,7 +26,7 @@ MODEL_RAMP_EXAMPLES = 30
 # Trusted authors (enough approved comments) keep a quarter of each soft signal.
 TRUST_DAMPING = 0.25
 # Proof of a bot, not a judgement call: trust does not soften it.
-UNDAMPED = frozenset({"HONEYPOT"})
+UNDAMPED = frozenset({Reason.HONEYPOT})
 # Evidence below this is listed in signals but is not worth a moderator's attention.
 REASON_MIN = 0.5
 
@@ -71,46 +72,50 @@ def probability(found: Mapping[str, float]) -> float:
     return _sigmoid(sum(found.values()))
 
 
-def decide(
+def choose_action(
     rules: RuleHits,
     found: Mapping[str, float],
     spam_probability: float,
     settings: Mapping[str, Any],
-) -> tuple[str, list[str]]:
+) -> tuple[SpamAction, list[str]]:
     """Return the action for a comment and the reasons, most decisive first."""
     reasons = []
     if rules.banned_words:
-        reasons.append("BANNED_WORD")
+        reasons.append(Reason.BANNED_WORD)
     if rules.disallowed_keys:
-        reasons.append("DISALLOWED_KEY")
-    if "HONEYPOT" in found:
-        reasons.append("HONEYPOT")
+        reasons.append(Reason.DISALLOWED_KEY)
+    if Reason.HONEYPOT in found:
+        reasons.append(Reason.HONEYPOT)
     if rules.moderation_keys:
-        reasons.append("MODERATION_KEY")
+        reasons.append(Reason.MODERATION_KEY)
     if rules.suspect_words:
-        reasons.append("SUSPECT_WORD")
+        reasons.append(Reason.SUSPECT_WORD)
     if rules.too_many_links:
-        reasons.append("LINKS")
+        reasons.append(Reason.LINKS)
     evidence = sorted(
-        ((weight, name) for name, weight in found.items() if name not in ("PRIOR", "HONEYPOT")),
+        (
+            (weight, name)
+            for name, weight in found.items()
+            if name not in ("PRIOR", Reason.HONEYPOT)
+        ),
         reverse=True,
     )
     reasons += [name for weight, name in evidence if weight >= REASON_MIN and name not in reasons]
 
     if rules.banned_words:
-        action = "reject"
-    elif rules.disallowed_keys or "HONEYPOT" in found:
-        action = "spam"
+        action = SpamAction.REJECT
+    elif rules.disallowed_keys or Reason.HONEYPOT in found:
+        action = SpamAction.SPAM
     elif spam_probability >= float(settings["spam_discard"]):
-        action = "discard"
+        action = SpamAction.DISCARD
     elif (
         spam_probability >= float(settings["spam_hold"])
         or rules.too_many_links
-        or "SPAM_WAVE" in found  # a flood goes to a moderator even when each copy looks fine
+        or Reason.SPAM_WAVE in found  # a flood goes to a moderator even when each copy looks fine
         or rules.moderation_keys
         or rules.suspect_words
     ):
-        action = "hold"
+        action = SpamAction.HOLD
     else:
-        action = "pass"
+        action = SpamAction.PASS
     return action, reasons

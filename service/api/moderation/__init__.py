@@ -1,0 +1,16 @@
+"""The review API for moderators: queues, decisions, claims, audit history, spam feedback, stats.
+
+One blueprint (access.py) whose routes live in the modules below, one per resource.
+"""
+
+from service.api.moderation import (  # noqa: F401  (their routes join the blueprint)
+    claims,
+    decisions,
+    history,
+    review_queue,
+    spam_feedback,
+    stats,
+)
+from service.api.moderation.access import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,30 @@
+"""Every change of a comment's state, one function per transition, for views and tasks alike.
+
+Each transition applies its conditional update, adds its audit event (and spam feedback,
+webhooks, metrics where they apply) and commits; a refused change raises a DomainError
+(service/domain/errors.py), which service/errors.py maps to the API's error shape.
+"""
+
+from service.domain.actors import READER, SYSTEM, Actor
+from service.domain.audit import find_comment
+from service.domain.claims import claim, release
+from service.domain.classification import Classification, hold_unclassifiable, record_classification
+from service.domain.decisions import MODERATOR_ACTIONS, moderate
+from service.domain.erasure import ERASED, erase
+from service.domain.errors import (
+    ClaimedByOther,
+    DomainError,
+    InvalidTransition,
+    NotClaimant,
+    NotFound,
+    StaleVersion,
+)
+from service.domain.feedback import record_spam_feedback, record_spam_submission
+from service.domain.flags import flag
+
+__all__ = [
+    "ERASED", "MODERATOR_ACTIONS", "READER", "SYSTEM", "Actor", "ClaimedByOther",
+    "Classification", "DomainError", "InvalidTransition", "NotClaimant", "NotFound",
+    "StaleVersion", "claim", "erase", "find_comment", "flag", "hold_unclassifiable", "moderate",
+    "record_classification", "record_spam_feedback", "record_spam_submission", "release",
+]

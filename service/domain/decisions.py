@@ -1,0 +1,55 @@
+"""A moderator's decision: approve, reject, mark as spam or delete, under an optimistic lock."""
+
+from sqlalchemy import update
+
+from service import webhooks
+from service.domain import feedback
+from service.domain.actors import Actor
+from service.domain.audit import lift_replies, record_event
+from service.domain.claims import check_not_claimed_by_other
+from service.domain.errors import StaleVersion
+from service.extensions import db
+from service.models import Comment, Flag, Status, utcnow
+
+# A moderator's action, as the API names it and the audit trail records it, and its status.
+MODERATOR_ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM,
+                     "delete": Status.DELETED}
+
+
+def moderate(comment: Comment, action: str, reason: str, version: int, actor: Actor) -> Comment:
+    """Apply a moderator's decision if nobody changed the comment since `version` was read."""
+    check_not_claimed_by_other(comment, actor)
+    to_status = MODERATOR_ACTIONS[action]
+    from_status = comment.status
+    now = utcnow()
+    # The version check and the update are one statement, so two moderators cannot both win.
+    result = db.session.execute(
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.version == version)
+        .values(status=to_status, version=Comment.version + 1, decided_at=now, updated_at=now,
+                reported=False, claimed_by=None, claimed_until=None, discarded=False)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        current = db.session.get(Comment, comment.id)
+        db.session.refresh(current)
+        raise StaleVersion(
+            f"Comment {comment.id} changed since version {version} was read: it is "
+            f"now {current.status} at version {current.version}.",
+            errors={"current": {"status": current.status, "version": current.version}})
+    db.session.execute(update(Flag).where(Flag.comment_id == comment.id).values(resolved=True))
+    if from_status == Status.APPROVED and to_status != Status.APPROVED:
+        lift_replies(comment.id)
+    record_event(comment.id, actor, action, from_status, to_status, reason=reason)
+    # Spam, and spam or spam-scored comments approved, teach the site's model.
+    learn = to_status == Status.SPAM or (to_status == Status.APPROVED and
+                                         (from_status == Status.SPAM or comment.spam_score))
+    if learn:
+        feedback.add_label(comment, to_status == Status.SPAM, actor)
+    webhooks.decided(comment, to_status, by="moderator")
+    db.session.commit()
+    if learn:
+        feedback.learn(comment.site_id)
+    db.session.refresh(comment)
+    return comment
