@@ -2,6 +2,7 @@
 a Redis client that fails fast and each site's learned model, cached per process."""
 
 import logging
+from functools import cache
 from typing import TYPE_CHECKING
 
 import redis
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 _spam_models: dict[int, tuple[tuple, "SpamModel"]] = {}
 
 
+@cache
 def redis_client(url: str) -> redis.Redis:
     # No retries: when Redis is down the spam stage carries on without its Redis signals,
     # and redis-py's default retries would cost seconds per comment.

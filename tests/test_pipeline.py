@@ -176,3 +176,41 @@ def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_mode
     assert [rude.body[s["begin"]:s["end"]] for s in rude.spans] == ["Nice work.",
                                                                       "You are an idiot."]
     assert polite.status == Status.APPROVED and polite.spans == []
+
+
+def test_a_comment_held_for_another_reason_still_gets_its_sentence_scores(app, db, make,
+                                                                           tiny_model):
+    """TOXICITY_SPANS=flagged: held comments always carry sentence scores (review page and
+    statement of reasons), even when no label reached a threshold."""
+    from service.admin_ops import upsert_article
+    from service.config import DEFAULTS
+    from workers import pipeline
+    from workers.classifiers import toxicity
+
+    checkpoint, hf_dir = tiny_model
+    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config({
+        **DEFAULTS, "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
+        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"}))
+    site, _ = make.site()
+    held_article = upsert_article(site, "premoderated", moderation_mode="pre")
+    open_article = upsert_article(site, "open")
+    ids = {}
+    for article in (held_article, open_article):
+        comment = Comment(site_id=site.id, article_id=article.id, author_name="Reader",
+                          author_email=f"{article.external_id}@mail.example",
+                          body="I agree. We should talk.", ip="10.0.0.9",
+                          status=Status.PENDING, flag_count=0)
+        db.session.add(comment)
+        db.session.commit()
+        ids[article.external_id] = comment.id
+    toxicity.set_active_model(model)
+    try:
+        assert pipeline.classify_batch(list(ids.values())) == 2
+    finally:
+        toxicity.set_active_model(None)
+
+    held, published = decided(db, ids["premoderated"]), decided(db, ids["open"])
+    assert held.status == Status.HELD and held.reasons == ["PREMOD_ARTICLE"]
+    assert [held.body[s["begin"]:s["end"]] for s in held.spans] == ["I agree.",
+                                                                      "We should talk."]
+    assert published.status == Status.APPROVED and published.spans == []

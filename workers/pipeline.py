@@ -3,55 +3,25 @@
 import logging
 import time
 from collections.abc import Mapping
-from functools import cache
+from dataclasses import replace
 
 import redis
 from flask import current_app
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from sqlalchemy import func, select
 
 from service import metrics
 from service.domain import Classification, record_classification
 from service.extensions import db
-from service.models import Comment, ShadowDecision, SpamModelState, Status
+from service.models import Comment, ShadowDecision, Status
 from service.shadow import candidate_settings, running_policies
 from service.site_settings import effective_settings
+from service.spam_stage import redis_client, spam_models
 from workers.classifiers import toxicity_model
 from workers.classifiers.reasons import SPAM_VERDICTS
-from workers.classifiers.spam import SpamInput, SpamModel, SpamVerdict, check_spam
+from workers.classifiers.spam import SpamInput, SpamVerdict, check_spam
 from workers.policy import Decision, Evidence, decide
 
 log = logging.getLogger(__name__)
-
-# site_id -> ((version, updated_at), model): reloaded when feedback saves a new version.
-_spam_models: dict[int, tuple[tuple, SpamModel]] = {}
-
-
-@cache
-def redis_client(url: str) -> redis.Redis:
-    # No retries: when Redis is down the spam stage carries on without its Redis signals,
-    # and redis-py's default retries would cost seconds per comment.
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2,
-                                retry=Retry(NoBackoff(), 0))
-
-
-def spam_models(site_ids: set[int]) -> dict[int, SpamModel]:
-    """Return the learned spam model of each site that has one, reloading changed ones."""
-    rows = db.session.execute(
-        select(SpamModelState.site_id, SpamModelState.version, SpamModelState.updated_at)
-        .where(SpamModelState.site_id.in_(site_ids))).all()
-    versions = {site_id: (version, updated_at) for site_id, version, updated_at in rows}
-    for site_id, version in versions.items():
-        cached = _spam_models.get(site_id)
-        if cached is None or cached[0] != version:
-            state = db.session.get(SpamModelState, site_id)
-            try:
-                _spam_models[site_id] = (version, SpamModel.from_bytes(state.state))
-            except ValueError:  # stored by an older release: the next feedback refits it
-                log.warning("spam.model_outdated", extra={"site_id": site_id})
-                _spam_models[site_id] = (version, SpamModel())
-    return {site_id: _spam_models[site_id][1] for site_id in versions}
 
 
 def approved_counts(comments: list[Comment]) -> dict[tuple[int, str], int]:
@@ -123,25 +93,33 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
     if to_score:
         metrics.record_toxicity(model.name, len(to_score), time.perf_counter() - scoring_started)
 
-    shadows = running_policies({c.site_id for c in comments})
-    decided = 0
+    evidence, decisions = {}, {}
     for comment in comments:
         verdict, result = verdicts[comment.id], results.get(comment.id)
-        evidence = Evidence(
+        evidence[comment.id] = Evidence(
             scores=result.scores if result else {}, spam_action=verdict.action,
             spam_reasons=verdict.reasons,
             language_supported=result.language_supported if result else True,
             approved_before=approved.get((comment.site_id, comment.author_email), 0),
         )
-        article_mode = comment.article.moderation_mode
-        decision = decide(evidence, settings[comment.id], article_mode)
-        recorded = record_classification(comment, classification(decision, verdict, result, model),
-                                         (request_ids or {}).get(comment.id))
+        decisions[comment.id] = decide(evidence[comment.id], settings[comment.id],
+                                       comment.article.moderation_mode)
+    add_held_sentences(model, [c for c in to_score if decisions[c.id].status == Status.HELD],
+                       results)
+
+    shadows = running_policies({c.site_id for c in comments})
+    decided = 0
+    for comment in comments:
+        decision, result = decisions[comment.id], results.get(comment.id)
+        recorded = record_classification(
+            comment, classification(decision, verdicts[comment.id], result, model),
+            (request_ids or {}).get(comment.id))
         policy = shadows.get(comment.site_id)
         if recorded and policy is not None:
             # The candidate decides on the same evidence; it is recorded and changes nothing.
-            candidate = decide(evidence, candidate_settings(settings[comment.id], policy),
-                               article_mode)
+            candidate = decide(evidence[comment.id],
+                               candidate_settings(settings[comment.id], policy),
+                               comment.article.moderation_mode)
             db.session.add(ShadowDecision(policy_id=policy.id, comment_id=comment.id,
                                           live_status=decision.status,
                                           shadow_status=candidate.status,
@@ -150,6 +128,19 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
     db.session.commit()
     metrics.record_batch(len(comments), time.perf_counter() - started)
     return decided
+
+
+def add_held_sentences(model, held: list[Comment], results: dict) -> None:
+    """Score the sentences of held comments that have none yet (TOXICITY_SPANS=flagged scores
+    them only where a label reached its threshold): a comment held for spam, pre-moderation or
+    a new author still shows its moderator, and its statement, which sentences scored what."""
+    missing = [c for c in held if results[c.id].language_supported and not results[c.id].spans]
+    if model.spans != "flagged" or not missing:
+        return
+    every_label = {label: 0.0 for label in model.labels}  # every text "reaches" a threshold
+    rescored = model.score([c.body for c in missing], [every_label] * len(missing))
+    for comment, result in zip(missing, rescored, strict=True):
+        results[comment.id] = replace(results[comment.id], spans=result.spans)
 
 
 def classification(decision: Decision, verdict: SpamVerdict, result, model) -> Classification:
