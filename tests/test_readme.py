@@ -119,3 +119,13 @@ def test_the_readme_perspective_curl_example_runs_against_the_service(app, clien
     assert 0.0 <= toxicity["summaryScore"]["value"] <= 1.0
     assert toxicity["spanScores"], "spanAnnotations asks for sentence spans"
     assert answer["languages"] == ["en"]
+
+
+def test_every_path_the_code_map_names_exists():
+    text = README.read_text()
+    section = text[text.index("## Code map"):text.index("## Benchmarks")]
+    paths = set(re.findall(r"`((?:service|workers|tests|bench|deploy)/[\w./-]*)`", section))
+    assert len(paths) > 30, "the Code map lost its paths"
+    root = README.parent
+    missing = sorted(p for p in paths if not (root / p).exists())
+    assert not missing, f"the Code map names paths that are not in the tree: {missing}"
