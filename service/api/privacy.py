@@ -244,6 +244,8 @@ class Erase(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(EraseInSchema)
     @blp.response(200, EraseOutSchema)
+    @blp.alt_response(409, description="One of the comments changed during the erasure (e.g. "
+                                        "a moderator's decision); nothing was erased, try again.")
     def post(self, data):
         """Erase what is stored about an email address; the audit trail stays consistent."""
         email = data["email"].strip().lower()
