@@ -71,72 +71,66 @@ def operation_ref(path: str, method: str) -> str:
     return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
 
 
+def link(path: str, method: str, parameters: dict | None = None, body: dict | None = None
+         ) -> dict:
+    """Return an OpenAPI link to an operation of this document."""
+    found: dict = {"operationRef": operation_ref(path, method)}
+    if parameters:
+        found["parameters"] = parameters
+    if body:
+        found["requestBody"] = body
+    return found
+
+
 COMMENT = "/v1/moderation/comments/{comment_id}"
-FROM_ACCEPTED = {"path.comment_id": "$response.body#/id"}
-FROM_REVIEW = {"path.comment_id": "$response.body#/id"}
 SITE = "/v1/admin/sites/{site_id}"
-FROM_SITE = {"path.site_id": "$response.body#/id"}
+WEBHOOK = SITE + "/webhooks/{webhook_id}"
+BY_ID = {"path.comment_id": "$response.body#/id"}  # a comment's id in the answer
+SITE_BY_ID = {"path.site_id": "$response.body#/id"}
+WEBHOOK_BY_ID = {"path.site_id": "$response.body#/site_id", "path.webhook_id": "$response.body#/id"}
 
 # Where a client goes next from an answer (OpenAPI links): what a reader, a moderator and an
 # admin do with the ids they are given. Stateful tests (schemathesis) walk them.
 LINKS: dict[tuple[str, str, str], dict[str, dict]] = {
     ("/v1/articles/{article_id}/comments", "post", "202"): {
-        "CommentStatus": {"operationRef": operation_ref("/v1/comments/{comment_id}/status", "get"),
-                          "parameters": {**FROM_ACCEPTED,
-                                         "header.X-Status-Token": "$response.body#/status_token"}},
-        "Thread": {"operationRef": operation_ref("/v1/articles/{article_id}/comments", "get"),
-                   "parameters": {"path.article_id": "$request.path.article_id"}},
-        "Flag": {"operationRef": operation_ref("/v1/comments/{comment_id}/flags", "post"),
-                 "parameters": FROM_ACCEPTED},
-        "ReviewComment": {"operationRef": operation_ref(COMMENT, "get"),
-                          "parameters": FROM_ACCEPTED},
+        "CommentStatus": link("/v1/comments/{comment_id}/status", "get", {
+            **BY_ID, "header.X-Status-Token": "$response.body#/status_token"}),
+        "Thread": link("/v1/articles/{article_id}/comments", "get",
+                       {"path.article_id": "$request.path.article_id"}),
+        "Flag": link("/v1/comments/{comment_id}/flags", "post", BY_ID),
+        "ReviewComment": link(COMMENT, "get", BY_ID),
     },
     (COMMENT, "get", "200"): {
-        "Decide": {"operationRef": operation_ref(COMMENT + "/decision", "post"),
-                   "parameters": FROM_REVIEW,
-                   "requestBody": {"action": "approve", "version": "$response.body#/version"}},
-        "Claim": {"operationRef": operation_ref(COMMENT + "/claim", "post"),
-                  "parameters": FROM_REVIEW},
-        "Release": {"operationRef": operation_ref(COMMENT + "/claim", "delete"),
-                    "parameters": FROM_REVIEW},
-        "History": {"operationRef": operation_ref(COMMENT + "/history", "get"),
-                    "parameters": FROM_REVIEW},
-        "SpamFeedback": {"operationRef": operation_ref(COMMENT + "/spam-feedback", "post"),
-                         "parameters": FROM_REVIEW},
-        "EraseAuthor": {"operationRef": operation_ref("/v1/admin/privacy/erase", "post"),
-                        "requestBody": {"email": "$response.body#/author/email"}},
+        "Decide": link(COMMENT + "/decision", "post", BY_ID,
+                       body={"action": "approve", "version": "$response.body#/version"}),
+        "Claim": link(COMMENT + "/claim", "post", BY_ID),
+        "Release": link(COMMENT + "/claim", "delete", BY_ID),
+        "History": link(COMMENT + "/history", "get", BY_ID),
+        "SpamFeedback": link(COMMENT + "/spam-feedback", "post", BY_ID),
+        "EraseAuthor": link("/v1/admin/privacy/erase", "post",
+                            body={"email": "$response.body#/author/email"}),
     },
     (COMMENT + "/decision", "post", "200"): {
-        "HistoryAfterDecision": {"operationRef": operation_ref(COMMENT + "/history", "get"),
-                                 "parameters": FROM_REVIEW},
+        "HistoryAfterDecision": link(COMMENT + "/history", "get", BY_ID),
     },
     ("/v1/admin/sites", "post", "201"): {
-        "Site": {"operationRef": operation_ref(SITE, "get"), "parameters": FROM_SITE},
-        "PatchSite": {"operationRef": operation_ref(SITE, "patch"), "parameters": FROM_SITE},
-        "CreateArticle": {"operationRef": operation_ref(SITE + "/articles", "post"),
-                          "parameters": FROM_SITE},
-        "ServerKey": {"operationRef": operation_ref(SITE + "/server-keys", "post"),
-                      "parameters": FROM_SITE},
-        "Webhook": {"operationRef": operation_ref(SITE + "/webhooks", "post"),
-                    "parameters": FROM_SITE},
+        "Site": link(SITE, "get", SITE_BY_ID),
+        "PatchSite": link(SITE, "patch", SITE_BY_ID),
+        "CreateArticle": link(SITE + "/articles", "post", SITE_BY_ID),
+        "ServerKey": link(SITE + "/server-keys", "post", SITE_BY_ID),
+        "Webhook": link(SITE + "/webhooks", "post", SITE_BY_ID),
     },
     (SITE + "/articles", "post", "201"): {
-        "Comment": {"operationRef": operation_ref("/v1/articles/{article_id}/comments", "post"),
-                    "parameters": {"path.article_id": "$response.body#/external_id"}},
+        "Comment": link("/v1/articles/{article_id}/comments", "post",
+                        {"path.article_id": "$response.body#/external_id"}),
     },
     (SITE + "/webhooks", "post", "201"): {
-        "Deliveries": {"operationRef": operation_ref(SITE + "/webhooks/{webhook_id}/deliveries",
-                                                     "get"),
-                       "parameters": {"path.site_id": "$response.body#/site_id",
-                                      "path.webhook_id": "$response.body#/id"}},
-        "DeleteWebhook": {"operationRef": operation_ref(SITE + "/webhooks/{webhook_id}",
-                                                        "delete"),
-                          "parameters": {"path.site_id": "$response.body#/site_id",
-                                         "path.webhook_id": "$response.body#/id"}},
+        "Deliveries": link(WEBHOOK + "/deliveries", "get", WEBHOOK_BY_ID),
+        "DeleteWebhook": link(WEBHOOK, "delete", WEBHOOK_BY_ID),
     },
     (SITE + "/server-keys", "post", "201"): {
-        "RevokeKey": {"operationRef": operation_ref("/v1/admin/keys/{key_id}", "delete"),
-                      "parameters": {"path.key_id": "$response.body#/id"}},
+        "RevokeKey": link("/v1/admin/keys/{key_id}", "delete",
+                          {"path.key_id": "$response.body#/id"}),
     },
 }
 
