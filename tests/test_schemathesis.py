@@ -148,6 +148,7 @@ def test_the_api_holds_its_document_along_its_links(app, db, make, credentials, 
             # Each walk starts from an empty service, so that the same steps get the same
             # answers when Hypothesis replays them (a repeated comment would be a 409 duplicate).
             db.session.rollback()
+            db.session.expunge_all()  # the rows are about to go: forget the objects too
             empty_tables()
             redis.Redis.from_url(REDIS_URL).flushdb()
             credentials.update(new_credentials(make))
