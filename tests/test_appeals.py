@@ -1,5 +1,7 @@
 """Appeals, with a real worker: an author contests a decision once, another moderator decides."""
 
+import uuid
+
 import pytest
 
 from service.models import (
@@ -123,9 +125,12 @@ def test_another_moderator_overturns_a_rejection_and_the_comment_is_published(
     actions = db.session.scalars(db.select(ModerationEvent.action).where(
         ModerationEvent.comment_id == comment_id).order_by(ModerationEvent.id)).all()
     assert actions[-3:] == ["reject", "appeal", "appeal-overturned"]
-    events = db.session.scalars(db.select(WebhookDelivery.event).where(
+    deliveries = db.session.scalars(db.select(WebhookDelivery).where(
         WebhookDelivery.subscription_id == hook.id).order_by(WebhookDelivery.id)).all()
-    assert events == ["appeal.created", "appeal.decided"]
+    assert [(d.event, d.payload["appeal"]["status"], d.payload["comment"]["status"])
+            for d in deliveries] == [("appeal.created", "open", "rejected"),
+                                     ("appeal.decided", "overturned", "approved")]
+    assert "quoting the article" not in str([d.payload for d in deliveries])  # never the note
     again = client.post(f"/v1/moderation/appeals/{ids[0]}/decision",
                         json={"outcome": "upheld"}, headers=bearer(reviewer))
     assert again.status_code == 409
@@ -260,3 +265,32 @@ def test_the_appeals_queue_is_in_the_metrics(worker, make, db, client, premod_si
     assert float(open_line.split()[1]) >= 1
     assert "moderation_appeals_oldest_age_seconds " in text
     assert 'moderation_appeals_total{event="created"}' in text
+
+
+def test_appeals_share_the_reader_apis_rate_limit_per_address(make, client, monkeypatch, app):
+    monkeypatch.setitem(app.config, "RATE_LIMIT_INTAKE_PER_IP", "3/minute")
+    address = f"10.202.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    answers = [client.post(f"/v1/comments/{n + 1}/appeal", json={"note": "again"},
+                           headers={"X-Status-Token": "guessed"},
+                           environ_base={"REMOTE_ADDR": address}) for n in range(4)]
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    assert int(answers[3].headers["Retry-After"]) > 0
+
+
+def test_an_authors_appeal_is_exported_and_erased_with_their_comments(worker, make, db, client,
+                                                                      premod_site):
+    site, key = premod_site
+    comment_id, token = rejected_by(client, db, make, key, make.token(site_id=site.id),
+                                    author_email="ada@mail.example")
+    assert appeal(client, comment_id, token, note="My neighbour Ada Byron said so.").status_code \
+        == 201
+    admin = bearer(make.token("admin"))
+    export = client.post("/v1/admin/privacy/export", json={"email": "ada@mail.example"},
+                         headers=admin).get_json()
+    assert export["comments"][0]["appeal"]["note"] == "My neighbour Ada Byron said so."
+    erased = client.post("/v1/admin/privacy/erase", json={"email": "ada@mail.example"},
+                         headers=admin)
+    assert erased.status_code == 200, erased.get_json()
+    db.session.expire_all()
+    assert db.session.scalar(db.select(Appeal.note).where(Appeal.comment_id == comment_id)) \
+        == "[erased]"

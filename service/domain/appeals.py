@@ -106,15 +106,10 @@ def appeal(comment: Comment, note: str, requester: str, limits: AppealLimits) ->
     record_event(comment.id, AUTHOR, APPEAL_ACTION, comment.status, comment.status,
                  reason=f"appeal {filed.id}")
     webhooks.emit(comment.site_id, webhooks.Event.APPEAL_CREATED, comment,
-                  status=webhooks_status(comment), appeal=appeal_fields(filed))
+                  appeal=appeal_fields(filed))
     db.session.commit()
     metrics.APPEALS.labels(event="created").inc()
     return filed
-
-
-def webhooks_status(comment: Comment) -> str:
-    # Subscribers are the site's own systems: they see the real status, spam included.
-    return str(comment.status)
 
 
 def appeal_fields(filed: Appeal) -> dict:
@@ -167,7 +162,7 @@ def decide_appeal(filed: Appeal, outcome: str, reason: str, actor: Actor) -> App
     db.session.flush()
     db.session.refresh(filed)
     webhooks.emit(comment.site_id, webhooks.Event.APPEAL_DECIDED, comment,
-                  status=webhooks_status(comment), appeal=appeal_fields(filed))
+                  appeal=appeal_fields(filed))
     db.session.commit()
     metrics.APPEALS.labels(event=str(status)).inc()
     if learn:
