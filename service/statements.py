@@ -2,9 +2,7 @@
 
 from typing import Any
 
-from service.domain import MODERATOR_ACTIONS
-from service.domain.appeals import APPEALABLE, OVERTURN_ACTION, UPHOLD_ACTION
-from service.domain.classification import CLASSIFY_ACTION
+from service.domain.appeals import APPEALABLE, DECIDING_ACTIONS, UPHOLD_ACTION
 from service.i18n import DEFAULT_LANGUAGE, translations
 from service.models import Appeal, AppealStatus, Comment, ModerationEvent, Status
 from workers.classifiers.reasons import Reason, toxic
@@ -15,8 +13,8 @@ def N_(message: str) -> str:
     return message
 
 
-# The audit trail's actions that set a status: the pipeline's, a moderator's, an appeal's.
-DECIDING_ACTIONS = (CLASSIFY_ACTION, *MODERATOR_ACTIONS, OVERTURN_ACTION)
+# The audit trail's actions that set a status (DECIDING_ACTIONS: the pipeline's, a moderator's,
+# an overturned appeal's), and those by which a person reviewed it.
 REVIEWING_ACTIONS = (*DECIDING_ACTIONS, UPHOLD_ACTION)
 # Actors that are not people deciding: the service itself, and readers who flag.
 NOT_A_MODERATOR = ("system", "reader", "author")
