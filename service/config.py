@@ -38,6 +38,11 @@ DEFAULTS: dict[str, object] = {
     # Review
     "CLAIM_TTL_S": 600,
     "QUEUE_PAGE_SIZE": 50,
+    # Appeals (service/domain/appeals.py): open ones per author (email or address) and site;
+    # new ones per site and hour, and of those, appeals of spam verdicts.
+    "APPEALS_OPEN_PER_AUTHOR": 3,
+    "APPEALS_PER_SITE_HOUR": 60,
+    "APPEALS_SPAM_PER_SITE_HOUR": 10,
     # Toxicity model (see workers/classifiers/toxicity/settings.py)
     "TOXICITY_MODEL": "original",
     "TOXICITY_CHECKPOINT": "",

@@ -30,7 +30,8 @@ def error_body(code: int, message: str, errors: dict | None = None) -> dict:
 
 # What each refused state change is in HTTP.
 DOMAIN_STATUS = {domain.NotFound: 404, domain.NotClaimant: 403, domain.StaleVersion: 409,
-                 domain.ClaimedByOther: 409, domain.InvalidTransition: 409}
+                 domain.ClaimedByOther: 409, domain.InvalidTransition: 409,
+                 domain.NotAllowed: 403, domain.LimitReached: 429}
 
 
 def domain_status(exc: domain.DomainError) -> int:
@@ -68,6 +69,8 @@ def register_error_handlers(app: Flask) -> None:
         code = domain_status(exc)
         response = jsonify(error_body(code, exc.message, exc.errors))
         response.status_code = code
+        if isinstance(exc, domain.LimitReached):
+            response.headers["Retry-After"] = str(exc.retry_after)
         return response
 
     @app.errorhandler(OperationalError)

@@ -67,6 +67,9 @@ WEBHOOK_DELIVERIES = Counter(
     "moderation_webhook_deliveries",
     "Webhook delivery attempts by outcome (delivered, retried, failed, refused, cancelled).",
     ["event", "outcome"])
+APPEALS = Counter(
+    "moderation_appeals", "Appeals of decisions by event (created, upheld, overturned).",
+    ["event"])
 WEBHOOK_DISABLED = Counter(
     "moderation_webhook_subscriptions_disabled",
     "Webhook subscriptions disabled after repeated failed deliveries.")
@@ -107,6 +110,25 @@ class StateCollector:
         yield up
         yield from families
         yield from self._webhooks()
+        yield from self._appeals()
+
+    def _appeals(self):
+        from service.extensions import db
+        from service.models import Appeal, AppealStatus, utcnow
+
+        try:
+            count, oldest = db.session.execute(
+                db.select(func.count(Appeal.id), func.min(Appeal.created_at))
+                .where(Appeal.status == AppealStatus.OPEN)).one()
+            db.session.rollback()
+        except Exception:  # the database is down: moderation_dependency_up says so
+            db.session.rollback()
+            return
+        yield GaugeMetricFamily("moderation_appeals_open", "Appeals waiting for a moderator.",
+                                value=count)
+        yield GaugeMetricFamily("moderation_appeals_oldest_age_seconds",
+                                "Age of the oldest open appeal (0 when none).",
+                                value=(utcnow() - oldest).total_seconds() if oldest else 0.0)
 
     def _webhooks(self):
         from service.extensions import db

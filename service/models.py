@@ -325,3 +325,36 @@ class ShadowDecision(db.Model):
     shadow_status: Mapped[str] = mapped_column(String(10))
     shadow_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AppealStatus(enum.StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"  # the decision stands
+    OVERTURNED = "overturned"  # the comment is published
+
+
+class Appeal(db.Model):
+    """An author's appeal of the decision that keeps their comment from the public (one each)."""
+
+    __tablename__ = "appeals"
+    __table_args__ = (Index("ix_appeals_site_status_created", "site_id", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), unique=True)
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    requester: Mapped[str] = mapped_column(String(64), default="")  # hash of the appellant's IP
+    status: Mapped[str] = mapped_column(String(12), default=AppealStatus.OPEN)
+    appealed_status: Mapped[str] = mapped_column(String(10))  # the comment's status appealed
+    # Who made the decision appealed: a moderator's token name and id, or "system".
+    decided_by: Mapped[str] = mapped_column(String(200), default="system")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    # Spam verdicts (discarded or not) queue after every other appeal.
+    spam_flagged: Mapped[bool] = mapped_column(default=False)
+    reviewer: Mapped[str | None] = mapped_column(String(200))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    reason: Mapped[str] = mapped_column(String(500), default="")  # the reviewer's
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column()
+
+    comment: Mapped[Comment] = relationship()

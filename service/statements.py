@@ -2,10 +2,9 @@
 
 from typing import Any
 
-from service.domain import MODERATOR_ACTIONS
-from service.domain.classification import CLASSIFY_ACTION
+from service.domain.appeals import APPEALABLE, DECIDING_ACTIONS, UPHOLD_ACTION
 from service.i18n import DEFAULT_LANGUAGE, translations
-from service.models import Comment, ModerationEvent, Status
+from service.models import Appeal, AppealStatus, Comment, ModerationEvent, Status
 from workers.classifiers.reasons import Reason, toxic
 
 
@@ -14,10 +13,11 @@ def N_(message: str) -> str:
     return message
 
 
-# The audit trail's actions that set a status: the pipeline's, and a moderator's.
-DECIDING_ACTIONS = (CLASSIFY_ACTION, *MODERATOR_ACTIONS)
+# The audit trail's actions that set a status (DECIDING_ACTIONS: the pipeline's, a moderator's,
+# an overturned appeal's), and those by which a person reviewed it.
+REVIEWING_ACTIONS = (*DECIDING_ACTIONS, UPHOLD_ACTION)
 # Actors that are not people deciding: the service itself, and readers who flag.
-NOT_A_MODERATOR = ("system", "reader")
+NOT_A_MODERATOR = ("system", "reader", "author")
 
 LABEL_NAMES = {
     "toxicity": N_("toxic language"),
@@ -73,6 +73,16 @@ APPEAL_AT = N_("If you disagree with this decision, you can ask for it to be rev
                "Quote comment number {id}.")
 APPEAL_CONTACT = N_("If you disagree with this decision, contact this site and quote comment "
                     "number {id}.")
+APPEAL_HERE = N_("If you disagree with this decision, you can appeal it once, here, with a short "
+                 "note; a moderator who did not make the decision will review it.")
+APPEAL_OUTCOMES = {
+    "open": N_("You appealed this decision; a moderator who did not make it will review your "
+               "appeal."),
+    "upheld": N_("You appealed this decision; a moderator reviewed it and upheld it."),
+    "overturned": N_("You appealed the decision; a moderator reviewed it and overturned it, so "
+                     "your comment is published."),
+}
+OVERTURNED_SUMMARY = N_("Your comment is published: your appeal succeeded.")
 
 SPAM_WHY = N_("Telling senders of spam what the checks look for, or how close they came, would "
               "help them get past the checks.")
@@ -145,11 +155,16 @@ def _facts(comment: Comment, settings: dict[str, Any], automated: bool, _) -> li
     return facts
 
 
-def _appeal(comment: Comment, settings: dict[str, Any], _) -> dict[str, Any]:
+def _appeal(comment: Comment, settings: dict[str, Any], appeal: Appeal | None,
+            _) -> dict[str, Any]:
     url = settings.get("appeal_url")
     text = (_(APPEAL_AT).format(url=url, id=comment.id) if url
             else _(APPEAL_CONTACT).format(id=comment.id))
-    return {"url": url, "text": text}
+    if appeal is None:
+        return {"url": url, "text": text, "can_appeal": comment.status in APPEALABLE,
+                "how": _(APPEAL_HERE), "status": None, "outcome": None, "decided_at": None}
+    return {"url": url, "text": text, "can_appeal": False, "how": None, "status": appeal.status,
+            "outcome": _(APPEAL_OUTCOMES[appeal.status]), "decided_at": appeal.decided_at}
 
 
 def _withheld(items, _) -> list[dict[str, str]]:
@@ -166,23 +181,30 @@ def is_spam_hold(comment: Comment) -> bool:
 
 
 def statement(comment: Comment, events: list[ModerationEvent], settings: dict[str, Any],
-              shown_status: str) -> dict[str, Any] | None:
-    """Build the statement of reasons for a comment kept from the public; None otherwise."""
-    if comment.status in (Status.PENDING, Status.APPROVED):
+              shown_status: str, appeal: Appeal | None = None) -> dict[str, Any] | None:
+    """Build the statement of reasons for a comment kept from the public, or published on
+    appeal; None otherwise."""
+    overturned = appeal is not None and appeal.status == AppealStatus.OVERTURNED
+    if comment.status == Status.PENDING or (comment.status == Status.APPROVED and not overturned):
         return None
     language = settings.get("language") or DEFAULT_LANGUAGE
     _ = translations(language).gettext
     event = deciding_event(comment, events)
     decided_at = comment.decided_at or (event.created_at if event else None)
     base = {"decision": shown_status, "decided_at": decided_at, "language": language,
-            "appeal": _appeal(comment, settings, _)}
+            "appeal": _appeal(comment, settings, appeal, _)}
+    if comment.status == Status.APPROVED:
+        return base | {"summary": _(OVERTURNED_SUMMARY), "facts": [], "automated": False,
+                       "human_review": True, "process": _(BY_MODERATOR), "model": None,
+                       "withheld": []}
     if is_spam_hold(comment):
         return base | {
             "summary": _(SPAM_SUMMARY), "facts": [], "automated": None, "human_review": None,
             "process": None, "model": None,
             "withheld": _withheld((WITHHELD_SPAM, WITHHELD_PROCESS), _)}
 
-    human = any(e.actor not in NOT_A_MODERATOR and e.action in DECIDING_ACTIONS for e in events)
+    # A person took part: a moderator decided, or reviewed the decision on appeal.
+    human = any(e.actor not in NOT_A_MODERATOR and e.action in REVIEWING_ACTIONS for e in events)
     automated = event is None or event.actor == "system"
     facts = _facts(comment, settings, automated, _)
     toxic = any(f["code"].startswith("TOXIC:") for f in facts)

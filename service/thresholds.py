@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from service.domain.appeals import OVERTURN_ACTION, UPHOLD_ACTION
 from service.extensions import db
 from service.models import Comment, ModerationEvent, SettingsChange, Site, utcnow
 from service.site_settings import LABELS, effective_settings
@@ -20,6 +21,10 @@ MIN_REJECTED = 10
 MIN_AUTO_REJECTED = 5  # a reject threshold must rest on at least this many decisions over it
 GRID = [round(i / 100, 2) for i in range(5, 100)]  # thresholds tried: 0.05 .. 0.99
 MODERATOR_ACTIONS = ("approve", "reject")  # spam decisions are the spam stage's lesson
+# An appeal's outcome is the comment's final decision: overturned is approved; upheld counts
+# as rejected where the comment stays rejected (upholding a hold or a spam verdict decides
+# nothing about toxicity).
+OVERTURNED, UPHELD = OVERTURN_ACTION, UPHOLD_ACTION
 
 
 class TooFewDecisions(Exception):
@@ -45,13 +50,15 @@ def moderator_decisions(site_id: int, days: int) -> list[Decision]:
     latest = (select(func.max(ModerationEvent.id))
               .join(Comment, Comment.id == ModerationEvent.comment_id)
               .where(Comment.site_id == site_id, ModerationEvent.created_at >= since,
-                     ModerationEvent.action.in_(MODERATOR_ACTIONS))
+                     ModerationEvent.action.in_((*MODERATOR_ACTIONS, OVERTURNED))
+                     | ((ModerationEvent.action == UPHELD)
+                        & (ModerationEvent.to_status == "rejected")))
               .group_by(ModerationEvent.comment_id))
     rows = db.session.execute(
         select(Comment.scores, ModerationEvent.action)
         .join(ModerationEvent, ModerationEvent.comment_id == Comment.id)
         .where(ModerationEvent.id.in_(latest))).all()
-    return [Decision({k: float(v) for k, v in scores.items()}, action == "reject")
+    return [Decision({k: float(v) for k, v in scores.items()}, action in ("reject", UPHELD))
             for scores, action in rows if scores]
 
 

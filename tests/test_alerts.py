@@ -91,6 +91,7 @@ def test_the_alerts_cover_the_pipeline_and_webhooks():
     covers = {
         "ModerationClassifyBacklog": "moderation_celery_queue_length",
         "ModerationHeldTooOld": "moderation_oldest_comment_age_seconds",
+        "ModerationAppealsTooOld": "moderation_appeals_oldest_age_seconds",
         "ModerationClassifyRetries": "moderation_classify_retries_total",
         "ModerationClassifyFailures": "moderation_decision_reasons_total",
         "ModerationScoreTimeouts": "moderation_perspective_score_timeouts_total",

@@ -21,6 +21,7 @@ from service.api.comments import hash_token
 from service.auth import create_key, create_server_key
 from service.models import (
     ApiKey,
+    Appeal,
     Article,
     Comment,
     Role,
@@ -76,6 +77,8 @@ BODIES = {
     ("post", "/v1/moderation/decisions"): lambda w: {
         "action": "approve", "items": [{"id": w["comment"].id, "version": w["comment"].version}]},
     ("post", "/v1/moderation/comments/{comment_id}/spam-feedback"): lambda w: {"is_spam": False},
+    ("post", "/v1/moderation/appeals/{appeal_id}/decision"): lambda w: {"outcome": "upheld"},
+    ("post", "/v1/comments/{comment_id}/appeal"): lambda w: {"note": "Please look again."},
     ("post", "/v1/admin/sites"): lambda w: {"name": "New", "origins": ["https://new.example"]},
     ("patch", "/v1/admin/sites/{site_id}"): lambda w: {"name": "Renamed"},
     ("post", "/v1/admin/sites/{site_id}/articles"): lambda w: {"external_id": "a-2"},
@@ -159,7 +162,7 @@ def kind(path: str, op: dict) -> str:
 
 def acts_on_a_site(path: str, op: dict) -> bool:
     """Whether the call names site A's objects (a comment, the site, comment ids, bulk items)."""
-    return (bool({"comment_id", "site_id", "ids"} & set(parameters(op)))
+    return (bool({"comment_id", "site_id", "ids", "appeal_id"} & set(parameters(op)))
             or path.endswith("/decisions"))
 
 
@@ -201,6 +204,15 @@ def fresh_webhook(db, world) -> tuple[int, int]:
     return hook.id, delivery.id
 
 
+def fresh_appeal(db, comment: Comment) -> int:
+    """An open appeal of comment (an automated hold, so any moderator may decide it)."""
+    appeal = Appeal(site_id=comment.site_id, comment_id=comment.id, note="Please look again.",
+                    appealed_status=comment.status)
+    db.session.add(appeal)
+    db.session.commit()
+    return appeal.id
+
+
 def call(client, db, world, caller: str, method: str, path: str, op: dict,
          invalid: bool = False):
     """Make the request as caller, on site A's objects; return the response."""
@@ -216,6 +228,7 @@ def call(client, db, world, caller: str, method: str, path: str, op: dict,
         db.session.commit()
         key_id = key.id
     webhook_id, delivery_id = fresh_webhook(db, world) if "{webhook_id}" in path else (None, None)
+    appeal_id = fresh_appeal(db, comment) if "{appeal_id}" in path else None
     policy_id = None
     if "/shadow-policies" in path:
         # One candidate runs per site: end the last call's, start one for this call to act on.
@@ -230,7 +243,7 @@ def call(client, db, world, caller: str, method: str, path: str, op: dict,
         db.session.commit()
     values = {"article_id": "a-1", "external_id": "a-1", "site_id": world["site"].id,
               "comment_id": comment.id, "key_id": key_id, "webhook_id": webhook_id,
-              "delivery_id": delivery_id, "policy_id": policy_id}
+              "delivery_id": delivery_id, "policy_id": policy_id, "appeal_id": appeal_id}
     url = path.format(**{name: values[name] for name in parameters(op)
                          if parameters(op)[name] == "path"})
     query = {}

@@ -9,6 +9,7 @@ def register_blueprints(app: Flask, api: Api) -> None:
         admin,
         akismet,
         akismet_account,  # noqa: F401  (its routes join akismet's blueprint)
+        appeals,  # noqa: F401  (its route joins the comments blueprint)
         comments,
         health,
         moderation,

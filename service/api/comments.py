@@ -23,6 +23,7 @@ from service.api.common import (
     site_key_required,
 )
 from service.api.thread import attach_within_depth, thread
+from service.domain.appeals import appeal_of
 from service.extensions import db
 from service.models import Article, Comment, ModerationEvent, Site, Status, utcnow
 from service.queue import enqueue_classify
@@ -183,6 +184,15 @@ class StatementWithheldSchema(Schema):
 class StatementAppealSchema(Schema):
     url = fields.String(allow_none=True, metadata={"description": "The site's appeal_url."})
     text = fields.String()
+    can_appeal = fields.Boolean(metadata={
+        "description": "The author may still appeal (POST the status URL's /appeal)."})
+    how = fields.String(allow_none=True, metadata={"description": "How to appeal, while one "
+                                                                   "can."})
+    status = fields.String(allow_none=True, metadata={
+        "description": "The author's appeal: open, upheld or overturned; null if none."})
+    outcome = fields.String(allow_none=True, metadata={"description": "The appeal's state in "
+                                                                      "plain words."})
+    decided_at = UTCDateTime(allow_none=True)
 
 
 class StatementSchema(Schema):
@@ -206,8 +216,8 @@ class CommentStatusSchema(Schema):
     status = fields.String()
     message = fields.String()
     statement = fields.Nested(StatementSchema, allow_none=True, metadata={
-        "description": "The statement of reasons, for a comment kept from the public; null "
-                       "while pending or once published."})
+        "description": "The statement of reasons, for a comment kept from the public or "
+                       "published on appeal; null while pending or once published otherwise."})
 
 
 class FlagInSchema(Schema):
@@ -489,24 +499,35 @@ class CommentStatus(MethodView):
     @blp.alt_response(400, description="The token was sent in the URL.")
     def get(self, comment_id: int):
         """Poll a comment's status with the token returned at submit (in a header)."""
-        if "token" in request.args:
-            # URLs end up in access logs, proxies and browser history: tokens stay out of them.
-            abort(400, message=f"Send the status token in the {STATUS_TOKEN_HEADER} header, "
-                               "not in the URL.",
-                  errors={"query": {"token": [f"Use the {STATUS_TOKEN_HEADER} header."]}})
-        token = request.headers.get(STATUS_TOKEN_HEADER, "")
-        comment = db.session.get(Comment, comment_id)
-        if comment is None or not token or not hmac.compare_digest(
-            comment.status_token_hash, hash_token(token)
-        ):
-            abort(404, message="No comment with that id and status token.")
-        g.site = comment.site  # so the site's own origins get CORS headers for the poll
-        shown = AUTHOR_STATUS[Status(comment.status)]
-        events = db.session.scalars(db.select(ModerationEvent).where(
-            ModerationEvent.comment_id == comment.id).order_by(ModerationEvent.id)).all()
-        settings = effective_settings(comment.site, comment.article)
-        return {"id": comment.id, "status": shown, "message": STATUS_MESSAGES[shown],
-                "statement": statement(comment, list(events), settings, shown.value)}
+        return author_status(authors_comment(comment_id))
+
+
+def authors_comment(comment_id: int) -> Comment:
+    """Return the comment whose status token the request carries (in a header), else 404."""
+    if "token" in request.args:
+        # URLs end up in access logs, proxies and browser history: tokens stay out of them.
+        abort(400, message=f"Send the status token in the {STATUS_TOKEN_HEADER} header, "
+                           "not in the URL.",
+              errors={"query": {"token": [f"Use the {STATUS_TOKEN_HEADER} header."]}})
+    token = request.headers.get(STATUS_TOKEN_HEADER, "")
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or not token or not hmac.compare_digest(
+        comment.status_token_hash, hash_token(token)
+    ):
+        abort(404, message="No comment with that id and status token.")
+    g.site = comment.site  # so the site's own origins get CORS headers for the poll
+    return comment
+
+
+def author_status(comment: Comment) -> dict:
+    """What the author is told of their comment: its status and statement of reasons."""
+    shown = AUTHOR_STATUS[Status(comment.status)]
+    events = db.session.scalars(db.select(ModerationEvent).where(
+        ModerationEvent.comment_id == comment.id).order_by(ModerationEvent.id)).all()
+    settings = effective_settings(comment.site, comment.article)
+    return {"id": comment.id, "status": shown, "message": STATUS_MESSAGES[shown],
+            "statement": statement(comment, list(events), settings, shown.value,
+                                   appeal_of(comment.id))}
 
 
 @blp.route("/comments/<int:comment_id>/flags")

@@ -98,6 +98,8 @@ LINKS: dict[tuple[str, str, str], dict[str, dict]] = {
         "Thread": link("/v1/articles/{article_id}/comments", "get",
                        {"path.article_id": "$request.path.article_id"}),
         "Flag": link("/v1/comments/{comment_id}/flags", "post", BY_ID),
+        "Appeal": link("/v1/comments/{comment_id}/appeal", "post", {
+            **BY_ID, "header.X-Status-Token": "$response.body#/status_token"}),
         "ReviewComment": link(COMMENT, "get", BY_ID),
     },
     (COMMENT, "get", "200"): {

@@ -19,6 +19,7 @@ from service.api.common import UTCDateTime
 from service.api.moderation.access import acting_moderator
 from service.api.moderation.history import EventSchema
 from service.auth import require_role
+from service.domain.appeals import appeal_of
 from service.errors import ServiceUnavailable
 from service.extensions import db
 from service.models import (
@@ -64,6 +65,13 @@ class ExportFlagSchema(Schema):
     created_at = UTCDateTime()
 
 
+class ExportAppealSchema(Schema):
+    status = fields.String()
+    note = fields.String()
+    created_at = UTCDateTime()
+    decided_at = UTCDateTime(allow_none=True)
+
+
 class ExportFeedbackSchema(Schema):
     is_spam = fields.Boolean()
     source = fields.String()
@@ -101,6 +109,7 @@ class ExportCommentSchema(Schema):
     decided_at = UTCDateTime(allow_none=True)
     events = fields.List(fields.Nested(EventSchema))
     flags = fields.List(fields.Nested(ExportFlagSchema))
+    appeal = fields.Nested(ExportAppealSchema, allow_none=True)
     spam_feedback = fields.List(fields.Nested(ExportFeedbackSchema))
 
 
@@ -231,6 +240,7 @@ class Export(MethodView):
                             "permalink": c.article.permalink},
                 "events": by_comment.get(c.id, []),
                 "flags": c.flags,
+                "appeal": appeal_of(c.id),
                 "spam_feedback": [feedback_out(f) for f in linked if f.comment_id == c.id],
             } for c in comments],
             "spam_feedback": [feedback_out(f) for f in unlinked],

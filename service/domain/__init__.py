@@ -5,7 +5,8 @@ webhooks, metrics where they apply) and commits; a refused change raises a Domai
 (service/domain/errors.py), which service/errors.py maps to the API's error shape.
 """
 
-from service.domain.actors import READER, SYSTEM, Actor
+from service.domain.actors import AUTHOR, READER, SYSTEM, Actor
+from service.domain.appeals import AppealLimits, appeal, decide_appeal
 from service.domain.audit import find_comment
 from service.domain.claims import claim, release
 from service.domain.classification import Classification, hold_unclassifiable, record_classification
@@ -15,6 +16,8 @@ from service.domain.errors import (
     ClaimedByOther,
     DomainError,
     InvalidTransition,
+    LimitReached,
+    NotAllowed,
     NotClaimant,
     NotFound,
     StaleVersion,
@@ -23,6 +26,7 @@ from service.domain.feedback import record_spam_feedback, record_spam_submission
 from service.domain.flags import flag
 
 __all__ = [
+    "AUTHOR", "AppealLimits", "LimitReached", "NotAllowed", "appeal", "decide_appeal",
     "ERASED", "MODERATOR_ACTIONS", "READER", "SYSTEM", "Actor", "ClaimedByOther",
     "Classification", "DomainError", "InvalidTransition", "NotClaimant", "NotFound",
     "StaleVersion", "claim", "erase", "find_comment", "flag", "hold_unclassifiable", "moderate",

@@ -12,3 +12,4 @@ class Actor:
 
 SYSTEM = Actor("system")
 READER = Actor("reader")
+AUTHOR = Actor("author")  # the comment's author, holding its status token

@@ -9,7 +9,7 @@ from service.domain.actors import Actor
 from service.domain.audit import lift_replies, record_event
 from service.domain.errors import StaleVersion
 from service.extensions import db
-from service.models import Comment, Flag, ScoreFeedback, SpamFeedback, Status, utcnow
+from service.models import Appeal, Comment, Flag, ScoreFeedback, SpamFeedback, Status, utcnow
 from workers.classifiers.reasons import Reason
 
 ERASED = "[erased]"
@@ -43,6 +43,9 @@ def erase(comments: list[Comment], flags: list[Flag], feedback: list[SpamFeedbac
         lift_replies(comment.id)
         record_event(comment.id, actor, ERASE_ACTION, comment.status, Status.DELETED,
                      reason="personal data erased on request", reasons=[Reason.ERASED])
+    # An appeal's note is the author's words about the erased comment.
+    db.session.execute(update(Appeal).where(Appeal.comment_id.in_([c.id for c in comments]))
+                       .values(note=ERASED).execution_options(synchronize_session=False))
     for report in flags:
         report.note = ""  # readers' notes may quote the erased text
         report.resolved = True

@@ -27,3 +27,15 @@ class NotClaimant(DomainError):
 
 class InvalidTransition(DomainError):
     """The change makes no sense from the comment's current state (e.g. flagged twice)."""
+
+
+class NotAllowed(DomainError):
+    """The caller may not make this change (e.g. decide the appeal of their own decision)."""
+
+
+class LimitReached(DomainError):
+    """Too many of these at once (e.g. open appeals of one author); retry_after in seconds."""
+
+    def __init__(self, message: str, retry_after: int = 3600):
+        super().__init__(message)
+        self.retry_after = retry_after

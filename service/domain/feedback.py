@@ -21,12 +21,16 @@ def learn(site_id: int) -> None:
     send(LEARN_TASK, [site_id])
 
 
+def latest_label(comment_id: int) -> bool | None:
+    """Return the comment's latest spam label (True: spam), None if it has none."""
+    return db.session.scalar(db.select(SpamFeedback.is_spam)
+                             .where(SpamFeedback.comment_id == comment_id)
+                             .order_by(SpamFeedback.id.desc()).limit(1))
+
+
 def record_spam_feedback(comment: Comment, is_spam: bool, actor: Actor) -> Comment:
     """Label a comment spam or not spam for the site's model, unless that is its latest label."""
-    latest = db.session.scalar(db.select(SpamFeedback.is_spam)
-                               .where(SpamFeedback.comment_id == comment.id)
-                               .order_by(SpamFeedback.id.desc()).limit(1))
-    if latest is is_spam:
+    if latest_label(comment.id) is is_spam:
         return comment  # said already: the model must not learn the same label twice
     add_label(comment, is_spam, actor)
     record_event(comment.id, actor, FEEDBACK_ACTION, comment.status, comment.status,

@@ -1,9 +1,11 @@
-"""The review API for moderators: queues, decisions, claims, audit history, spam feedback, stats.
+"""The review API for moderators: queues, decisions, appeals, claims, audit history, spam
+feedback, stats.
 
 One blueprint (access.py) whose routes live in the modules below, one per resource.
 """
 
 from service.api.moderation import (  # noqa: F401  (their routes join the blueprint)
+    appeals,
     claims,
     decisions,
     history,

@@ -4,11 +4,13 @@
  * api (the review API), session (sign in and out), queue (the list), card (one comment),
  * context (parent, conversation and author panels),
  * evidence (marks in the text), cursor (current card, selection), decisions, history,
- * filters, view (the URL), stats (counts), live (new arrivals, ticking times) and keyboard.
+ * filters, view (the URL), stats (counts), live (new arrivals, ticking times), keyboard and
+ * appeals (the appeals queue).
  * Comment text, names and reasons are written strangers' text: they go on the page with
  * textContent only, never as HTML.
  */
 
+import { initAppeals } from "./review/appeals.js";
 import { toggleAuthor, toggleConversation } from "./review/context.js";
 import { followScroll, setCurrent, updateSelection } from "./review/cursor.js";
 import { decideOne, decideSelected, toggleClaim } from "./review/decisions.js";
@@ -80,6 +82,7 @@ function init() {
   readView();
   if (state.token) start();
   else signOut();
+  initAppeals();
 }
 
 init();

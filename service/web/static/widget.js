@@ -417,7 +417,7 @@
     }
     // Published (the thread shows it) or not: nothing is awaiting any more.
     forgetOwn(entry.id);
-    if (status !== "approved" && statement) showStatement(entry.id, statement);
+    if (status !== "approved" && statement) showStatement(entry.id, statement, entry.token);
   }
 
   function placeOwn(entry) {
@@ -646,14 +646,14 @@
     settleOwn(posted, status, statement);
   }
 
-  function showStatement(commentId, statement) {
+  function showStatement(commentId, statement, token) {
     const old = document.getElementById(uid(`statement-${commentId}`));
-    const node = statementNode(commentId, statement);
+    const node = statementNode(commentId, statement, token);
     if (old) old.replaceWith(node);
     else ui.own.append(node);
   }
 
-  function statementNode(commentId, statement) {
+  function statementNode(commentId, statement, token) {
     // Text only, like everything else from the network: operators' wording included.
     const facts = (statement.facts || []).map((fact) => h("li", { class: "mw-fact" },
       h("span", { text: fact.text }),
@@ -661,7 +661,9 @@
                                                            text: sentence }))));
     const withheld = (statement.withheld || []).map((item) => h("li", { class: "mw-withheld" },
       `${item.text} ${item.reason}`));
-    const appealUrl = statement.appeal && safeUrl(statement.appeal.url || "");
+    const appeal = statement.appeal || {};
+    const appealUrl = safeUrl(appeal.url || "");
+    const offered = Boolean(appeal.can_appeal && token);
     const headingId = uid(`statement-${commentId}-heading`);
     return h("section", { class: "mw-statement", id: uid(`statement-${commentId}`),
                           "data-decision": statement.decision, "aria-labelledby": headingId },
@@ -670,9 +672,45 @@
       statement.process ? h("p", { class: "mw-process", text: statement.process }) : null,
       withheld.length ? h("p", { class: "mw-withheld-title", text: "Not disclosed:" }) : null,
       withheld.length ? h("ul", { class: "mw-withheld-list" }, ...withheld) : null,
-      statement.appeal ? h("p", { class: "mw-appeal" }, statement.appeal.text,
-        appealUrl ? " " : null,
-        appealUrl ? h("a", { href: appealUrl, rel: "noopener", text: "Ask for a review" }) : null)
-      : null);
+      // The site's own way to contest, where it has one or the built-in appeal is not offered.
+      statement.appeal && (appealUrl || !(offered || appeal.outcome))
+        ? h("p", { class: "mw-appeal" }, statement.appeal.text,
+          appealUrl ? " " : null,
+          appealUrl ? h("a", { href: appealUrl, rel: "noopener", text: "Ask for a review" })
+            : null)
+        : null,
+      appeal.outcome ? h("p", { class: "mw-appeal-outcome", role: "status",
+                                text: appeal.outcome }) : null,
+      offered ? appealForm(commentId, token, appeal.how) : null);
+  }
+
+  function appealForm(commentId, token, how) {
+    // The author's one appeal, sent with the comment's status token (in a header).
+    const noteId = uid(`appeal-${commentId}-note`);
+    const note = h("textarea", { id: noteId, name: "note", rows: "3", maxlength: "1000" });
+    const error = h("p", { class: "mw-appeal-error", role: "alert" });
+    const button = h("button", { type: "submit", class: "mw-appeal-submit",
+                                 text: "Appeal this decision" });
+    const form = h("form", { class: "mw-appeal-form" },
+      h("p", { class: "mw-appeal-how", text: how || "" }),
+      h("label", { for: noteId, text: "Why you disagree (optional)" }), note, error, button);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      button.disabled = true;
+      error.textContent = "";
+      const result = await call(`/v1/comments/${commentId}/appeal`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json",
+                   "X-Status-Token": token },
+        body: JSON.stringify({ note: note.value.trim() }),
+      });
+      button.disabled = false;
+      if (result.ok && result.body && result.body.statement) {
+        showStatement(commentId, result.body.statement, token);
+        return;
+      }
+      error.textContent = result.status === 429 ? tooSoon(result) : result.message;
+    });
+    return form;
   }
 })();
