@@ -756,3 +756,19 @@ def test_the_perspective_score_task_scores_sentences_even_with_spans_off(tiny_mo
                                                                 languages or [])])
     assert [(s["begin"], s["end"]) for s in answer["spans"]] == [(0, 8), (9, 24)]
     assert model.spans == "off"  # the worker's comments keep their own setting
+
+
+def test_the_perspective_score_task_scores_no_sentences_unless_asked(tiny_model):
+    """Without spanAnnotations a call costs one model row, not one per sentence."""
+    from workers import scoring
+
+    model = load(config_for(*tiny_model, TOXICITY_SPANS="all"))
+    scored_rows = []
+    original = model._predict
+    model._predict = lambda texts: scored_rows.append(len(texts)) or original(texts)
+    text = "I agree. We should talk."
+    without, with_spans = scoring.score_batch(model, [scoring.ScoreRequest(text, [], False),
+                                                      scoring.ScoreRequest(text, [], True)])
+    assert without["spans"] == [] and without["scores"] == with_spans["scores"]
+    assert [(s["begin"], s["end"]) for s in with_spans["spans"]] == [(0, 8), (9, 24)]
+    assert sorted(scored_rows) == [1, 3]  # one run per kind: the text; the text and 2 sentences

@@ -43,6 +43,7 @@ class ScoreRequest:
 
     text: str
     languages: list[str]
+    spans: bool = True  # score its sentences too (the caller asked for spanScores)
 
 
 @shared_task(base=FlaskBatches, name=SCORE_TASK, queue=TASK_QUEUES[SCORE_TASK], ignore_result=False,
@@ -67,7 +68,8 @@ def score_texts(requests) -> None:
             if text is None:
                 answers[request.id] = {"error": "TextNotReceived", "model": describe(model)}
                 continue
-        waiting.append((request, ScoreRequest(text, languages or [])))
+        waiting.append((request, ScoreRequest(text, languages or [],
+                                              request.kwargs.get("spans", True))))
     log.info("score.batch", extra={"size": len(waiting), "expired": len(requests) -
                                    len(waiting) - len(answers)})
     scored = score_batch(model, [item for _, item in waiting])
@@ -80,17 +82,17 @@ def score_texts(requests) -> None:
 
 
 def score_batch(model, items: list[ScoreRequest]) -> list[dict]:
-    """Score items with model (one run for those naming languages, one for the others)."""
+    """Score items with model: one run per kind of request (naming languages or not, with
+    sentences or not)."""
     answers: list[dict | None] = [None] * len(items)
-    named = [i for i, item in enumerate(items) if item.languages]
-    detected = [i for i, item in enumerate(items) if not item.languages]
-    for indexes, named_languages in ((named, True), (detected, False)):
-        if not indexes:
-            continue
+    kinds: dict[tuple[bool, bool], list[int]] = {}
+    for i, item in enumerate(items):
+        kinds.setdefault((bool(item.languages), item.spans), []).append(i)
+    for (named_languages, with_spans), indexes in kinds.items():
         scorer = copy.copy(model)  # shares the loaded weights; only this call's options differ
-        # The API always scores the sentences it is asked about, whatever TOXICITY_SPANS says
-        # for comments (it answers spanScores; one span for the whole text would be wrong).
-        scorer.spans = "all"
+        # Sentences when the caller asked for spanScores, whatever TOXICITY_SPANS says for
+        # comments (one span for the whole text would be wrong); none otherwise.
+        scorer.spans = "all" if with_spans else "off"
         # A caller naming the language (Perspective's `languages`) has the text scored as
         # that language, as Google does, instead of refused when detection disagrees.
         scorer.lang_detect = model.lang_detect and not named_languages

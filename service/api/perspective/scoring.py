@@ -40,7 +40,8 @@ def redis_client() -> redis.Redis:
     return _redis["client"]
 
 
-def score_with_a_slot(key_id: int, text: str, languages: list[str], private: bool) -> dict:
+def score_with_a_slot(key_id: int, text: str, languages: list[str], private: bool,
+                      spans: bool = True) -> dict:
     """Score text while holding one of the capped waiting slots (per key and in total)."""
     config = current_app.config
     timeout = float(config["SCORE_TIMEOUT_S"])
@@ -48,7 +49,7 @@ def score_with_a_slot(key_id: int, text: str, languages: list[str], private: boo
     try:
         with score_wait(redis_client(), key_id, timeout + 5, int(config["SCORE_MAX_WAITS"]),
                         int(config["SCORE_MAX_WAITS_PER_KEY"])):
-            return score_remotely(text, languages, private)
+            return score_remotely(text, languages, private, spans)
     except TooManyWaits as full:
         current_app.logger.warning("perspective.too_many_waits", extra={"scope": full.scope})
         if full.scope == "key":
@@ -63,8 +64,10 @@ def score_with_a_slot(key_id: int, text: str, languages: list[str], private: boo
                           queue.breaker.pause_s) from None
 
 
-def score_remotely(text: str, languages: list[str], private: bool = False) -> dict:
-    """Have a worker score text; 503 when the broker is down or no answer comes in time.
+def score_remotely(text: str, languages: list[str], private: bool = False,
+                   spans: bool = True) -> dict:
+    """Have a worker score text (and its sentences, with spans); 503 when the broker is down or
+    no answer comes in time.
 
     A private (doNotStore) text never rides in the task message, which Redis may persist: it
     goes to the worker over pub/sub once the worker listens (service.private_text).
@@ -76,12 +79,13 @@ def score_remotely(text: str, languages: list[str], private: bool = False) -> di
         if private:
             client, ref = redis_client(), uuid.uuid4().hex
             pubsub = stack.enter_context(private_text.handoff(client, ref))
-            args, kwargs = ["", languages], {"text_ref": ref}
+            args, kwargs = ["", languages], {"text_ref": ref, "spans": spans}
         else:
-            args, kwargs = [text, languages], {}
+            args, kwargs = [text, languages], {"spans": spans}
         # argsrepr: Celery logs and publishes a task's args repr; the text must not be in it.
         sent = queue.send(SCORE_TASK, args, kwargs=kwargs, task_id=task_id, expires=timeout,
-                          argsrepr=f"('<{len(text)} chars>', {languages!r})", kwargsrepr="{}")
+                          argsrepr=f"('<{len(text)} chars>', {languages!r})",
+                          kwargsrepr=f"{{'spans': {spans!r}}}")
         if not sent:
             raise unavailable("The scoring queue is unavailable; try again shortly.",
                               queue.breaker.pause_s)
