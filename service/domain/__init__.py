@@ -21,10 +21,13 @@ from service.domain.errors import (
 )
 from service.domain.feedback import record_spam_feedback, record_spam_submission
 from service.domain.flags import flag
+from service.domain.reports import dismiss_reports, reopen_reports
 
 __all__ = [
     "ERASED", "MODERATOR_ACTIONS", "READER", "SYSTEM", "Actor", "ClaimedByOther",
     "Classification", "DomainError", "InvalidTransition", "NotClaimant", "NotFound",
-    "StaleVersion", "claim", "erase", "find_comment", "flag", "hold_unclassifiable", "moderate",
+    "StaleVersion", "claim", "dismiss_reports", "erase", "find_comment", "flag",
+    "hold_unclassifiable", "moderate",
     "record_classification", "record_spam_feedback", "record_spam_submission", "release",
+    "reopen_reports",
 ]

@@ -7,6 +7,7 @@ from service.api.moderation import (  # noqa: F401  (their routes join the bluep
     claims,
     decisions,
     history,
+    reports,
     review_queue,
     spam_feedback,
     stats,

@@ -58,6 +58,7 @@ class ReviewItemSchema(Schema):
     language = fields.String()
     model = fields.Dict()
     discarded = fields.Boolean()
+    reported = fields.Boolean(metadata={"description": "Readers' reports are open."})
     priority = fields.Float()
     flag_count = fields.Integer()
     flags = fields.List(fields.Dict())
@@ -119,7 +120,7 @@ def review_item(comment: Comment, history: dict | None = None) -> dict:
     return {
         **{k: getattr(comment, k) for k in (
             "id", "site_id", "parent_id", "body", "status", "version", "scores", "spam_score",
-            "reasons", "language", "discarded", "priority", "flag_count", "claimed_by",
+            "reasons", "language", "discarded", "reported", "priority", "flag_count", "claimed_by",
             "claimed_until", "created_at", "decided_at")},
         "article": {"id": article.id, "external_id": article.external_id,
                     "title": article.title, "permalink": article.permalink},

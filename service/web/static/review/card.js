@@ -101,7 +101,8 @@ function scoreRows(item) {
 }
 
 // A decision that would leave the comment where it is is not offered.
-const SAME = { approve: "approved", reject: "rejected", spam: "spam", delete: "deleted" };
+const SAME = { approve: "approved", reject: "rejected", spam: "spam", delete: "deleted",
+               dismiss: null };
 
 export function claimedByOther(item) {
   const until = parseTime(item.claimed_until);
@@ -115,10 +116,10 @@ export function claimText(item) {
 }
 
 export function offered(item, action) {
-  // Not on someone else's claim; not the status it has (in Reported, approving an approved
-  // comment is how its reports are dismissed, so it is offered there as "Dismiss reports").
+  // Not on someone else's claim; not the status it has; reports are dismissed where they are
+  // open, and the comment keeps its status.
   if (claimedByOther(item)) return false;
-  if (action === "approve" && state.queue === "reported") return true;
+  if (action === "dismiss") return Boolean(item.reported);
   return item.status !== SAME[action];
 }
 
@@ -141,12 +142,11 @@ export function showClaim(card, item) {
   claimButton.firstChild.textContent = mine && left > 0 ? "Release " : "Claim ";
   claimButton.hidden = claimedByOther(item);
   for (const button of $$(".actions [data-action]", card)) {
-    if (SAME[button.dataset.action]) button.hidden = !offered(item, button.dataset.action);
+    if (button.dataset.action in SAME) button.hidden = !offered(item, button.dataset.action);
   }
-  const approve = $('[data-action="approve"]', card);
-  // Approve under the hood: it resolves the reports and keeps the comment published.
-  const dismiss = state.queue === "reported" && item.status === "approved";
-  approve.firstChild.textContent = dismiss ? "Dismiss reports " : "Approve ";
+  // In Spam, approving is saying "not spam": the site's spam model learns from it.
+  $('[data-action="approve"]', card).firstChild.textContent =
+    item.status === "spam" ? "Not spam " : "Approve ";
 }
 
 export function showDecided(card, decision) {
