@@ -4,13 +4,14 @@ admin's threshold and shadow policy panels."""
 
 import pytest
 
-from service.models import Comment, Flag, ModerationEvent, Status
-from tests.support.browser import chromium_missing, wait_for
+from service.models import Comment, Flag, ModerationEvent, SpamFeedback, Status
+from tests.support.browser import chromium_missing, screenshot, wait_for
 from tests.test_browser import (
     assert_no_script_errors_or_foreign_requests,
     css,
     item_ids,
     press,
+    sign_in,
     text_of,
 )
 from tests.test_browser_review import (  # noqa: F401  (newsroom is a fixture)
@@ -74,4 +75,64 @@ def test_dismiss_reports_keeps_the_comment_published_and_undo_reopens_them(
     db.session.expire_all()
     assert [f.resolved for f in db.session.get(Comment, comment.id).flags] == [False]
     assert actions_of(db, comment.id) == ["dismiss-reports", "reopen-reports"]
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_the_card_marks_the_listed_words_it_matched_and_explains_its_priority(
+        desk, db, browser):
+    desk.site.settings = {"banned_words": ["idiot", "moron"]}
+    comment = desk.comments[0]
+    comment.reasons = ["BANNED_WORD"]
+    comment.flag_count = 1
+    comment.refresh_priority()
+    db.session.commit()
+    open_review(browser, desk)
+    card = f'.item[data-id="{comment.id}"]'
+    mark = css(browser, f"{card} .body mark.term")
+    assert mark.text == "idiot" and "BANNED_WORD: idiot" in mark.get_attribute("title")
+    assert css(browser, f'{card} [data-field="terms"]').is_displayed()
+    assert text_of(browser, f'{card} [data-field="terms"]') == "BANNED_WORD idiot"
+    assert "moron" not in browser.page_source
+    assert text_of(browser, f'{card} [data-field="priority"]') == \
+        "1.15 = toxicity 0.90 + 1 report × 0.25"
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_the_queue_filters_by_author_and_text_and_the_url_keeps_them(desk, browser):
+    open_review(browser, desk)
+    css(browser, "#filter-author").send_keys("Reader 3\n")
+    wait_for(browser, lambda d: item_ids(d) == [desk.comments[3].id], message="by author")
+    assert "author=Reader+3" in browser.current_url
+    css(browser, "#filter-clear").click()
+    wait_for(browser, lambda d: len(item_ids(d)) == 8, message="cleared")
+    css(browser, "#filter-q").send_keys("idiot 5\n")
+    wait_for(browser, lambda d: item_ids(d) == [desk.comments[5].id], message="by text")
+    browser.refresh()
+    wait_for(browser, lambda d: item_ids(d) == [desk.comments[5].id], message="kept")
+    assert css(browser, "#filter-q").get_property("value") == "idiot 5"
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_discarded_spam_can_be_reviewed_and_not_spam_publishes_it_and_teaches_the_model(
+        desk, db, browser):
+    comment = desk.comments[0]
+    comment.body = "Nice post, very informative, I will come back again!"
+    comment.status, comment.discarded, comment.spam_score = Status.SPAM, True, 0.97
+    comment.reasons, comment.spans = ["SPAM_WAVE"], []
+    db.session.commit()
+    browser.get(f"{desk.server}/moderate?queue=spam")
+    sign_in(browser, desk.token)
+    wait_for(browser, lambda d: css(d, "#empty").is_displayed(), message="empty without them")
+    css(browser, "#filter-discarded").click()
+    wait_for(browser, lambda d: item_ids(d) == [comment.id], message="discarded shown")
+    card = f'.item[data-id="{comment.id}"]'
+    assert text_of(browser, f'{card} [data-field="status"]') == "spam · discarded"
+    assert shown_actions(browser, comment.id)[0] == "Not spam"
+    screenshot(browser, "review-discarded")
+    css(browser, f'{card} [data-action="approve"]').click()
+    wait_for(browser, lambda d: status_of(db, comment.id) == Status.APPROVED, message="published")
+    labels = db.session.scalars(db.select(SpamFeedback).where(
+        SpamFeedback.comment_id == comment.id)).all()
+    assert [label.is_spam for label in labels] == [False]
+    assert not db.session.get(Comment, comment.id).discarded
     assert_no_script_errors_or_foreign_requests(browser, desk.server)

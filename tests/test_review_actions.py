@@ -90,3 +90,56 @@ def test_bad_report_actions_are_refused_clearly(make, db, client, site, body, st
                          headers=bearer(make.token()), json=body)
     assert answer.status_code == status
     assert {"code", "status", "message"} <= set(answer.get_json())
+
+
+def test_the_queue_filters_by_author_and_by_text(make, db, client, site):
+    _, key = site
+    pat = held(make, db, key, body="The bridge toll is 100% too high.")
+    other = held(make, db, key, body="The BRIDGE is fine.")
+    held(make, db, key, body="Nothing to see.")
+    pat.author_email, pat.author_name, other.author_name = "pat@mail.example", "Pat", "Sam"
+    db.session.commit()
+    token = make.token()
+
+    def listed(**query):
+        answer = client.get("/v1/moderation/queue", headers=bearer(token),
+                            query_string={"queue": "held", "sort": "oldest", **query})
+        assert answer.status_code == 200, answer.get_json()
+        return [i["id"] for i in answer.get_json()["items"]]
+
+    assert listed(author="Pat@Mail.example") == [pat.id]
+    assert listed(author="Sam") == [other.id]
+    assert listed(q="bridge") == [pat.id, other.id]
+    assert listed(q="100%") == [pat.id]  # wildcards are meant literally
+    assert listed(q="0% too", author="Sam") == []
+    news = client.get("/v1/moderation/queue-news", headers=bearer(token),
+                      query_string={"queue": "held", "q": "bridge"}).get_json()
+    assert news["new"] == 2
+    too_long = client.get("/v1/moderation/queue", headers=bearer(token),
+                          query_string={"q": "x" * 101})
+    assert too_long.status_code == 422 and "q" in too_long.get_json()["errors"]["query"]
+
+
+def test_the_card_names_the_listed_words_it_matched_and_where_but_no_other_entries(
+        make, db, client, site):
+    row, key = site
+    row.settings = {"banned_words": "idiot\nmoron\nfool", "suspect_words": ["Cheap"],
+                    "disallowed_keys": ["spam.example"]}
+    body = "Cheap deal, you idiot! See spam.example. IDIOT."
+    comment = held(make, db, key, body=body,
+                   reasons=("BANNED_WORD", "SUSPECT_WORD", "DISALLOWED_KEY"))
+    comment.flag_count = 2
+    comment.refresh_priority()
+    db.session.commit()
+    item = client.get(f"/v1/moderation/comments/{comment.id}",
+                      headers=bearer(make.token())).get_json()
+    assert item["matched_terms"] == [
+        {"code": "BANNED_WORD", "term": "idiot",
+         "places": [[body.index("idiot"), body.index("idiot") + 5],
+                    [body.index("IDIOT"), body.index("IDIOT") + 5]]},
+        {"code": "SUSPECT_WORD", "term": "Cheap", "places": [[0, 5]]},
+        {"code": "DISALLOWED_KEY", "term": "spam.example",
+         "places": [[body.index("spam."), body.index("spam.") + len("spam.example")]]}]
+    assert "moron" not in str(item) and "fool" not in str(item)
+    assert item["priority_basis"] == {"priority": 1.2, "top_label": "insult", "top_score": 0.7,
+                                      "flags": 2, "flag_weight": 0.25}

@@ -16,7 +16,7 @@ from service.api.moderation.access import (
     scoped_to_own_comments,
 )
 from service.api.moderation.review_queue import scope_to_principal
-from service.domain.queues import REVIEW_QUEUES, has_reason, queue_filter
+from service.domain.queues import REVIEW_QUEUES, by_author, containing, has_reason, queue_filter
 from service.extensions import db
 from service.models import Comment, Flag, ModerationEvent, Status
 from service.worker_status import active_models
@@ -99,6 +99,8 @@ class NewsArgsSchema(Schema):
     site_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     label = fields.String(validate=validate.Length(1, 40))
     reason = fields.String(validate=validate.Length(1, 60))
+    author = fields.String(validate=validate.Length(1, 245))
+    q = fields.String(validate=validate.Length(2, 100))
 
 
 class NewsSchema(Schema):
@@ -252,6 +254,10 @@ class QueueNews(MethodView):
             query = query.where(has_reason(f"TOXIC:{args['label']}"))
         if "reason" in args:
             query = query.where(has_reason(args["reason"]))
+        if "author" in args:
+            query = query.where(by_author(args["author"]))
+        if "q" in args:
+            query = query.where(containing(args["q"]))
         count, newest = db.session.execute(query).one()
         return {"queue": args["queue"], "new": count, "newest_id": newest}
 

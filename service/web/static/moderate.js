@@ -52,6 +52,9 @@ function init() {
   $("#sort").addEventListener("change", (event) => chooseSort(event.target.value));
   $("#filter-label").addEventListener("change", chooseFilter);
   $("#filter-reason").addEventListener("change", chooseFilter);
+  for (const id of ["#filter-author", "#filter-q", "#filter-discarded"]) {
+    $(id).addEventListener("change", chooseFilter);
+  }
   $("#filter-clear").addEventListener("click", clearFilter);
   $("#reload").addEventListener("click", () => { loadQueue(false, false, true); refreshStats(); });
   $("#more").addEventListener("click", () => loadQueue(true));

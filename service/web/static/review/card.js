@@ -1,7 +1,7 @@
 /* One card: the comment, why it is here, its author, its scores and its claim. */
 
 import { $, $$, ago, el, parseTime, webLink } from "./dom.js";
-import { highlighted, labelSentences, linkList } from "./evidence.js";
+import { highlighted, labelSentences, linkList, priorityText, termList } from "./evidence.js";
 import { DONE, state } from "./state.js";
 
 export function cardFor(id) { return $(`#items > .item[data-id="${id}"]`); }
@@ -17,9 +17,10 @@ export function renderItem(item) {
   field("article").replaceWith(article.permalink
     ? webLink(article.permalink, article.title || article.external_id)
     : el("span", { text: article.title || article.external_id }));
-  field("status").textContent = item.status;
+  field("status").textContent = item.discarded ? "spam · discarded" : item.status;
   field("status").dataset.status = item.status;
-  field("body").replaceChildren(...highlighted(item.body, item.explanations || {}));
+  field("body").replaceChildren(...highlighted(item.body, item.explanations || {},
+                                               item.matched_terms || []));
   showInReply(card, item);
 
   field("reasons").replaceChildren(...(item.reasons || []).map(
@@ -39,12 +40,17 @@ export function renderItem(item) {
   field("scores").replaceChildren(...scoreRows(item));
   const links = linkList(item.body);
   field("links").replaceChildren(...links);
-  field("links").parentElement.hidden = links.length === 0;
+  field("links").parentElement.parentElement.hidden = links.length === 0;  // the row, not <dd>
   field("language").textContent = item.language || "";
   field("language").parentElement.hidden = !item.language;
+  const terms = termList(item.matched_terms || []);
+  field("terms").replaceChildren(...terms);
+  field("terms").parentElement.parentElement.hidden = terms.length === 0;
+  field("priority").textContent = priorityText(item.priority_basis);
+  field("priority").parentElement.hidden = !item.priority_basis;
   const sentences = labelSentences(item.explanations || {});
   field("sentences").replaceChildren(...sentences);
-  field("sentences").parentElement.hidden = sentences.length === 0;
+  field("sentences").parentElement.parentElement.hidden = sentences.length === 0;
 
   const select = $(".select", card);
   select.checked = state.selected.has(item.id);

@@ -7,7 +7,8 @@ export const QUEUE_LABELS = { held: "Held", reported: "Reported", pending: "Pend
 export const DONE = { approve: "Approved", reject: "Rejected", spam: "Marked as spam",
                       delete: "Deleted", hold: "Held", dismiss: "Reports dismissed" };
 // What the page's URL holds, so that a view can be bookmarked and shared; defaults stay out of it.
-export const VIEW_DEFAULTS = { queue: "held", sort: "priority", label: "", reason: "" };
+export const VIEW_DEFAULTS = { queue: "held", sort: "priority", label: "", reason: "", author: "",
+                               q: "", discarded: "" };
 
 export const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
