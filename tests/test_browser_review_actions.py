@@ -3,7 +3,9 @@ dismissing reports, the author's standing, discarded spam, matched words, search
 admin's threshold and shadow policy panels."""
 
 import pytest
+from selenium.webdriver.common.by import By
 
+from service.domain.authors import standing_of
 from service.models import Comment, Flag, ModerationEvent, SpamFeedback, Status
 from tests.support.browser import chromium_missing, screenshot, wait_for
 from tests.test_browser import (
@@ -119,6 +121,7 @@ def test_discarded_spam_can_be_reviewed_and_not_spam_publishes_it_and_teaches_th
     comment.body = "Nice post, very informative, I will come back again!"
     comment.status, comment.discarded, comment.spam_score = Status.SPAM, True, 0.97
     comment.reasons, comment.spans = ["SPAM_WAVE"], []
+    comment.refresh_priority()
     db.session.commit()
     browser.get(f"{desk.server}/moderate?queue=spam")
     sign_in(browser, desk.token)
@@ -135,4 +138,33 @@ def test_discarded_spam_can_be_reviewed_and_not_spam_publishes_it_and_teaches_th
         SpamFeedback.comment_id == comment.id)).all()
     assert [label.is_spam for label in labels] == [False]
     assert not db.session.get(Comment, comment.id).discarded
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_the_author_panel_trusts_holds_and_bans_the_author_reversibly_with_notes(
+        desk, db, browser):
+    comment = desk.comments[0]
+    open_review(browser, desk)
+    press(browser, "p")
+    panel = f'.item[data-id="{comment.id}"] [data-field="author-panel"]'
+    wait_for(browser, lambda d: css(d, f"{panel} .standing").is_displayed(), message="panel")
+    assert text_of(browser, f"{panel} .standing") == "The site's ordinary rules apply."
+    css(browser, f"{panel} .author-note").send_keys("Third spam link this week")
+    css(browser, f'{panel} [data-standing="banned"]').click()
+    wait_for(browser, lambda d: text_of(d, f"{panel} .standing").startswith("Banned"),
+             message="banned")
+    assert standing_of(comment.site_id, comment.author_email) == "banned"
+    assert text_of(browser, f"{panel} .author-events li").startswith(
+        "mod-desk none → banned: Third spam link this week")
+    css(browser, f"{panel} .author-note").send_keys("Asked by email to stop")
+    css(browser, f'{panel} [data-note="add"]').click()
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR,
+                                                    f"{panel} .author-events li")) == 2,
+             message="note")
+    screenshot(browser, "review-author-actions")
+    css(browser, f'{panel} [data-standing="none"]').click()
+    wait_for(browser, lambda d: text_of(d, f"{panel} .standing").startswith("The site's"),
+             message="lifted")
+    db.session.expire_all()
+    assert standing_of(comment.site_id, comment.author_email) == "none"
     assert_no_script_errors_or_foreign_requests(browser, desk.server)

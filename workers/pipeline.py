@@ -12,7 +12,7 @@ from redis.retry import Retry
 from sqlalchemy import func, select
 
 from service import metrics
-from service.domain import Classification, record_classification
+from service.domain import Classification, record_classification, standings
 from service.extensions import db
 from service.models import Comment, ShadowDecision, SpamModelState, Status
 from service.shadow import candidate_settings, running_policies
@@ -124,6 +124,7 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
         metrics.record_toxicity(model.name, len(to_score), time.perf_counter() - scoring_started)
 
     shadows = running_policies({c.site_id for c in comments})
+    standing = standings({(c.site_id, c.author_email) for c in comments})
     decided = 0
     for comment in comments:
         verdict, result = verdicts[comment.id], results.get(comment.id)
@@ -132,6 +133,8 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
             spam_reasons=verdict.reasons,
             language_supported=result.language_supported if result else True,
             approved_before=approved.get((comment.site_id, comment.author_email), 0),
+            standing=standing.get((comment.site_id, comment.author_email.strip().lower()),
+                                  "none"),
         )
         article_mode = comment.article.moderation_mode
         decision = decide(evidence, settings[comment.id], article_mode)

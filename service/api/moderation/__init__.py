@@ -4,6 +4,7 @@ One blueprint (access.py) whose routes live in the modules below, one per resour
 """
 
 from service.api.moderation import (  # noqa: F401  (their routes join the blueprint)
+    authors,
     claims,
     decisions,
     history,
