@@ -5,8 +5,19 @@ admin's threshold and shadow policy panels."""
 import pytest
 from selenium.webdriver.common.by import By
 
+from service.admin_ops import create_token
 from service.domain.authors import standing_of
-from service.models import Comment, Flag, ModerationEvent, SpamFeedback, Status
+from service.models import (
+    Comment,
+    Flag,
+    ModerationEvent,
+    Role,
+    SettingsChange,
+    ShadowDecision,
+    ShadowPolicy,
+    SpamFeedback,
+    Status,
+)
 from tests.support.browser import chromium_missing, screenshot, wait_for
 from tests.test_browser import (
     assert_no_script_errors_or_foreign_requests,
@@ -167,4 +178,103 @@ def test_the_author_panel_trusts_holds_and_bans_the_author_reversibly_with_notes
              message="lifted")
     db.session.expire_all()
     assert standing_of(comment.site_id, comment.author_email) == "none"
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def scroll_under_header(driver, selector):
+    driver.execute_script("""
+        const top = document.querySelector(arguments[0]).getBoundingClientRect().top;
+        const header = document.querySelector("#review-header").getBoundingClientRect().bottom;
+        window.scrollBy(0, top - header - 8);""", selector)
+
+
+def moderators_reject_over(db, desk, reject_over, count=60):
+    """Decided comments of the newsroom: moderators rejected each with toxicity over the mark."""
+    decided = []
+    for n in range(count):
+        toxicity = round(n / count, 4)
+        status = Status.REJECTED if toxicity > reject_over else Status.APPROVED
+        comment = Comment(site_id=desk.site.id, article_id=desk.article.id, body=f"Remark {n}.",
+                          author_name=f"Writer {n}", status=status, flag_count=0,
+                          scores={"toxicity": toxicity})
+        db.session.add(comment)
+        db.session.flush()
+        db.session.add(ModerationEvent(comment_id=comment.id, actor="mod-desk",
+                                       action="reject" if status == Status.REJECTED
+                                       else "approve", from_status="held", to_status=status))
+        decided.append(comment)
+    db.session.commit()
+    return decided
+
+
+def test_an_admin_sees_the_threshold_suggestion_and_applies_it_audited(desk, db, browser):
+    moderators_reject_over(db, desk, 0.6)
+    _, admin = create_token(Role.ADMIN, desk.site.id, "ada-admin")
+    browser.get(f"{desk.server}/moderate")
+    sign_in(browser, admin)
+    opener = wait_for(browser, lambda d: css(d, "#policy-open").is_displayed() and
+                      css(d, "#policy-open"), message="offered to an admin")
+    opener.click()
+    row = '#policy tr[data-label="toxicity"]'
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, row), message="suggestion")
+    cells = [cell.text for cell in browser.find_elements(By.CSS_SELECTOR, f"{row} td")]
+    hold, reject = (float(x) for x in cells[1].split(" / "))
+    assert 0.55 <= reject <= 0.65 and hold <= reject
+    assert cells[2].endswith("% of them rejected by moderators")
+    assert text_of(browser, "#policy .basis").startswith("Rests on 60 moderator decisions "
+                                                         "(23 rejections)")
+    assert "would have gone differently" in text_of(browser, "#policy .effect")
+    scroll_under_header(browser, "#policy .thresholds")
+    screenshot(browser, "review-thresholds")
+    css(browser, "#thresholds-apply").click()
+    wait_for(browser, lambda d: "Applied: settings change" in text_of(d, "#policy-body"),
+             message="applied")
+    change = db.session.scalars(db.select(SettingsChange)).one()
+    assert (change.actor, change.kind) == ("ada-admin", "threshold-suggestion")
+    db.session.expire_all()
+    assert desk.site.settings["thresholds"]["toxicity"]["reject"] == reject
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
+def test_a_moderator_is_not_offered_the_policy_panels(desk, browser):
+    open_review(browser, desk)
+    wait_for(browser, lambda d: "mod-desk" in text_of(d, "#who-text"), message="who")
+    assert not css(browser, "#policy-open").is_displayed()
+
+
+def test_an_admin_reads_a_shadow_policys_report_and_promotes_it(desk, db, browser):
+    decided = moderators_reject_over(db, desk, 0.6, count=10)
+    policy = ShadowPolicy(site_id=desk.site.id, settings={"moderation_mode": "pre"},
+                          started_by="ada-admin")
+    db.session.add(policy)
+    db.session.flush()
+    for comment in decided:
+        db.session.add(ShadowDecision(policy_id=policy.id, comment_id=comment.id,
+                                      live_status=Status.APPROVED, shadow_status=Status.HELD,
+                                      shadow_reasons=["PREMOD_SITE"]))
+    db.session.commit()
+    _, admin = create_token(Role.ADMIN, None, "ada-admin")
+    browser.get(f"{desk.server}/moderate")
+    sign_in(browser, admin)
+    wait_for(browser, lambda d: css(d, "#policy-open").is_displayed(), message="offered")
+    css(browser, "#policy-open").click()
+    card = f'#policy [data-policy="{policy.id}"]'
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, card), message="report")
+    assert text_of(browser, f"{card} .agreement") == (
+        "10 new comments decided; the candidate agrees with the live policy on 0%, and with "
+        "moderators' final decisions on 0% of the 10 they decided (live policy: 70%).")
+    first_table = [cell.text for cell in browser.find_elements(
+        By.CSS_SELECTOR, f"{card} table.confusion:first-of-type tbody td")]
+    assert first_table == ["10"]
+    assert len(browser.find_elements(By.CSS_SELECTOR, f"{card} .examples li")) >= 1
+    assert text_of(browser, f"{card} .examples li").startswith("approved → held comment")
+    scroll_under_header(browser, card)
+    screenshot(browser, "review-shadow")
+    css(browser, f'{card} [data-shadow="promote"]').click()
+    wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR,
+                                                    f'{card} [data-shadow="promote"]'),
+             message="promoted")
+    db.session.expire_all()
+    assert db.session.get(ShadowPolicy, policy.id).status == "promoted"
+    assert desk.site.settings["moderation_mode"] == "pre"
     assert_no_script_errors_or_foreign_requests(browser, desk.server)

@@ -15,6 +15,7 @@ import { decideOne, decideSelected, toggleClaim } from "./review/decisions.js";
 import { $, $$ } from "./review/dom.js";
 import { chooseFilter, clearFilter } from "./review/filters.js";
 import { toggleHistory } from "./review/history.js";
+import { togglePolicy } from "./review/policy.js";
 import { onKey } from "./review/keyboard.js";
 import { chooseQueue, chooseSort, loadQueue } from "./review/queue.js";
 import { refreshLive, signIn, signOut, start } from "./review/session.js";
@@ -79,6 +80,7 @@ function init() {
     requestAnimationFrame(() => { scrolling = false; followScroll(); });
   }, { passive: true });
   $("#keys-open").addEventListener("click", () => $("#keys-dialog").showModal());
+  $("#policy-open").addEventListener("click", togglePolicy);
 
   readView();
   if (state.token) start();
