@@ -20,6 +20,7 @@ MIN_REJECTED = 10
 MIN_AUTO_REJECTED = 5  # a reject threshold must rest on at least this many decisions over it
 GRID = [round(i / 100, 2) for i in range(5, 100)]  # thresholds tried: 0.05 .. 0.99
 MODERATOR_ACTIONS = ("approve", "reject")  # spam decisions are the spam stage's lesson
+UNDONE = "hold"  # a decision undone back to Held: no decision on that comment for now
 
 
 class TooFewDecisions(Exception):
@@ -45,12 +46,12 @@ def moderator_decisions(site_id: int, days: int) -> list[Decision]:
     latest = (select(func.max(ModerationEvent.id))
               .join(Comment, Comment.id == ModerationEvent.comment_id)
               .where(Comment.site_id == site_id, ModerationEvent.created_at >= since,
-                     ModerationEvent.action.in_(MODERATOR_ACTIONS))
+                     ModerationEvent.action.in_((*MODERATOR_ACTIONS, UNDONE)))
               .group_by(ModerationEvent.comment_id))
     rows = db.session.execute(
         select(Comment.scores, ModerationEvent.action)
         .join(ModerationEvent, ModerationEvent.comment_id == Comment.id)
-        .where(ModerationEvent.id.in_(latest))).all()
+        .where(ModerationEvent.id.in_(latest), ModerationEvent.action != UNDONE)).all()
     return [Decision({k: float(v) for k, v in scores.items()}, action == "reject")
             for scores, action in rows if scores]
 

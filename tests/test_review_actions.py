@@ -143,3 +143,17 @@ def test_the_card_names_the_listed_words_it_matched_and_where_but_no_other_entri
     assert "moron" not in str(item) and "fool" not in str(item)
     assert item["priority_basis"] == {"priority": 1.2, "top_label": "insult", "top_score": 0.7,
                                       "flags": 2, "flag_weight": 0.25}
+
+
+def test_an_undone_rejection_no_longer_counts_as_the_moderators_decision(make, db, client, site):
+    from service.shadow import final_decisions
+    from service.thresholds import moderator_decisions
+
+    row, key = site
+    kept, undone = held(make, db, key), held(make, db, key)
+    token = make.token()
+    decide(client, token, kept.id, "reject", 2)
+    rejected = decide(client, token, undone.id, "reject", 2).get_json()
+    decide(client, token, undone.id, "hold", rejected["version"], "Undo")
+    assert final_decisions([kept.id, undone.id]) == {kept.id: "rejected"}
+    assert [d.rejected for d in moderator_decisions(row.id, days=1)] == [True]
