@@ -114,3 +114,4 @@ def test_a_banned_authors_new_comment_is_rejected_and_the_statement_says_why(
     later_id, _ = post(make, key, author_email=EMAIL, body="A calm remark on the bridge.")
     later = wait_until(lambda: decided(db, later_id))
     assert later.status == Status.APPROVED and db.session.get(Comment, later_id).reasons == []
+

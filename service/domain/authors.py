@@ -3,6 +3,8 @@ moderators, every change and note on the author's audit trail; the policy reads 
 
 import enum
 
+from sqlalchemy.exc import IntegrityError
+
 from service.domain.actors import Actor
 from service.domain.errors import InvalidTransition
 from service.extensions import db
@@ -66,7 +68,12 @@ def set_standing(site_id: int, email: str, standing: Standing, note: str,
     db.session.add(AuthorEvent(site_id=site_id, email=email, actor=actor.name,
                                actor_id=actor.key_id, action=STANDING_ACTION,
                                from_standing=before, to_standing=standing, note=note))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another moderator set a first standing for them at the same time
+        db.session.rollback()
+        raise InvalidTransition("Another moderator changed this author's standing just now; "
+                                "reload the author panel.") from None
     return standing
 
 
