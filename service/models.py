@@ -358,3 +358,35 @@ class Appeal(db.Model):
     decided_at: Mapped[datetime | None] = mapped_column()
 
     comment: Mapped[Comment] = relationship()
+
+
+class AuthorStanding(db.Model):
+    """A site's moderators' standing decision on one author (an email): trusted, held, banned."""
+
+    __tablename__ = "author_standings"
+    __table_args__ = (UniqueConstraint("site_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    email: Mapped[str] = mapped_column(String(100))  # lower case
+    standing: Mapped[str] = mapped_column(String(10))  # service.domain.authors.Standing
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuthorEvent(db.Model):
+    """The audit trail of an author's standing, and moderators' notes on them."""
+
+    __tablename__ = "author_events"
+    __table_args__ = (Index("ix_author_events_site_email", "site_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    email: Mapped[str] = mapped_column(String(100))
+    actor: Mapped[str] = mapped_column(String(200))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    action: Mapped[str] = mapped_column(String(20))  # standing, note
+    from_standing: Mapped[str] = mapped_column(String(10), default="")
+    to_standing: Mapped[str] = mapped_column(String(10), default="")
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

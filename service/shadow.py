@@ -19,6 +19,7 @@ from service.site_settings import _merge
 
 RUNNING, PROMOTED, STOPPED = "running", "promoted", "stopped"
 MODERATOR_ACTIONS = ("approve", "reject", "spam", "delete")
+UNDONE = "hold"  # a decision undone back to Held: not final any more
 EXAMPLES = 3  # example comments per kind of disagreement
 
 
@@ -77,10 +78,11 @@ def final_decisions(comment_ids: list[int]) -> dict[int, str]:
         return {}
     latest = (select(func.max(ModerationEvent.id))
               .where(ModerationEvent.comment_id.in_(comment_ids),
-                     ModerationEvent.action.in_(MODERATOR_ACTIONS))
+                     ModerationEvent.action.in_((*MODERATOR_ACTIONS, UNDONE)))
               .group_by(ModerationEvent.comment_id))
     rows = db.session.execute(select(ModerationEvent.comment_id, ModerationEvent.to_status)
-                              .where(ModerationEvent.id.in_(latest))).all()
+                              .where(ModerationEvent.id.in_(latest),
+                                     ModerationEvent.action != UNDONE)).all()
     return {comment_id: str(status) for comment_id, status in rows}
 
 

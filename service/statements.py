@@ -37,6 +37,10 @@ REASON_TEXTS = {
     Reason.PREMOD_SITE: N_("Every comment on this site is reviewed by a moderator before it is "
                            "published."),
     Reason.NEW_AUTHOR: N_("This site has a moderator review the first comment of a new author."),
+    Reason.HELD_AUTHOR: N_("This site's moderators review each of your comments before it is "
+                           "published."),
+    Reason.BANNED_AUTHOR: N_("This site's moderators have banned you from commenting here, so "
+                             "your comments are not published."),
     Reason.LANG_UNSUPPORTED: N_("The automated checks do not support the language of your "
                                 "comment, so a moderator will review it."),
     Reason.REPORTED: N_("Readers reported your comment to the moderators."),
@@ -44,7 +48,7 @@ REASON_TEXTS = {
                                "review your comment."),
 }
 # Why a comment waits for a moderator; not why a moderator then rejected or removed it.
-HOLD_ONLY = (Reason.PREMOD_ARTICLE, Reason.PREMOD_SITE, Reason.NEW_AUTHOR,
+HOLD_ONLY = (Reason.PREMOD_ARTICLE, Reason.PREMOD_SITE, Reason.NEW_AUTHOR, Reason.HELD_AUTHOR,
              Reason.LANG_UNSUPPORTED, Reason.CLASSIFY_FAILED)
 TOXIC_REJECT = N_("An automated classifier rated your comment likely to contain {label}: its "
                   "score reached {threshold}, this site's threshold for rejecting a comment.")

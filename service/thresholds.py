@@ -25,6 +25,7 @@ MODERATOR_ACTIONS = ("approve", "reject")  # spam decisions are the spam stage's
 # as rejected where the comment stays rejected (upholding a hold or a spam verdict decides
 # nothing about toxicity).
 OVERTURNED, UPHELD = OVERTURN_ACTION, UPHOLD_ACTION
+UNDONE = "hold"  # a decision undone back to Held: no decision on that comment for now
 
 
 class TooFewDecisions(Exception):
@@ -50,14 +51,14 @@ def moderator_decisions(site_id: int, days: int) -> list[Decision]:
     latest = (select(func.max(ModerationEvent.id))
               .join(Comment, Comment.id == ModerationEvent.comment_id)
               .where(Comment.site_id == site_id, ModerationEvent.created_at >= since,
-                     ModerationEvent.action.in_((*MODERATOR_ACTIONS, OVERTURNED))
+                     ModerationEvent.action.in_((*MODERATOR_ACTIONS, OVERTURNED, UNDONE))
                      | ((ModerationEvent.action == UPHELD)
                         & (ModerationEvent.to_status == "rejected")))
               .group_by(ModerationEvent.comment_id))
     rows = db.session.execute(
         select(Comment.scores, ModerationEvent.action)
         .join(ModerationEvent, ModerationEvent.comment_id == Comment.id)
-        .where(ModerationEvent.id.in_(latest))).all()
+        .where(ModerationEvent.id.in_(latest), ModerationEvent.action != UNDONE)).all()
     return [Decision({k: float(v) for k, v in scores.items()}, action in ("reject", UPHELD))
             for scores, action in rows if scores]
 

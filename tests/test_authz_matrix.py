@@ -66,6 +66,15 @@ def akismet_form(world):
             "comment_author": "Reader", "is_test": "1"}
 
 
+def reported_comment(world):
+    """Dismiss the reports of the call's comment, which a reader has reported."""
+    from service.extensions import db
+
+    world["comment"].reported = True
+    db.session.commit()
+    return {"action": "dismiss", "version": world["comment"].version}
+
+
 # Request bodies by operation; an operation that takes a body and has none here fails the test.
 BODIES = {
     ("post", "/v1/articles/{article_id}/comments"): lambda w: {
@@ -79,6 +88,10 @@ BODIES = {
     ("post", "/v1/moderation/comments/{comment_id}/spam-feedback"): lambda w: {"is_spam": False},
     ("post", "/v1/moderation/appeals/{appeal_id}/decision"): lambda w: {"outcome": "upheld"},
     ("post", "/v1/comments/{comment_id}/appeal"): lambda w: {"note": "Please look again."},
+    ("post", "/v1/moderation/comments/{comment_id}/reports"): reported_comment,
+    ("post", "/v1/moderation/comments/{comment_id}/author/standing"): lambda w: {
+        "standing": "trusted"},
+    ("post", "/v1/moderation/comments/{comment_id}/author/notes"): lambda w: {"note": "n"},
     ("post", "/v1/admin/sites"): lambda w: {"name": "New", "origins": ["https://new.example"]},
     ("patch", "/v1/admin/sites/{site_id}"): lambda w: {"name": "Renamed"},
     ("post", "/v1/admin/sites/{site_id}/articles"): lambda w: {"external_id": "a-2"},

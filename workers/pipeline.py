@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from service import metrics
-from service.domain import Classification, record_classification
+from service.domain import Classification, record_classification, standings
 from service.extensions import db
 from service.models import Comment, ShadowDecision, Status
 from service.shadow import candidate_settings, running_policies
@@ -93,6 +93,7 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
     if to_score:
         metrics.record_toxicity(model.name, len(to_score), time.perf_counter() - scoring_started)
 
+    standing = standings({(c.site_id, c.author_email) for c in comments})
     evidence, decisions = {}, {}
     for comment in comments:
         verdict, result = verdicts[comment.id], results.get(comment.id)
@@ -101,6 +102,8 @@ def classify_batch(comment_ids: list[int], request_ids: Mapping[int, str | None]
             spam_reasons=verdict.reasons,
             language_supported=result.language_supported if result else True,
             approved_before=approved.get((comment.site_id, comment.author_email), 0),
+            standing=standing.get((comment.site_id, comment.author_email.strip().lower()),
+                                  "none"),
         )
         decisions[comment.id] = decide(evidence[comment.id], settings[comment.id],
                                        comment.article.moderation_mode)

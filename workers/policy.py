@@ -25,6 +25,7 @@ class Evidence:
     spam_reasons: list[str] = field(default_factory=list)
     language_supported: bool = True
     approved_before: int = 0  # the author's approved comments on this site
+    standing: str = "none"  # the moderators' standing of the author: service.domain.Standing
 
 
 def decide(evidence: Evidence, settings: dict[str, Any], article_mode: str | None = None
@@ -33,13 +34,17 @@ def decide(evidence: Evidence, settings: dict[str, Any], article_mode: str | Non
 
     article_mode: the article's own moderation mode, if it sets one (settings hold the result).
     """
+    # A ban is the site's own decision on the person, whatever the comment says.
+    if evidence.standing == "banned":
+        return Decision(Status.REJECTED, [Reason.BANNED_AUTHOR])
     if evidence.spam_action == SpamAction.REJECT:
         return Decision(Status.REJECTED, evidence.spam_reasons)
     if evidence.spam_action in (SpamAction.SPAM, SpamAction.DISCARD):
         return Decision(Status.SPAM, evidence.spam_reasons,
                         discard=evidence.spam_action == SpamAction.DISCARD)
 
-    trusted = evidence.approved_before >= settings["trust_after"] > 0
+    vouched = evidence.standing == "trusted"  # by a moderator: no pre-moderation either
+    trusted = vouched or evidence.approved_before >= settings["trust_after"] > 0
     mode = settings["moderation_mode"]
     reasons: list[str] = []
     reject = False
@@ -60,9 +65,13 @@ def decide(evidence: Evidence, settings: dict[str, Any], article_mode: str | Non
         reasons.append(Reason.LANG_UNSUPPORTED)
     if evidence.spam_action == SpamAction.HOLD and not trusted:
         reasons.extend(evidence.spam_reasons)
+    if evidence.standing == "held":
+        reasons.append(Reason.HELD_AUTHOR)
     if reasons:
         return Decision(Status.HELD, reasons)
 
+    if vouched:
+        return Decision(Status.APPROVED, [Reason.TRUSTED_AUTHOR])
     if mode == ModerationMode.PRE:
         premod = Reason.PREMOD_ARTICLE if article_mode == ModerationMode.PRE else Reason.PREMOD_SITE
         return Decision(Status.HELD, [premod])

@@ -15,10 +15,12 @@ from service.api.moderation.access import (
     moderators_of_site_argument,
     scoped_to_own_comments,
 )
+from service.api.moderation.authors import AuthorEventSchema
 from service.api.moderation.review_queue import scope_to_principal
-from service.domain.queues import REVIEW_QUEUES, has_reason, queue_filter
+from service.domain.authors import author_key, standing_of
+from service.domain.queues import REVIEW_QUEUES, by_author, containing, has_reason, queue_filter
 from service.extensions import db
-from service.models import Comment, Flag, ModerationEvent, Status
+from service.models import AuthorEvent, Comment, Flag, ModerationEvent, Status
 from service.worker_status import active_models
 
 blp = Blueprint("review_context", __name__, url_prefix="/v1/moderation",
@@ -67,6 +69,9 @@ class AuthorSchema(Schema):
     reports = fields.List(fields.Nested(ReportSchema), metadata={
         "description": "Readers' reports against their comments, newest first."})
     report_count = fields.Integer()
+    standing = fields.String(metadata={"description": "none, trusted, held or banned"})
+    events = fields.List(fields.Nested(AuthorEventSchema), metadata={
+        "description": "Changes of their standing and moderators' notes, newest first."})
 
 
 class ParentSchema(Schema):
@@ -99,6 +104,8 @@ class NewsArgsSchema(Schema):
     site_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     label = fields.String(validate=validate.Length(1, 40))
     reason = fields.String(validate=validate.Length(1, 60))
+    author = fields.String(validate=validate.Length(1, 245))
+    q = fields.String(validate=validate.Length(2, 100))
 
 
 class NewsSchema(Schema):
@@ -184,7 +191,14 @@ class Author(MethodView):
                 "comments": [entry(c) for c in latest],
                 "reports": db.session.scalars(
                     reports.order_by(Flag.id.desc()).limit(MAX_AUTHOR_ITEMS)).all(),
-                "report_count": report_count}
+                "report_count": report_count,
+                "standing": standing_of(comment.site_id, comment.author_email)
+                if comment.author_email else "none",
+                "events": db.session.scalars(
+                    db.select(AuthorEvent).where(AuthorEvent.site_id == comment.site_id,
+                                                 AuthorEvent.email == author_key(
+                                                     comment.author_email))
+                    .order_by(AuthorEvent.id.desc()).limit(MAX_AUTHOR_ITEMS)).all()}
 
 
 @blp.route("/last-decisions")
@@ -252,6 +266,10 @@ class QueueNews(MethodView):
             query = query.where(has_reason(f"TOXIC:{args['label']}"))
         if "reason" in args:
             query = query.where(has_reason(args["reason"]))
+        if "author" in args:
+            query = query.where(by_author(args["author"]))
+        if "q" in args:
+            query = query.where(containing(args["q"]))
         count, newest = db.session.execute(query).one()
         return {"queue": args["queue"], "new": count, "newest_id": newest}
 

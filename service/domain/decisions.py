@@ -1,4 +1,5 @@
-"""A moderator's decision: approve, reject, mark as spam or delete, under an optimistic lock."""
+"""A moderator's decision: approve, reject, mark as spam, delete or hold, under an optimistic
+lock."""
 
 from sqlalchemy import update
 
@@ -12,8 +13,9 @@ from service.extensions import db
 from service.models import Comment, Flag, Status, utcnow
 
 # A moderator's action, as the API names it and the audit trail records it, and its status.
+# "hold" puts a comment back before a decision: undo from the Held and Pending queues.
 MODERATOR_ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM,
-                     "delete": Status.DELETED}
+                     "delete": Status.DELETED, "hold": Status.HELD}
 
 
 def moderate(comment: Comment, action: str, reason: str, version: int, actor: Actor) -> Comment:

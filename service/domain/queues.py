@@ -18,12 +18,28 @@ def queue_filter(queue: str, include_discarded: bool):
     return condition
 
 
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def by_author(author: str):
+    """Match an author by email (indexed per site) or by the exact name they gave."""
+    email = author.strip()
+    return Comment.author_email.in_({email, email.lower()}) | (Comment.author_name == author)
+
+
+def containing(text: str):
+    """Match comments whose text contains `text`, case aside: a scan of the filtered rows (LIKE
+    with a leading wildcard uses no index), bounded by the term's length limit and the page."""
+    return Comment.body.ilike(f"%{escape_like(text)}%", escape="\\")
+
+
 def has_reason(code: str):
     """Match a whole reason code (LINK is not LINKS); a code without `:` also names its family
     (TOXIC matches TOXIC:insult)."""
     # Reasons are a JSON list; matching its text works the same on SQLite and PostgreSQL.
     # LIKE's wildcards in a code are meant literally: SUSPECT_WORD must not match SUSPECTXWORD.
-    literal = code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    literal = escape_like(code)
     text = cast(Comment.reasons, String)
     whole = text.like(f'%"{literal}"%', escape="\\")
     if ":" in code:

@@ -38,6 +38,8 @@ class Reason(enum.StrEnum):
     PREMOD_SITE = "PREMOD_SITE"  # the whole site is (older comments say PREMOD_ARTICLE)
     NEW_AUTHOR = "NEW_AUTHOR"
     TRUSTED_AUTHOR = "TRUSTED_AUTHOR"
+    HELD_AUTHOR = "HELD_AUTHOR"  # moderators hold every comment of this author
+    BANNED_AUTHOR = "BANNED_AUTHOR"  # moderators banned this author from the site
     # The service: readers' flags, failed classification, erasure.
     REPORTED = "REPORTED"
     CLASSIFY_FAILED = "CLASSIFY_FAILED"

@@ -6,9 +6,11 @@ One blueprint (access.py) whose routes live in the modules below, one per resour
 
 from service.api.moderation import (  # noqa: F401  (their routes join the blueprint)
     appeals,
+    authors,
     claims,
     decisions,
     history,
+    reports,
     review_queue,
     spam_feedback,
     stats,

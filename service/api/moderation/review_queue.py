@@ -12,8 +12,9 @@ from service.api.moderation.access import (
     moderators,
     moderators_of_site_argument,
 )
+from service.api.moderation.evidence import matched_terms, priority_basis
 from service.auth import Principal, check_site_access
-from service.domain.queues import REVIEW_QUEUES, has_reason, queue_filter
+from service.domain.queues import REVIEW_QUEUES, by_author, containing, has_reason, queue_filter
 from service.extensions import db
 from service.models import Article, Comment, Status, utc_iso, utcnow
 from service.site_settings import effective_settings
@@ -32,6 +33,10 @@ class QueueArgsSchema(Schema):
     cursor = fields.String()
     include_claimed = fields.Boolean(load_default=False)
     include_discarded = fields.Boolean(load_default=False)
+    author = fields.String(validate=validate.Length(1, 245),
+                           metadata={"description": "An author's email, or the exact name."})
+    q = fields.String(validate=validate.Length(2, 100),
+                      metadata={"description": "Text the comment contains (case aside)."})
 
 
 class SpanSchema(Schema):
@@ -39,6 +44,15 @@ class SpanSchema(Schema):
     end = fields.Integer()
     score = fields.Float()
     text = fields.String()
+
+
+class MatchedTermSchema(Schema):
+    code = fields.String(metadata={"description": "BANNED_WORD, SUSPECT_WORD, DISALLOWED_KEY "
+                                                  "or MODERATION_KEY"})
+    term = fields.String(metadata={"description": "The list entry, as the site lists it."})
+    places = fields.List(fields.List(fields.Integer()), metadata={
+        "description": "[begin, end] in the text (code points); none if it matched only "
+                       "folded (look-alikes, leetspeak) or in an author field."})
 
 
 class ReviewItemSchema(Schema):
@@ -55,9 +69,13 @@ class ReviewItemSchema(Schema):
     spam_score = fields.Float(allow_none=True)
     reasons = fields.List(fields.String())
     explanations = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(SpanSchema)))
+    matched_terms = fields.List(fields.Nested(MatchedTermSchema))
+    priority_basis = fields.Dict(metadata={
+        "description": "priority = top_score + flags x flag_weight"})
     language = fields.String()
     model = fields.Dict()
     discarded = fields.Boolean()
+    reported = fields.Boolean(metadata={"description": "Readers' reports are open."})
     priority = fields.Float()
     flag_count = fields.Integer()
     flags = fields.List(fields.Dict())
@@ -119,7 +137,7 @@ def review_item(comment: Comment, history: dict | None = None) -> dict:
     return {
         **{k: getattr(comment, k) for k in (
             "id", "site_id", "parent_id", "body", "status", "version", "scores", "spam_score",
-            "reasons", "language", "discarded", "priority", "flag_count", "claimed_by",
+            "reasons", "language", "discarded", "reported", "priority", "flag_count", "claimed_by",
             "claimed_until", "created_at", "decided_at")},
         "article": {"id": article.id, "external_id": article.external_id,
                     "title": article.title, "permalink": article.permalink},
@@ -127,6 +145,8 @@ def review_item(comment: Comment, history: dict | None = None) -> dict:
                    "url": comment.author_url, "ip": comment.ip},
         "author_history": {s.value: (history or {}).get(s.value, 0) for s in Status},
         "explanations": explanations(comment, settings),
+        "matched_terms": matched_terms(comment, settings),
+        "priority_basis": priority_basis(comment),
         "model": {"name": comment.model_name, "version": comment.model_version},
         "flags": [{"reason": f.reason, "note": f.note, "resolved": f.resolved,
                    "created_at": utc_iso(f.created_at)} for f in comment.flags],
@@ -149,6 +169,10 @@ class Queue(MethodView):
             query = query.where(has_reason(f"TOXIC:{args['label']}"))
         if "reason" in args:
             query = query.where(has_reason(args["reason"]))
+        if "author" in args:
+            query = query.where(by_author(args["author"]))
+        if "q" in args:
+            query = query.where(containing(args["q"]))
         if not args["include_claimed"]:
             # A claimed item is not handed to another moderator until its claim expires.
             query = query.where(

@@ -17,6 +17,7 @@ import { decideOne, decideSelected, toggleClaim } from "./review/decisions.js";
 import { $, $$ } from "./review/dom.js";
 import { chooseFilter, clearFilter } from "./review/filters.js";
 import { toggleHistory } from "./review/history.js";
+import { togglePolicy } from "./review/policy.js";
 import { onKey } from "./review/keyboard.js";
 import { chooseQueue, chooseSort, loadQueue } from "./review/queue.js";
 import { refreshLive, signIn, signOut, start } from "./review/session.js";
@@ -54,6 +55,9 @@ function init() {
   $("#sort").addEventListener("change", (event) => chooseSort(event.target.value));
   $("#filter-label").addEventListener("change", chooseFilter);
   $("#filter-reason").addEventListener("change", chooseFilter);
+  for (const id of ["#filter-author", "#filter-q", "#filter-discarded"]) {
+    $(id).addEventListener("change", chooseFilter);
+  }
   $("#filter-clear").addEventListener("click", clearFilter);
   $("#reload").addEventListener("click", () => { loadQueue(false, false, true); refreshStats(); });
   $("#more").addEventListener("click", () => loadQueue(true));
@@ -78,6 +82,7 @@ function init() {
     requestAnimationFrame(() => { scrolling = false; followScroll(); });
   }, { passive: true });
   $("#keys-open").addEventListener("click", () => $("#keys-dialog").showModal());
+  $("#policy-open").addEventListener("click", togglePolicy);
 
   readView();
   if (state.token) start();

@@ -1,7 +1,7 @@
 /* One card: the comment, why it is here, its author, its scores and its claim. */
 
 import { $, $$, ago, el, parseTime, webLink } from "./dom.js";
-import { highlighted, labelSentences, linkList } from "./evidence.js";
+import { highlighted, labelSentences, linkList, priorityText, termList } from "./evidence.js";
 import { DONE, state } from "./state.js";
 
 export function cardFor(id) { return $(`#items > .item[data-id="${id}"]`); }
@@ -17,9 +17,10 @@ export function renderItem(item) {
   field("article").replaceWith(article.permalink
     ? webLink(article.permalink, article.title || article.external_id)
     : el("span", { text: article.title || article.external_id }));
-  field("status").textContent = item.status;
+  field("status").textContent = item.discarded ? "spam · discarded" : item.status;
   field("status").dataset.status = item.status;
-  field("body").replaceChildren(...highlighted(item.body, item.explanations || {}));
+  field("body").replaceChildren(...highlighted(item.body, item.explanations || {},
+                                               item.matched_terms || []));
   showInReply(card, item);
 
   field("reasons").replaceChildren(...(item.reasons || []).map(
@@ -39,12 +40,17 @@ export function renderItem(item) {
   field("scores").replaceChildren(...scoreRows(item));
   const links = linkList(item.body);
   field("links").replaceChildren(...links);
-  field("links").parentElement.hidden = links.length === 0;
+  field("links").parentElement.parentElement.hidden = links.length === 0;  // the row, not <dd>
   field("language").textContent = item.language || "";
   field("language").parentElement.hidden = !item.language;
+  const terms = termList(item.matched_terms || []);
+  field("terms").replaceChildren(...terms);
+  field("terms").parentElement.parentElement.hidden = terms.length === 0;
+  field("priority").textContent = priorityText(item.priority_basis);
+  field("priority").parentElement.hidden = !item.priority_basis;
   const sentences = labelSentences(item.explanations || {});
   field("sentences").replaceChildren(...sentences);
-  field("sentences").parentElement.hidden = sentences.length === 0;
+  field("sentences").parentElement.parentElement.hidden = sentences.length === 0;
 
   const select = $(".select", card);
   select.checked = state.selected.has(item.id);
@@ -101,7 +107,8 @@ function scoreRows(item) {
 }
 
 // A decision that would leave the comment where it is is not offered.
-const SAME = { approve: "approved", reject: "rejected", spam: "spam", delete: "deleted" };
+const SAME = { approve: "approved", reject: "rejected", spam: "spam", delete: "deleted",
+               dismiss: null };
 
 export function claimedByOther(item) {
   const until = parseTime(item.claimed_until);
@@ -115,10 +122,10 @@ export function claimText(item) {
 }
 
 export function offered(item, action) {
-  // Not on someone else's claim; not the status it has (in Reported, approving an approved
-  // comment is how its reports are dismissed, so it is offered there as "Dismiss reports").
+  // Not on someone else's claim; not the status it has; reports are dismissed where they are
+  // open, and the comment keeps its status.
   if (claimedByOther(item)) return false;
-  if (action === "approve" && state.queue === "reported") return true;
+  if (action === "dismiss") return Boolean(item.reported);
   return item.status !== SAME[action];
 }
 
@@ -141,12 +148,11 @@ export function showClaim(card, item) {
   claimButton.firstChild.textContent = mine && left > 0 ? "Release " : "Claim ";
   claimButton.hidden = claimedByOther(item);
   for (const button of $$(".actions [data-action]", card)) {
-    if (SAME[button.dataset.action]) button.hidden = !offered(item, button.dataset.action);
+    if (button.dataset.action in SAME) button.hidden = !offered(item, button.dataset.action);
   }
-  const approve = $('[data-action="approve"]', card);
-  // Approve under the hood: it resolves the reports and keeps the comment published.
-  const dismiss = state.queue === "reported" && item.status === "approved";
-  approve.firstChild.textContent = dismiss ? "Dismiss reports " : "Approve ";
+  // In Spam, approving is saying "not spam": the site's spam model learns from it.
+  $('[data-action="approve"]', card).firstChild.textContent =
+    item.status === "spam" ? "Not spam " : "Approve ";
 }
 
 export function showDecided(card, decision) {

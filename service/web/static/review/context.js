@@ -4,6 +4,7 @@
 import { call } from "./api.js";
 import { cardFor, showInReply, showItemError } from "./card.js";
 import { $, ago, el, parseTime } from "./dom.js";
+import { standingSection } from "./standing.js";
 import { state } from "./state.js";
 
 const EXCERPT = 300;  // characters of each comment in the author panel
@@ -23,19 +24,19 @@ export async function showParents(items) {
   }
 }
 
-async function togglePanel(card, action, draw) {
+async function togglePanel(card, action, draw, redraw = false) {
   if (!card) return;
   const id = Number(card.dataset.id);
   const panel = $(`[data-field="${action}-panel"]`, card);
   const button = $(`[data-action="${action}"]`, card);
-  if (!panel.hidden) {
+  if (!panel.hidden && !redraw) {
     panel.hidden = true;
     button.setAttribute("aria-expanded", "false");
     return;
   }
   const result = await call("GET", `/v1/moderation/comments/${id}/${action}`);
   if (!result.ok) return showItemError(id, result.message);
-  panel.replaceChildren(...draw(result.body, id));
+  panel.replaceChildren(...draw(result.body, id, () => togglePanel(card, action, draw, true)));
   panel.hidden = false;
   button.setAttribute("aria-expanded", "true");
   panel.scrollIntoView({ block: "nearest" });
@@ -94,7 +95,7 @@ function drawConversation(conversation, id) {
             + "of this thread are shown." }) : null].filter(Boolean);
 }
 
-function drawAuthor(author, id) {
+function drawAuthor(author, id, redraw) {
   const counts = Object.entries(author.counts).filter(([, count]) => count > 0)
     .map(([status, count]) => `${count} ${status}`).join(" · ");
   const comments = author.comments.map((entry) => el("li", {
@@ -113,6 +114,7 @@ function drawAuthor(author, id) {
       + `${author.report_count} report${author.report_count === 1 ? "" : "s"} against them.` }),
     author.email ? null : el("p", { class: "muted", text: "No email given: only this comment "
       + "can be told to be theirs." }),
+    ...standingSection(author, id, redraw),
     el("h5", { text: "Their latest comments" }),
     el("ol", { class: "author-comments" }, ...comments),
     el("h5", { text: "Reports against them" }),

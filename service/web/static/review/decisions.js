@@ -31,7 +31,7 @@ function askReason(action, count) {
 }
 
 function staysInQueue(status) {
-  // Deciding clears reader reports, so a decided item always leaves the reported queue.
+  // Deciding or dismissing clears reader reports, so the item always leaves the reported queue.
   return state.queue !== "reported" && status === state.queue;
 }
 
@@ -75,6 +75,10 @@ export async function decideOne(action, card) {
   if (!card) return;
   const id = Number(card.dataset.id);
   const item = state.items.get(id);
+  // In Reported, `a` on a published comment has always meant "its reports are unfounded".
+  if (action === "approve" && state.queue === "reported" && item.status === "approved") {
+    action = "dismiss";
+  }
   if (claimedByOther(item)) {
     return showItemError(id, `${claimText(item)}: no decisions until the claim ends or is released.`);
   }
@@ -85,12 +89,18 @@ export async function decideOne(action, card) {
     if (reason === null) return setCurrent(card);
   }
   showItemError(id, "");
-  const result = await call("POST", `/v1/moderation/comments/${id}/decision`,
-                            { action, reason, version: item.version });
+  const dismiss = action === "dismiss";
+  const result = dismiss
+    ? await call("POST", `/v1/moderation/comments/${id}/reports`,
+                 { action: "dismiss", version: item.version })
+    : await call("POST", `/v1/moderation/comments/${id}/decision`,
+                 { action, reason, version: item.version });
   if (result.ok) {
     const text = `${DONE[action]}: comment ${id} by ${item.author.name || "anonymous"}.`;
     announce(text);
-    offerUndo(card, text, [{ id, from: item.status, version: result.body.version }]);
+    offerUndo(card, text, [{ id, from: item.status, version: result.body.version,
+                             reopen: dismiss }]);
+    if (dismiss) item.reported = false;
     settle(id, result.body.status, result.body.version);
     refreshStats();
   } else if (result.status !== 401) {

@@ -19,6 +19,8 @@ function newsQuery(afterId) {
   const params = new URLSearchParams({ queue: state.queue, after_id: String(afterId) });
   if (state.label) params.set("label", state.label);
   if (state.reason) params.set("reason", state.reason);
+  if (state.author) params.set("author", state.author);
+  if (state.q) params.set("q", state.q);
   return `/v1/moderation/queue-news?${params}`;
 }
 

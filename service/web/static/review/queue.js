@@ -22,6 +22,9 @@ export async function loadQueue(append = false, announceCount = false, keepCurre
                                        include_claimed: "true" });
   if (state.label) params.set("label", state.label);
   if (state.reason) params.set("reason", state.reason);
+  if (state.author) params.set("author", state.author);
+  if (state.q) params.set("q", state.q);
+  if (state.discarded && state.queue === "spam") params.set("include_discarded", "true");
   if (append && state.cursor) params.set("cursor", state.cursor);
   const [result, newest] = await Promise.all([
     call("GET", `/v1/moderation/queue?${params}`), append ? null : askNewest()]);
@@ -75,6 +78,7 @@ export function showQueue(queue) {
     else button.removeAttribute("aria-current");
   });
   $("#queue-title").textContent = QUEUE_LABELS[queue];
+  $("#discarded-toggle").hidden = queue !== "spam";  // blatant spam kept out of the queue
   $("#queue-count").textContent = $(`[data-count="${queue}"]`).textContent;
 }
 

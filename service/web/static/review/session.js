@@ -4,6 +4,7 @@ import { call, whenUnauthorized } from "./api.js";
 import { $ } from "./dom.js";
 import { filtered } from "./filters.js";
 import { NEWS_EVERY_MS, pollNews, startTicking, stopTicking } from "./live.js";
+import { offerPolicy } from "./policy.js";
 import { loadQueue } from "./queue.js";
 import { ME_KEY, TOKEN_KEY, state } from "./state.js";
 import { refreshStats, showStats } from "./stats.js";
@@ -34,6 +35,8 @@ export function signOut(message) {
   clearInterval(state.timer);
   stopTicking();
   $("#app").hidden = true;
+  $("#policy-open").hidden = true;
+  $("#policy").hidden = true;
   $("#who").hidden = true;
   $("#sign-in").hidden = false;
   $("#sign-in-error").textContent = typeof message === "string" ? message : "";
@@ -50,6 +53,7 @@ export function start(stats) {
     state.me = result.body.name;
     sessionStorage.setItem(ME_KEY, state.me);
     showWho();
+    offerPolicy(result.body);
   });
   showModels();
   if (stats) showStats(stats);

@@ -5,9 +5,10 @@ export const ME_KEY = "moderation.me";
 export const QUEUE_LABELS = { held: "Held", reported: "Reported", pending: "Pending",
                               spam: "Spam", approved: "Approved", rejected: "Rejected" };
 export const DONE = { approve: "Approved", reject: "Rejected", spam: "Marked as spam",
-                      delete: "Deleted" };
+                      delete: "Deleted", hold: "Held", dismiss: "Reports dismissed" };
 // What the page's URL holds, so that a view can be bookmarked and shared; defaults stay out of it.
-export const VIEW_DEFAULTS = { queue: "held", sort: "priority", label: "", reason: "" };
+export const VIEW_DEFAULTS = { queue: "held", sort: "priority", label: "", reason: "", author: "",
+                               q: "", discarded: "" };
 
 export const state = {
   token: sessionStorage.getItem(TOKEN_KEY),

@@ -1,6 +1,6 @@
 /* Undo: each decision leaves a toast where its card was, with an Undo button for a few
  * seconds. Undoing is another decision through the review API (action back to the previous
- * status, reason "Undo"), so the audit history shows both. */
+ * status, reason "Undo"; a dismissal of reports reopens them), so the audit history shows both. */
 
 import { call } from "./api.js";
 import { $, el } from "./dom.js";
@@ -8,8 +8,7 @@ import { loadQueue } from "./queue.js";
 import { refreshStats } from "./stats.js";
 
 const UNDO_MS = 10_000;
-// The decision that puts a comment back where it was. "hold" is not a decision the review API
-// takes yet: undoing a decision on a held or pending comment is refused with its message.
+// The decision that puts a comment back where it was; a pending one goes back to Held.
 const BACK = { approved: "approve", rejected: "reject", spam: "spam", deleted: "delete",
                held: "hold", pending: "hold" };
 const toasts = [];
@@ -45,12 +44,15 @@ async function undo(entry) {
   entry.button.disabled = true;
   const groups = new Map();
   for (const decision of entry.decisions) {
-    const action = BACK[decision.from];
+    const action = decision.reopen ? "reopen" : BACK[decision.from];
     groups.set(action, [...(groups.get(action) || []), decision]);
   }
   const failures = [];
   for (const [action, decisions] of groups) {
-    const result = decisions.length === 1
+    const result = action === "reopen"
+      ? await call("POST", `/v1/moderation/comments/${decisions[0].id}/reports`,
+                   { action, version: decisions[0].version })
+      : decisions.length === 1
       ? await call("POST", `/v1/moderation/comments/${decisions[0].id}/decision`,
                    { action, reason: "Undo", version: decisions[0].version })
       : await call("POST", "/v1/moderation/decisions",

@@ -1,4 +1,4 @@
-/* The view (queue, sort, label and reason filter) lives in the query string, to reload,
+/* The view (queue, sort and the filters) lives in the query string, to reload,
  * bookmark and share; anything the page does not offer falls back to the default. */
 
 import { $, optionValues } from "./dom.js";
@@ -26,6 +26,12 @@ export function readView() {
   $("#sort").value = state.sort;
   $("#filter-label").value = state.label;
   $("#filter-reason").value = state.reason;
+  state.author = wanted("author").slice(0, 245);
+  state.q = wanted("q").slice(0, 100);
+  state.discarded = wanted("discarded") ? "1" : "";
+  $("#filter-author").value = state.author;
+  $("#filter-q").value = state.q;
+  $("#filter-discarded").checked = Boolean(state.discarded);
   $("#filter-clear").hidden = !filtered();
   writeView();  // a URL with values dropped above now says what is shown
 }
