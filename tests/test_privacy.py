@@ -223,6 +223,12 @@ def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client,
                                 text="Held by the plugin, from Annabel.",
                                 fields={**AKISMET_FIELDS, "author_name": name, "ip": ips[0]}))
     db.session.commit()
+    # What moderators recorded about her: a standing and a note naming her.
+    from service import domain
+
+    moderator = domain.Actor("mod-1", None)
+    domain.set_standing(site.id, PERSON, domain.Standing.BANNED, "spam run", moderator)
+    domain.add_note(site.id, PERSON, f"{name} posts the same remark everywhere", moderator)
 
     secret = app.config["SECRET_KEY"]
     personal = [PERSON.lower(), *ips, agent.lower(), name.lower(), "quist.example",
@@ -237,6 +243,7 @@ def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client,
     admin = make.token("admin")
     report = call(client, admin, "erase", email=PERSON).get_json()
     assert report["comment_ids"] == ids and report["redis_entries_erased"] >= 4
+    assert report["author_records_erased"] == 3  # the standing, its event, the note
     db.session.expire_all()
     after_tables, after_redis = dump_tables(db), dump_redis(store)
     for value in personal:
@@ -260,3 +267,15 @@ def test_erase_also_purges_near_duplicate_entries_indexed_before_contexts_were_h
     assert report["redis_entries_erased"] == 1
     assert PERSON.lower() not in dump_redis(store)
     assert "someone-else-hashed" in dump_redis(store)
+
+
+def test_export_holds_what_moderators_recorded_about_her(client, world):
+    from service import domain
+
+    moderator = domain.Actor("mod-1", None)
+    domain.set_standing(world["site"].id, PERSON, domain.Standing.HELD, "", moderator)
+    domain.add_note(world["site"].id, PERSON, "Asked twice to stay on topic.", moderator)
+    export = call(client, world["admin"], "export", email=PERSON).get_json()
+    assert [(s["site_id"], s["standing"]) for s in export["author_standings"]] == [
+        (world["site"].id, "held")]
+    assert [e["note"] for e in export["author_events"]][-1] == "Asked twice to stay on topic."

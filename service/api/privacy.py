@@ -113,10 +113,31 @@ class ExportCommentSchema(Schema):
     spam_feedback = fields.List(fields.Nested(ExportFeedbackSchema))
 
 
+class ExportStandingSchema(Schema):
+    site_id = fields.Integer()
+    standing = fields.String()
+    updated_by = fields.String()
+    updated_at = UTCDateTime()
+
+
+class ExportAuthorEventSchema(Schema):
+    site_id = fields.Integer()
+    action = fields.String()
+    from_standing = fields.String()
+    to_standing = fields.String()
+    note = fields.String()
+    actor = fields.String()
+    created_at = UTCDateTime()
+
+
 class ExportSchema(Schema):
     email = fields.String()
     generated_at = UTCDateTime()
     comments = fields.List(fields.Nested(ExportCommentSchema))
+    author_standings = fields.List(fields.Nested(ExportStandingSchema), metadata={
+        "description": "Moderators' standing on the author (trusted, held, banned), per site."})
+    author_events = fields.List(fields.Nested(ExportAuthorEventSchema), metadata={
+        "description": "The trail of that standing and moderators' notes on the author."})
     spam_feedback = fields.List(fields.Nested(ExportFeedbackSchema),
                                 metadata={"description": "Feedback sent without a link to a "
                                                          "comment (Akismet submissions) with her "
@@ -134,6 +155,8 @@ class EraseOutSchema(Schema):
     flag_notes_cleared = fields.Integer()
     spam_feedback_erased = fields.Integer()
     score_feedback_erased = fields.Integer()
+    author_records_erased = fields.Integer(metadata={
+        "description": "Moderators' standings on the author and their notes, deleted."})
     redis_entries_erased = fields.Integer(metadata={
         "description": "Posting-rate counters and near-duplicate index entries deleted."})
     actions = fields.List(fields.String(), metadata={"description": "What was done, in words."})
@@ -226,6 +249,7 @@ class Export(MethodView):
             by_comment.setdefault(event.comment_id, []).append(event)
         sites = {s.id: s for s in db.session.scalars(
             db.select(Site).where(Site.id.in_({c.site_id for c in comments})))}
+        standing_rows, event_rows = domain.author_records(email, g.principal.site_id)
         current_app.logger.info("privacy.exported", extra={"comments": len(comments),
                                                            "actor": g.principal.name})
         return {
@@ -245,6 +269,8 @@ class Export(MethodView):
             } for c in comments],
             "spam_feedback": [feedback_out(f) for f in unlinked],
             "score_feedback": scores,
+            "author_standings": standing_rows,
+            "author_events": event_rows,
         }
 
 
@@ -266,11 +292,14 @@ class Erase(MethodView):
         redis_erased = 0
         flags = list(db.session.scalars(db.select(Flag).where(Flag.comment_id.in_(ids),
                                                               Flag.note != "")))
+        author_rows = [row for rows in domain.author_records(email, g.principal.site_id)
+                       for row in rows]
         if not data["dry_run"]:
             # Redis last before the commit: if it is unreachable, nothing is erased.
             redis_erased = domain.erase(
                 comments, flags, feedback, scores, acting_moderator(),
-                before_commit=lambda: erase_redis_entries(email, comments, feedback))
+                before_commit=lambda: erase_redis_entries(email, comments, feedback),
+                author_rows=author_rows)
             current_app.logger.info("privacy.erased", extra={
                 "comment_ids": ids, "actor": g.principal.name,
                 "spam_feedback": len(feedback), "redis_entries": redis_erased})
@@ -284,6 +313,8 @@ class Erase(MethodView):
             f"{len(feedback)} spam feedback texts {verb} replaced by {ERASED!r} and their "
             "author fields (name, email, URL, IP, user agent, referrer) blanked.",
             f"{len(scores)} score feedback texts {verb} replaced by {ERASED!r}.",
+            f"{len(author_rows)} moderators' records about the author (standing: trusted, "
+            f"held or banned, and notes) {verb} deleted.",
             f"Redis: the posting-rate counters of the email and of the IP addresses of the "
             f"comments, and the near-duplicate index entries naming the email, {verb} deleted"
             + ("." if data["dry_run"] else f" ({redis_erased} entries)."),
@@ -292,5 +323,6 @@ class Erase(MethodView):
                 "events_added": 0 if data["dry_run"] else len(ids),
                 "flag_notes_cleared": len(flags),
                 "spam_feedback_erased": len(feedback), "score_feedback_erased": len(scores),
+                "author_records_erased": len(author_rows),
                 "redis_entries_erased": redis_erased,
                 "actions": actions, "retained": RETAINED}

@@ -8,7 +8,7 @@ webhooks, metrics where they apply) and commits; a refused change raises a Domai
 from service.domain.actors import AUTHOR, READER, SYSTEM, Actor
 from service.domain.appeals import AppealLimits, appeal, decide_appeal
 from service.domain.audit import find_comment
-from service.domain.authors import Standing, add_note, set_standing, standings
+from service.domain.authors import Standing, add_note, author_records, set_standing, standings
 from service.domain.claims import claim, release
 from service.domain.classification import Classification, hold_unclassifiable, record_classification
 from service.domain.decisions import MODERATOR_ACTIONS, moderate
@@ -30,7 +30,7 @@ from service.domain.reports import dismiss_reports, reopen_reports
 __all__ = [
     "AUTHOR", "AppealLimits", "LimitReached", "NotAllowed", "appeal", "decide_appeal",
     "ERASED", "MODERATOR_ACTIONS", "READER", "SYSTEM", "Actor", "ClaimedByOther", "Standing",
-    "add_note", "set_standing", "standings",
+    "add_note", "author_records", "set_standing", "standings",
     "Classification", "DomainError", "InvalidTransition", "NotClaimant", "NotFound",
     "StaleVersion", "claim", "dismiss_reports", "erase", "find_comment", "flag",
     "hold_unclassifiable", "moderate",

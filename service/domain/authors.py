@@ -87,3 +87,17 @@ def add_note(site_id: int, email: str, note: str, actor: Actor) -> AuthorEvent:
     db.session.add(event)
     db.session.commit()
     return event
+
+
+def author_records(email: str, site_id: int | None) -> tuple[list[AuthorStanding],
+                                                             list[AuthorEvent]]:
+    """Return what moderators recorded about an author: standings and their trail with notes
+    (on one site, or every site when site_id is None), for export and erasure."""
+    key = author_key(email)
+    standing_rows = db.select(AuthorStanding).where(AuthorStanding.email == key)
+    event_rows = db.select(AuthorEvent).where(AuthorEvent.email == key)
+    if site_id is not None:
+        standing_rows = standing_rows.where(AuthorStanding.site_id == site_id)
+        event_rows = event_rows.where(AuthorEvent.site_id == site_id)
+    return (list(db.session.scalars(standing_rows.order_by(AuthorStanding.id))),
+            list(db.session.scalars(event_rows.order_by(AuthorEvent.id))))

@@ -19,8 +19,9 @@ T = TypeVar("T")
 
 def erase(comments: list[Comment], flags: list[Flag], feedback: list[SpamFeedback],
           scores: list[ScoreFeedback], actor: Actor,
-          before_commit: Callable[[], T]) -> T:
-    """Anonymise comments and blank the flag notes and feedback quoting them, all or nothing.
+          before_commit: Callable[[], T], author_rows: list = ()) -> T:
+    """Anonymise comments and blank the flag notes and feedback quoting them, and delete what
+    moderators recorded about the author (author_rows: standings, notes), all or nothing.
 
     before_commit erases what lives outside the database, and its result is returned; if it
     raises, nothing is erased.
@@ -46,6 +47,8 @@ def erase(comments: list[Comment], flags: list[Flag], feedback: list[SpamFeedbac
     # An appeal's note is the author's words about the erased comment.
     db.session.execute(update(Appeal).where(Appeal.comment_id.in_([c.id for c in comments]))
                        .values(note=ERASED).execution_options(synchronize_session=False))
+    for row in author_rows:  # keyed by the email; a ban ends with the erasure
+        db.session.delete(row)
     for report in flags:
         report.note = ""  # readers' notes may quote the erased text
         report.resolved = True
