@@ -32,6 +32,7 @@ test-postgres: install
 
 lint: install
 	$(BIN)/ruff check service workers tests bench
+	$(BIN)/ruff format --check service workers tests bench
 	$(BIN)/lint-imports
 
 clean:

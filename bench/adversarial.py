@@ -119,9 +119,16 @@ def clear_caches() -> None:
 
 
 def spam_item(text: str) -> SpamInput:
-    return SpamInput(site_id=1, article_id=1, body=text, author_name="Jane Reader",
-                     author_email="jane@mail.example", author_url="https://jane.example/",
-                     ip="203.0.113.9", user_agent="Mozilla/5.0 (X11; Linux x86_64)")
+    return SpamInput(
+        site_id=1,
+        article_id=1,
+        body=text,
+        author_name="Jane Reader",
+        author_email="jane@mail.example",
+        author_url="https://jane.example/",
+        ip="203.0.113.9",
+        user_agent="Mozilla/5.0 (X11; Linux x86_64)",
+    )
 
 
 def stage_without_redis(text: str) -> None:
@@ -136,9 +143,16 @@ def links_and_hosts(text: str) -> None:
 
 def rule_hits(text: str) -> None:
     links = rules.find_links(text)
-    rules.apply_rules(body=text, author_name=text[:245], author_email="a@b.example",
-                      author_url=text[:200], ip="203.0.113.9", user_agent=text[:500],
-                      links=links, settings={**SETTINGS, "max_links": 2})
+    rules.apply_rules(
+        body=text,
+        author_name=text[:245],
+        author_email="a@b.example",
+        author_url=text[:200],
+        ip="203.0.113.9",
+        user_agent=text[:500],
+        links=links,
+        settings={**SETTINGS, "max_links": 2},
+    )
 
 
 def all_signals(text: str) -> None:
@@ -159,8 +173,10 @@ def span_offsets(text: str) -> None:
     """Sentence spans of a Perspective text mapped to UTF-16 offsets, as analyze answers."""
     spans = sentences.split_sentences(text)[:50]
     scores = {"toxicity": 0.5}
-    answer = {"scores": scores,
-              "spans": [{"begin": b, "end": e, "scores": scores} for b, e in spans]}
+    answer = {
+        "scores": scores,
+        "spans": [{"begin": b, "end": e, "scores": scores} for b, e in spans],
+    }
     attribute_scores({"TOXICITY": {}}, answer, text, True)
 
 
@@ -169,41 +185,60 @@ class Parsers:
 
     def __init__(self):
         self.data_dir = tempfile.TemporaryDirectory()
-        self.app = create_app({
-            "DATABASE_URL": f"sqlite:///{self.data_dir.name}/bench.db",
-            "DATA_DIR": self.data_dir.name, "SECRET_KEY": "adversarial-bench",
-            "REDIS_URL": "redis://127.0.0.1:6379/10", "RATE_LIMIT_ENABLED": False,
-        })
+        self.app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{self.data_dir.name}/bench.db",
+                "DATA_DIR": self.data_dir.name,
+                "SECRET_KEY": "adversarial-bench",
+                "REDIS_URL": "redis://127.0.0.1:6379/10",
+                "RATE_LIMIT_ENABLED": False,
+            }
+        )
         self.bodies: dict[str, str] = {}
         self.client = self.app.test_client()
 
     def perspective(self, text: str) -> None:
-        body = self.bodies.get(text) or json.dumps({
-            "comment": {"text": text}, "languages": ["en"],
-            "requestedAttributes": {"TOXICITY": {}, "INSULT": {}}})
+        body = self.bodies.get(text) or json.dumps(
+            {
+                "comment": {"text": text},
+                "languages": ["en"],
+                "requestedAttributes": {"TOXICITY": {}, "INSULT": {}},
+            }
+        )
         self.bodies = {text: body}  # built once per text: only the parsing is timed
-        with self.app.test_request_context("/v1alpha1/comments:analyze", method="POST",
-                                           data=body, content_type="application/json"):
+        with self.app.test_request_context(
+            "/v1alpha1/comments:analyze", method="POST", data=body, content_type="application/json"
+        ):
             data = load_google(ANALYZE_REQUEST)
             comment_text(data)
             requested_attributes(data)
             request_languages(data)
 
     def akismet(self, text: str) -> None:
-        body = self.bodies.get(text) or urlencode({
-            "api_key": "0123456789ab", "blog": "https://blog.example", "user_ip": "203.0.113.9",
-            "comment_content": text, "comment_author": text[:245],
-            "comment_author_url": text[:200]})
+        body = self.bodies.get(text) or urlencode(
+            {
+                "api_key": "0123456789ab",
+                "blog": "https://blog.example",
+                "user_ip": "203.0.113.9",
+                "comment_content": text,
+                "comment_author": text[:245],
+                "comment_author_url": text[:200],
+            }
+        )
         self.bodies = {text: body}
-        with self.app.test_request_context("/1.1/comment-check", method="POST", data=body,
-                                           content_type="application/x-www-form-urlencoded"):
+        with self.app.test_request_context(
+            "/1.1/comment-check",
+            method="POST",
+            data=body,
+            content_type="application/x-www-form-urlencoded",
+        ):
             akismet.load_form(akismet.COMMENT_FORM)
-
 
     def perspective_values(self, body: str) -> None:
         """Parse a body of many tiny JSON values (refused past MAX_JSON_VALUES)."""
-        with self.app.test_request_context("/v1alpha1/comments:analyze", method="POST",
-                                           data=body, content_type="application/json"):
+        with self.app.test_request_context(
+            "/v1alpha1/comments:analyze", method="POST", data=body, content_type="application/json"
+        ):
             try:
                 load_google(ANALYZE_REQUEST)
             except GoogleError:
@@ -211,18 +246,22 @@ class Parsers:
 
     def akismet_fields(self, body: str) -> None:
         """Post a form of many empty fields (refused past MAX_FORM_FIELDS, before parsing)."""
-        response = self.client.post("/1.1/comment-check", data=body,
-                                    content_type="application/x-www-form-urlencoded")
+        response = self.client.post(
+            "/1.1/comment-check", data=body, content_type="application/x-www-form-urlencoded"
+        )
         assert response.status_code in (200, 413)  # 200: "invalid" (the form has no key)
 
 
 BODY_CASES: dict[str, Callable[[int], str]] = {
     "context_entries": lambda n: (
         '{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "context": '
-        '{"entries": [' + ",".join(["{}"] * ((n - 110) // 3)) + "]}}"),
+        '{"entries": [' + ",".join(["{}"] * ((n - 110) // 3)) + "]}}"
+    ),
     "languages": lambda n: (
         '{"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}}, "languages": ['
-        + ",".join(['"en"'] * ((n - 100) // 5)) + "]}"),
+        + ",".join(['"en"'] * ((n - 100) // 5))
+        + "]}"
+    ),
 }
 FORM_CASES: dict[str, Callable[[int], str]] = {
     "empty_fields": lambda n: repeat("a=&", n)[:-1],
@@ -283,8 +322,10 @@ def main() -> None:
     language.warm_up()
     points = entry_points()
     worst = {"ratio": 0.0, "ms": 0.0, "excess": 0.0, "entry": ""}
-    print(f"{'entry':18} {'max':>6} {'worst case':18} {'ms@8K':>8} {'ms@max':>8} "
-          f"{'ms/KB':>7} {'ratio':>6} {'x64K/8K':>7}")
+    print(
+        f"{'entry':18} {'max':>6} {'worst case':18} {'ms@8K':>8} {'ms@max':>8} "
+        f"{'ms/KB':>7} {'ratio':>6} {'x64K/8K':>7}"
+    )
     for name, (function, largest, in_bytes, cases) in points.items():
         if args.only and name != args.only:
             continue
@@ -301,14 +342,20 @@ def main() -> None:
             scaled = ratio * (MAX_CONTENT / SMALL) / size_ratio
             rows.append((scaled, ms_large, case, ms_small, ratio, len(large)))
             if args.cases:
-                print(f"  {name:16} {case:18} {ms_small:8.2f} {ms_large:8.2f} "
-                      f"{ms_large / (len(large) / 1024):7.3f} {ratio:6.1f} {scaled:7.1f}")
-        scaled, ms_large, case, ms_small, ratio, chars = max(rows, key=lambda r: (
-            max(r[0] / TARGET_RATIO, r[1] / TARGET_MS)))
+                print(
+                    f"  {name:16} {case:18} {ms_small:8.2f} {ms_large:8.2f} "
+                    f"{ms_large / (len(large) / 1024):7.3f} {ratio:6.1f} {scaled:7.1f}"
+                )
+        scaled, ms_large, case, ms_small, ratio, chars = max(
+            rows, key=lambda r: max(r[0] / TARGET_RATIO, r[1] / TARGET_MS)
+        )
         slowest = max(row[1] for row in rows)
         worst_scaled = max(row[0] for row in rows)
-        print(f"{name:18} {chars:6d} {case:18} {ms_small:8.2f} {ms_large:8.2f} "
-              f"{ms_large / (chars / 1024):7.3f} {ratio:6.1f} {scaled:7.1f}", flush=True)
+        print(
+            f"{name:18} {chars:6d} {case:18} {ms_small:8.2f} {ms_large:8.2f} "
+            f"{ms_large / (chars / 1024):7.3f} {ratio:6.1f} {scaled:7.1f}",
+            flush=True,
+        )
         excess = max(worst_scaled / TARGET_RATIO, slowest / TARGET_MS)
         worst["ratio"] = max(worst["ratio"], worst_scaled)
         worst["ms"] = max(worst["ms"], slowest)

@@ -39,11 +39,18 @@ def client_loop(args) -> tuple[list[float], int, int]:
         if kind == "intake":
             # Distinct client addresses and authors, as real readers would be (flood check).
             ip = f"10.{worker_index}.{(n // 250) % 250}.{n % 250 + 1}"
-            body = json.dumps({
-                "author_name": f"Reader {n}", "author_email": f"r{worker_index}-{n}@mail.example",
-                "body": f"Comment {worker_index}-{n}: an opinion about the bike lanes."})
-            headers = {"Content-Type": "application/json", "X-Site-Key": site_key,
-                       "X-Forwarded-For": ip}
+            body = json.dumps(
+                {
+                    "author_name": f"Reader {n}",
+                    "author_email": f"r{worker_index}-{n}@mail.example",
+                    "body": f"Comment {worker_index}-{n}: an opinion about the bike lanes.",
+                }
+            )
+            headers = {
+                "Content-Type": "application/json",
+                "X-Site-Key": site_key,
+                "X-Forwarded-For": ip,
+            }
             method, path, expect = "POST", f"/v1/articles/bench-{n % 50}/comments", 202
         else:
             body, headers, method, path, expect = None, {}, "GET", "/healthz", 200
@@ -70,13 +77,18 @@ def client_loop(args) -> tuple[list[float], int, int]:
 def drive(port: int, kind: str, site_key: str, seconds: float, clients: int) -> dict:
     deadline = time.monotonic() + seconds
     with mp.Pool(clients) as pool:
-        results = pool.map(client_loop, [(port, kind, site_key, deadline, i + 1)
-                                         for i in range(clients)])
+        results = pool.map(
+            client_loop, [(port, kind, site_key, deadline, i + 1) for i in range(clients)]
+        )
     latencies = sorted(latency for result in results for latency in result[0])
     ok, errors = sum(r[1] for r in results), sum(r[2] for r in results)
-    return {"ok": ok, "errors": errors, "rps": ok / seconds,
-            "p50_ms": statistics.median(latencies) if latencies else 0.0,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0}
+    return {
+        "ok": ok,
+        "errors": errors,
+        "rps": ok / seconds,
+        "p50_ms": statistics.median(latencies) if latencies else 0.0,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0,
+    }
 
 
 def api_cpu_s(server_pid: int) -> float:
@@ -98,9 +110,10 @@ def api_cpu_s(server_pid: int) -> float:
 
 
 def modctl(env: dict, *args: str) -> dict:
-    out = subprocess.run([str(BIN / "modctl"), *args], env=env, check=True, capture_output=True,
-                         text=True, cwd=ROOT).stdout
-    return json.loads(out[out.index("{"):]) if "{" in out else {}
+    out = subprocess.run(
+        [str(BIN / "modctl"), *args], env=env, check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    return json.loads(out[out.index("{") :]) if "{" in out else {}
 
 
 def fresh_postgres(server_url: str) -> str:
@@ -122,27 +135,48 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/12")
-    parser.add_argument("--postgres", metavar="SERVER_URL", nargs="?",
-                        const="postgresql://postgres@127.0.0.1:5432/postgres",
-                        help="use a fresh PostgreSQL database on this server instead of SQLite")
+    parser.add_argument(
+        "--postgres",
+        metavar="SERVER_URL",
+        nargs="?",
+        const="postgresql://postgres@127.0.0.1:5432/postgres",
+        help="use a fresh PostgreSQL database on this server instead of SQLite",
+    )
     args = parser.parse_args()
 
     load_before = os.getloadavg()[0]
     data = Path(tempfile.mkdtemp(prefix="bench-intake-"))
-    database_url = (fresh_postgres(args.postgres) if args.postgres
-                    else f"sqlite:///{data / 'bench.db'}")
-    env = {**os.environ, "DATA_DIR": str(data), "DATABASE_URL": database_url,
-           "REDIS_URL": args.redis_url, "TRUSTED_PROXIES": "1", "LOG_LEVEL": "WARNING"}
+    database_url = (
+        fresh_postgres(args.postgres) if args.postgres else f"sqlite:///{data / 'bench.db'}"
+    )
+    env = {
+        **os.environ,
+        "DATA_DIR": str(data),
+        "DATABASE_URL": database_url,
+        "REDIS_URL": args.redis_url,
+        "TRUSTED_PROXIES": "1",
+        "LOG_LEVEL": "WARNING",
+    }
     flush = f"import redis; redis.Redis.from_url('{args.redis_url}').flushdb()"
-    subprocess.run([sys.executable, "-c", flush],
-                   check=True)
+    subprocess.run([sys.executable, "-c", flush], check=True)
     modctl(env, "migrate")
     site = modctl(env, "site", "create", "--name", "Bench", "--origin", "https://bench.example")
     port = free_port()
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "service.wsgi:app", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--log-level", "warning"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+        [
+            str(BIN / "gunicorn"),
+            "service.wsgi:app",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:
@@ -167,19 +201,27 @@ def main() -> None:
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT count(*) FROM comments")).scalar()
     engine.dispose()
-    print(f"database: {engine.dialect.name}, gunicorn workers: {args.workers}, "
-          f"client processes: {args.clients}, {args.seconds:.0f} s per phase; load average "
-          f"before the run {load_before:.2f} (other work on the machine lowers both rates)")
+    print(
+        f"database: {engine.dialect.name}, gunicorn workers: {args.workers}, "
+        f"client processes: {args.clients}, {args.seconds:.0f} s per phase; load average "
+        f"before the run {load_before:.2f} (other work on the machine lowers both rates)"
+    )
     print("api_cpu_ms: CPU the API processes spent per answered request")
     for name, result in (("bare GET /healthz", bare), ("intake POST comments", intake)):
-        print(f"{name:22s} ok={result['ok']:6d} errors={result['errors']:4d} "
-              f"rps={result['rps']:7.1f} p50_ms={result['p50_ms']:6.2f} "
-              f"p99_ms={result['p99_ms']:6.2f} "
-              f"api_cpu_ms={result['api_cpu_ms']:.2f}")
-    print(f"accepted={intake['ok']} stored={stored} lost={intake['ok'] - stored}  "
-          f"(targets: intake_rps >= 500, p99_ms <= 50, lost == 0)")
-    print(f"intake_rps={intake['rps']:.0f} p99_ms={intake['p99_ms']:.1f} "
-          f"bare_rps={bare['rps']:.0f} ratio={intake['rps'] / bare['rps']:.2f}")
+        print(
+            f"{name:22s} ok={result['ok']:6d} errors={result['errors']:4d} "
+            f"rps={result['rps']:7.1f} p50_ms={result['p50_ms']:6.2f} "
+            f"p99_ms={result['p99_ms']:6.2f} "
+            f"api_cpu_ms={result['api_cpu_ms']:.2f}"
+        )
+    print(
+        f"accepted={intake['ok']} stored={stored} lost={intake['ok'] - stored}  "
+        f"(targets: intake_rps >= 500, p99_ms <= 50, lost == 0)"
+    )
+    print(
+        f"intake_rps={intake['rps']:.0f} p99_ms={intake['p99_ms']:.1f} "
+        f"bare_rps={bare['rps']:.0f} ratio={intake['rps'] / bare['rps']:.2f}"
+    )
     if intake["ok"] != stored:
         sys.exit(1)
 

@@ -49,10 +49,22 @@ def client_process(args) -> list[tuple[float, int, int | None]]:
     """One client process: several connections, each posting at its share of the rate."""
     port, site_key, rate, deadline, process, threads, max_requests, sentences = args
     results: list[tuple[float, int, int | None]] = []
-    workers = [threading.Thread(target=post_steadily,
-                                args=(port, site_key, rate / threads, deadline,
-                                      process * threads + t + 1, max_requests, sentences, results))
-               for t in range(threads)]
+    workers = [
+        threading.Thread(
+            target=post_steadily,
+            args=(
+                port,
+                site_key,
+                rate / threads,
+                deadline,
+                process * threads + t + 1,
+                max_requests,
+                sentences,
+                results,
+            ),
+        )
+        for t in range(threads)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -74,16 +86,22 @@ def post_steadily(port, site_key, rate, deadline, stream, max_requests, sentence
             time.sleep(next_at - now)
         next_at += interval
         number = stream * 1_000_000 + n
-        body = json.dumps({"author_name": f"Reader {number}",
-                           "author_email": f"r{number}@mail.example",
-                           "body": comment_body(sentences, rng)})
+        body = json.dumps(
+            {
+                "author_name": f"Reader {number}",
+                "author_email": f"r{number}@mail.example",
+                "body": comment_body(sentences, rng),
+            }
+        )
         # Each request its own reader address (the flood check allows one comment per 15 s).
-        headers = {"Content-Type": "application/json", "X-Site-Key": site_key,
-                   "X-Forwarded-For": f"127.{stream}.{(n >> 8) & 255}.{n & 255}"}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Site-Key": site_key,
+            "X-Forwarded-For": f"127.{stream}.{(n >> 8) & 255}.{n & 255}",
+        }
         started = time.perf_counter()
         try:
-            conn.request("POST", f"/v1/articles/load-{n % 20}/comments", body=body,
-                         headers=headers)
+            conn.request("POST", f"/v1/articles/load-{n % 20}/comments", body=body, headers=headers)
             response = conn.getresponse()
             payload = response.read()
             status = response.status
@@ -110,9 +128,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4, help="client processes")
     parser.add_argument("--threads", type=int, default=4, help="connections per client process")
     parser.add_argument("--api-workers", type=int, default=2, help="gunicorn processes")
-    parser.add_argument("--model", default="offline",
-                        help="TOXICITY_MODEL for the worker; 'tiny' builds a tiny Detoxify "
-                             "checkpoint (service/testing/tiny_detoxify.py)")
+    parser.add_argument(
+        "--model",
+        default="offline",
+        help="TOXICITY_MODEL for the worker; 'tiny' builds a tiny Detoxify "
+        "checkpoint (service/testing/tiny_detoxify.py)",
+    )
     parser.add_argument("--drain-timeout", type=float, default=600)
     args = parser.parse_args()
 
@@ -133,13 +154,29 @@ def main() -> int:
         deadline = time.monotonic() + args.seconds
         per_client = args.rate / args.clients
         max_requests = int(per_client * args.seconds * 1.1) + 10
-        print(f"posting {args.rate:g}/s from {args.clients} client processes x {args.threads} "
-              f"connections for {args.seconds:g} s", flush=True)
+        print(
+            f"posting {args.rate:g}/s from {args.clients} client processes x {args.threads} "
+            f"connections for {args.seconds:g} s",
+            flush=True,
+        )
         started = time.monotonic()
         with mp.Pool(args.clients) as pool:
-            runs = pool.map(client_process, [(stack.api_port, site_key, per_client, deadline,
-                                              client, args.threads, max_requests, sentences)
-                                             for client in range(args.clients)])
+            runs = pool.map(
+                client_process,
+                [
+                    (
+                        stack.api_port,
+                        site_key,
+                        per_client,
+                        deadline,
+                        client,
+                        args.threads,
+                        max_requests,
+                        sentences,
+                    )
+                    for client in range(args.clients)
+                ],
+            )
         elapsed = time.monotonic() - started
         results = [r for run in runs for r in run]
         latencies = [latency for latency, _, _ in results]
@@ -149,11 +186,15 @@ def main() -> int:
         for _, status, _ in results:
             codes[status] = codes.get(status, 0) + 1
 
-        print(f"sent={len(results)} accepted={len(accepted)} errors={errors} "
-              f"statuses={dict(sorted(codes.items()))}")
-        print(f"accepted_per_s={len(accepted) / elapsed:.1f} "
-              f"p50_ms={statistics.median(latencies) if latencies else 0:.1f} "
-              f"p99_ms={percentile(latencies, 0.99):.1f} max_ms={max(latencies, default=0):.1f}")
+        print(
+            f"sent={len(results)} accepted={len(accepted)} errors={errors} "
+            f"statuses={dict(sorted(codes.items()))}"
+        )
+        print(
+            f"accepted_per_s={len(accepted) / elapsed:.1f} "
+            f"p50_ms={statistics.median(latencies) if latencies else 0:.1f} "
+            f"p99_ms={percentile(latencies, 0.99):.1f} max_ms={max(latencies, default=0):.1f}"
+        )
 
         drain_started = time.monotonic()
         statuses: dict[int, str] = {}
@@ -167,18 +208,28 @@ def main() -> int:
         outcomes: dict[str, int] = {}
         for status in statuses.values():
             outcomes[status] = outcomes.get(status, 0) + 1
-        waits = [row[0] for row in stack.query(
-            "SELECT (julianday(decided_at) - julianday(created_at)) * 86400000 FROM comments "
-            "WHERE decided_at IS NOT NULL")]
+        waits = [
+            row[0]
+            for row in stack.query(
+                "SELECT (julianday(decided_at) - julianday(created_at)) * 86400000 FROM comments "
+                "WHERE decided_at IS NOT NULL"
+            )
+        ]
         events = stack.classify_events(accepted)
-        print(f"drained in {time.monotonic() - drain_started:.1f} s: stored={stored} "
-              f"decided={decided} outcomes={dict(sorted(outcomes.items()))}")
-        print(f"submit_to_decision p50_ms={statistics.median(waits) if waits else 0:.0f} "
-              f"p99_ms={percentile(waits, 0.99):.0f}; comments with exactly one decision event: "
-              f"{sum(1 for n in events.values() if n == 1)}/{len(accepted)}")
+        print(
+            f"drained in {time.monotonic() - drain_started:.1f} s: stored={stored} "
+            f"decided={decided} outcomes={dict(sorted(outcomes.items()))}"
+        )
+        print(
+            f"submit_to_decision p50_ms={statistics.median(waits) if waits else 0:.0f} "
+            f"p99_ms={percentile(waits, 0.99):.0f}; comments with exactly one decision event: "
+            f"{sum(1 for n in events.values() if n == 1)}/{len(accepted)}"
+        )
     lost = len(accepted) - decided
-    print(f"accepted={len(accepted)} decided={decided} lost={lost} "
-          f"p99_ms={percentile(latencies, 0.99):.0f} errors={errors}")
+    print(
+        f"accepted={len(accepted)} decided={decided} lost={lost} "
+        f"p99_ms={percentile(latencies, 0.99):.0f} errors={errors}"
+    )
     return 0 if lost == 0 and stored == len(accepted) else 1
 
 

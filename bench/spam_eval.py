@@ -75,7 +75,11 @@ def run(items: list[dict], redis, model: SpamModel | None) -> list[tuple[dict, o
             (
                 item,
                 check_spam(
-                    as_input(item, site_id), {}, redis, model, now=EPOCH + item["posted_at"],
+                    as_input(item, site_id),
+                    {},
+                    redis,
+                    model,
+                    now=EPOCH + item["posted_at"],
                     secret=b"bench-secret",
                 ),
             )
@@ -160,8 +164,10 @@ def main() -> None:
     # Moderators' decisions, with their author fields as the review API stores them, fitted as
     # the learn task fits them, stored and reloaded as workers reload the model.
     ordered = sorted(train, key=lambda item: item["posted_at"])
-    model = SpamModel.fit([as_input(item, site_id=0) for item in ordered],
-                          [item["label"] == "spam" for item in ordered])
+    model = SpamModel.fit(
+        [as_input(item, site_id=0) for item in ordered],
+        [item["label"] == "spam" for item in ordered],
+    )
     model = SpamModel.from_bytes(model.to_bytes())
     started = time.perf_counter()
     trained = run(test, redis, model=model)

@@ -59,8 +59,10 @@ DATA = next((folder / "shared" / "data" / "youtube-spam"
             Path("../shared/data/youtube-spam"))  # fmt: skip
 CEILING_FPR = 0.01
 VIDEOS = ("Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv")
-BROWSER = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
-           "Chrome/120.0 Safari/537.36")
+BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0 Safari/537.36"
+)
 
 
 def load(path: Path) -> list[dict]:
@@ -86,16 +88,39 @@ class Client:
         self.stack = stack
         self.origin = f"https://video{fold}.example"
         admin = {"Authorization": f"Bearer {admin_token}"}
-        site = self.ok(stack.request("POST", "/v1/admin/sites", {
-            "name": f"Video {fold}", "origins": [self.origin],
-            "settings": {"moderation_mode": "pre", "flood_seconds": 0,
-                         "require_name_email": False}}, admin))
+        site = self.ok(
+            stack.request(
+                "POST",
+                "/v1/admin/sites",
+                {
+                    "name": f"Video {fold}",
+                    "origins": [self.origin],
+                    "settings": {
+                        "moderation_mode": "pre",
+                        "flood_seconds": 0,
+                        "require_name_email": False,
+                    },
+                },
+                admin,
+            )
+        )
         self.site_id, self.site_key = site["id"], site["site_key"]
-        self.server_key = self.ok(stack.request(
-            "POST", f"/v1/admin/sites/{self.site_id}/server-keys", {"name": f"wordpress {fold}"},
-            admin))["key"]
-        token = self.ok(stack.request("POST", "/v1/admin/tokens", {
-            "role": "moderator", "site_id": self.site_id, "name": f"moderator {fold}"}, admin))
+        self.server_key = self.ok(
+            stack.request(
+                "POST",
+                f"/v1/admin/sites/{self.site_id}/server-keys",
+                {"name": f"wordpress {fold}"},
+                admin,
+            )
+        )["key"]
+        token = self.ok(
+            stack.request(
+                "POST",
+                "/v1/admin/tokens",
+                {"role": "moderator", "site_id": self.site_id, "name": f"moderator {fold}"},
+                admin,
+            )
+        )
         self.moderator = {"Authorization": f"Bearer {token['key']}"}
 
     @staticmethod
@@ -106,14 +131,25 @@ class Client:
 
     def akismet(self, call: str, comment: dict, n: int, **extra: str) -> tuple[str, str]:
         """Return the answer and the pro tip (empty when none) of an Akismet call."""
-        form = {"api_key": self.server_key, "blog": self.origin, "user_ip": address(n),
-                "user_agent": BROWSER, "permalink": f"{self.origin}/watch",
-                "comment_type": "comment", "comment_author": comment["author"][:245],
-                "comment_content": comment["text"], **extra}
+        form = {
+            "api_key": self.server_key,
+            "blog": self.origin,
+            "user_ip": address(n),
+            "user_agent": BROWSER,
+            "permalink": f"{self.origin}/watch",
+            "comment_type": "comment",
+            "comment_author": comment["author"][:245],
+            "comment_content": comment["text"],
+            **extra,
+        }
         connection = http.client.HTTPConnection(LOOPBACK, self.stack.api_port, timeout=30)
         try:
-            connection.request("POST", f"/1.1/{call}", body=urllib.parse.urlencode(form),
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+            connection.request(
+                "POST",
+                f"/1.1/{call}",
+                body=urllib.parse.urlencode(form),
+                headers={"Content-Type": "application/x-www-form-urlencoded"},
+            )
             response = connection.getresponse()
             answer = response.read().decode()
             tip = response.getheader("X-akismet-pro-tip", "")
@@ -133,28 +169,42 @@ class Client:
 
     def stored_model(self) -> SpamModel:
         """Return the site's model as the worker stored it."""
-        state = self.stack.query("SELECT state FROM spam_models WHERE site_id = ?",
-                                 self.site_id)[0][0]
+        state = self.stack.query("SELECT state FROM spam_models WHERE site_id = ?", self.site_id)[
+            0
+        ][0]
         return SpamModel.from_bytes(state)
 
     def post(self, comment: dict, n: int) -> int | None:
         """Post a comment as a reader; None when intake refuses it (e.g. a duplicate)."""
         # The set has no emails; the site asks for none (WordPress's require_name_email off).
         response = self.stack.request(
-            "POST", "/v1/articles/video/comments",
+            "POST",
+            "/v1/articles/video/comments",
             {"author_name": comment["author"][:100], "body": comment["text"]},
-            {"X-Site-Key": self.site_key, "X-Forwarded-For": address(n), "User-Agent": BROWSER,
-             "Origin": self.origin})
+            {
+                "X-Site-Key": self.site_key,
+                "X-Forwarded-For": address(n),
+                "User-Agent": BROWSER,
+                "Origin": self.origin,
+            },
+        )
         return response.json()["id"] if response.status == 202 else None
 
     def moderate(self, comment_id: int, is_spam: bool) -> None:
         """Mark a held comment spam, or approve it, as a moderator on the review API."""
-        item = self.ok(self.stack.request("GET", f"/v1/moderation/comments/{comment_id}",
-                                          headers=self.moderator))
-        self.ok(self.stack.request(
-            "POST", f"/v1/moderation/comments/{comment_id}/decision",
-            {"action": "spam" if is_spam else "approve", "version": item["version"]},
-            self.moderator))
+        item = self.ok(
+            self.stack.request(
+                "GET", f"/v1/moderation/comments/{comment_id}", headers=self.moderator
+            )
+        )
+        self.ok(
+            self.stack.request(
+                "POST",
+                f"/v1/moderation/comments/{comment_id}/decision",
+                {"action": "spam" if is_spam else "approve", "version": item["version"]},
+                self.moderator,
+            )
+        )
 
     def feed(self, comments: list[dict]) -> list[dict]:
         """Give the site's moderators' decisions on comments; return those that were taken."""
@@ -169,18 +219,21 @@ class Client:
         for comment, comment_id in posted:
             self.moderate(comment_id, comment["spam"])
         for n, comment in enumerate(by_plugin):
-            self.akismet("submit-spam" if comment["spam"] else "submit-ham", comment,
-                         20_000 + n)
+            self.akismet("submit-spam" if comment["spam"] else "submit-ham", comment, 20_000 + n)
         return [c for c, _ in posted] + by_plugin
 
     def wait_learned(self, timeout: float = 600) -> int:
         """Wait until the worker has learned every feedback row; return the model's examples."""
+
         def learned():
-            waiting = self.stack.query("SELECT count(*) FROM spam_feedback WHERE site_id = ? "
-                                       "AND learned = 0", self.site_id)[0][0]
-            rows = self.stack.query("SELECT examples FROM spam_models WHERE site_id = ?",
-                                    self.site_id)
+            waiting = self.stack.query(
+                "SELECT count(*) FROM spam_feedback WHERE site_id = ? AND learned = 0", self.site_id
+            )[0][0]
+            rows = self.stack.query(
+                "SELECT examples FROM spam_models WHERE site_id = ?", self.site_id
+            )
             return rows[0][0] if rows and not waiting else None
+
         return wait_for(learned, timeout, interval=0.25, what="the spam model learned")
 
 
@@ -198,16 +251,26 @@ def baseline(train: list[dict], test: list[dict]) -> list[float]:
 def service_probabilities(model: SpamModel, test: list[dict]) -> list[float]:
     """Return the spam stage's probabilities with the stored model, as comment-check's
     (is_test: no velocity or near-duplicate windows)."""
-    return [check_spam(SpamInput(site_id=0, article_id=None, body=c["text"],
-                                 author_name=c["author"][:245], ip=address(n),
-                                 user_agent=BROWSER), {}, model=model).probability
-            for n, c in enumerate(test)]
+    return [
+        check_spam(
+            SpamInput(
+                site_id=0,
+                article_id=None,
+                body=c["text"],
+                author_name=c["author"][:245],
+                ip=address(n),
+                user_agent=BROWSER,
+            ),
+            {},
+            model=model,
+        ).probability
+        for n, c in enumerate(test)
+    ]
 
 
 def recall_at_fpr(scores: list[float], comments: list[dict], fpr: float = CEILING_FPR) -> float:
     """Return the recall of the best threshold whose false-positive rate is at most fpr."""
-    ham = sorted((s for s, c in zip(scores, comments, strict=True) if not c["spam"]),
-                 reverse=True)
+    ham = sorted((s for s, c in zip(scores, comments, strict=True) if not c["spam"]), reverse=True)
     spam = [s for s, c in zip(scores, comments, strict=True) if c["spam"]]
     allowed = int(fpr * len(ham))  # this many not-spam may score at or above the threshold
     above = ham[allowed] if allowed < len(ham) else float("-inf")
@@ -222,13 +285,21 @@ def figures(flagged: list[bool], comments: list[dict]) -> dict[str, float]:
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / spam if spam else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "fpr": fp / ham if ham else 0.0, "f1": f1,
-            "tp": tp, "fp": fp}
+    return {
+        "precision": precision,
+        "recall": recall,
+        "fpr": fp / ham if ham else 0.0,
+        "f1": f1,
+        "tp": tp,
+        "fp": fp,
+    }
 
 
 def line(name: str, f: dict) -> str:
-    return (f"  {name:16} precision={f['precision']:.3f} recall={f['recall']:.3f} "
-            f"fpr={f['fpr']:.3f} f1={f['f1']:.3f}  (tp {f['tp']:g}, fp {f['fp']:g})")
+    return (
+        f"  {name:16} precision={f['precision']:.3f} recall={f['recall']:.3f} "
+        f"fpr={f['fpr']:.3f} f1={f['f1']:.3f}  (tp {f['tp']:g}, fp {f['fp']:g})"
+    )
 
 
 def main() -> None:
@@ -237,19 +308,26 @@ def main() -> None:
     parser.add_argument("--examples", type=int, default=5, help="misses to print per fold")
     args = parser.parse_args()
     videos = {name: load(args.data / name) for name in VIDEOS}
-    print("UCI YouTube Spam Collection (Alberto, Lochter, Almeida, ICMLA 2015; CC BY 4.0): "
-          + ", ".join(f"{name} {len(c)} ({sum(x['spam'] for x in c)} spam)"
-                      for name, c in videos.items()))
+    print(
+        "UCI YouTube Spam Collection (Alberto, Lochter, Almeida, ICMLA 2015; CC BY 4.0): "
+        + ", ".join(
+            f"{name} {len(c)} ({sum(x['spam'] for x in c)} spam)" for name, c in videos.items()
+        )
+    )
     print("flagged = Akismet comment-check answers true; a fresh site per fold")
     results: dict[str, list[dict]] = {"cold": [], "after": [], "baseline": [], "automatic": []}
     held: list[tuple[int, int]] = []  # (spam, not spam) held for a moderator, per fold
     ceilings: list[tuple[float, float]] = []  # recall at fpr <= CEILING_FPR: service, baseline
-    with tempfile.TemporaryDirectory(prefix="spam-real-") as root, \
-            Stack(Path(root), api_workers=2, settings={"RATE_LIMIT_ENABLED": "false"}) as stack:
+    with (
+        tempfile.TemporaryDirectory(prefix="spam-real-") as root,
+        Stack(Path(root), api_workers=2, settings={"RATE_LIMIT_ENABLED": "false"}) as stack,
+    ):
         for fold, held_out in enumerate(VIDEOS, start=1):
             test = videos[held_out]
-            train = sorted((c for name in VIDEOS if name != held_out for c in videos[name]),
-                           key=lambda c: c["date"])
+            train = sorted(
+                (c for name in VIDEOS if name != held_out for c in videos[name]),
+                key=lambda c: c["date"],
+            )
             client = Client(stack, stack.setup["admin"], fold)
             started = time.perf_counter()
             cold = [o != "passed" for o in client.check(test)]
@@ -264,47 +342,73 @@ def main() -> None:
             base = [p >= 0.5 for p in base_scores]
             scores = service_probabilities(client.stored_model(), test)
             agree = sum((p >= 0.5) == f for p, f in zip(scores, after, strict=True))
-            rows = {"cold": figures(cold, test), "after": figures(after, test),
-                    "baseline": figures(base, test),
-                    "automatic": figures([o == "discard" for o in outcomes], test)}
+            rows = {
+                "cold": figures(cold, test),
+                "after": figures(after, test),
+                "baseline": figures(base, test),
+                "automatic": figures([o == "discard" for o in outcomes], test),
+            }
             kept = [c["spam"] for o, c in zip(outcomes, test, strict=True) if o == "held"]
             held.append((sum(kept), len(kept) - sum(kept)))
             ceilings.append((recall_at_fpr(scores, test), recall_at_fpr(base_scores, test)))
             for name, row in rows.items():
                 results[name].append(row)
-            print(f"\n== fold {fold}: held out {held_out} ({len(test)} comments); feedback "
-                  f"{len(fed)} decisions, model on {examples}; learned {learn_s:.1f} s after "
-                  f"the last decision; comment-check {len(test) / check_s:.0f}/s")
+            print(
+                f"\n== fold {fold}: held out {held_out} ({len(test)} comments); feedback "
+                f"{len(fed)} decisions, model on {examples}; learned {learn_s:.1f} s after "
+                f"the last decision; comment-check {len(test) / check_s:.0f}/s"
+            )
             print(line("cold start", rows["cold"]))
             print(line("after feedback", rows["after"]))
             print(line("baseline", rows["baseline"]))
-            print(line("automatic", rows["automatic"])
-                  + f"; held: {held[-1][0]} spam, {held[-1][1]} not spam")
-            print(f"  ceiling: recall at fpr <= {CEILING_FPR} (threshold chosen on this video): "
-                  f"service {ceilings[-1][0]:.3f}, baseline {ceilings[-1][1]:.3f}; the stored "
-                  f"model here agrees with comment-check on {agree}/{len(test)}")
-            misses = [(c, "missed spam" if c["spam"] else "false positive")
-                      for c, flagged in zip(test, after, strict=True) if flagged != c["spam"]]
+            print(
+                line("automatic", rows["automatic"])
+                + f"; held: {held[-1][0]} spam, {held[-1][1]} not spam"
+            )
+            print(
+                f"  ceiling: recall at fpr <= {CEILING_FPR} (threshold chosen on this video): "
+                f"service {ceilings[-1][0]:.3f}, baseline {ceilings[-1][1]:.3f}; the stored "
+                f"model here agrees with comment-check on {agree}/{len(test)}"
+            )
+            misses = [
+                (c, "missed spam" if c["spam"] else "false positive")
+                for c, flagged in zip(test, after, strict=True)
+                if flagged != c["spam"]
+            ]
             for comment, what in misses[: args.examples]:
                 print(f"    {what}: {comment['text'][:100]!r}")
 
     print("\n== mean over folds")
-    mean = {name: {key: statistics.mean(r[key] for r in rows) for key in
-                   ("precision", "recall", "fpr", "f1", "tp", "fp")}
-            for name, rows in results.items()}
-    for name, title in (("cold", "cold start"), ("after", "after feedback"),
-                        ("baseline", "baseline"), ("automatic", "automatic")):
+    mean = {
+        name: {
+            key: statistics.mean(r[key] for r in rows)
+            for key in ("precision", "recall", "fpr", "f1", "tp", "fp")
+        }
+        for name, rows in results.items()
+    }
+    for name, title in (
+        ("cold", "cold start"),
+        ("after", "after feedback"),
+        ("baseline", "baseline"),
+        ("automatic", "automatic"),
+    ):
         print(line(title, mean[name]))
-    print("  automatic = discarded unseen (Akismet's discard pro tip); the rest of the flagged "
-          "were held for a moderator: "
-          f"{statistics.mean(h[0] for h in held):.1f} spam, "
-          f"{statistics.mean(h[1] for h in held):.1f} not spam per fold (not counted as caught)")
-    print(f"  ceiling: recall at fpr <= {CEILING_FPR} with a threshold chosen on the held-out "
-          f"video: service {statistics.mean(c[0] for c in ceilings):.3f}, baseline "
-          f"{statistics.mean(c[1] for c in ceilings):.3f}")
+    print(
+        "  automatic = discarded unseen (Akismet's discard pro tip); the rest of the flagged "
+        "were held for a moderator: "
+        f"{statistics.mean(h[0] for h in held):.1f} spam, "
+        f"{statistics.mean(h[1] for h in held):.1f} not spam per fold (not counted as caught)"
+    )
+    print(
+        f"  ceiling: recall at fpr <= {CEILING_FPR} with a threshold chosen on the held-out "
+        f"video: service {statistics.mean(c[0] for c in ceilings):.3f}, baseline "
+        f"{statistics.mean(c[1] for c in ceilings):.3f}"
+    )
     after = mean["after"]
-    print(f"precision={after['precision']:.3f} recall={after['recall']:.3f} "
-          f"fpr={after['fpr']:.3f} baseline_f1={mean['baseline']['f1']:.3f} f1={after['f1']:.3f}")
+    print(
+        f"precision={after['precision']:.3f} recall={after['recall']:.3f} "
+        f"fpr={after['fpr']:.3f} baseline_f1={mean['baseline']['f1']:.3f} f1={after['f1']:.3f}"
+    )
 
 
 if __name__ == "__main__":

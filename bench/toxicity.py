@@ -210,8 +210,6 @@ def make_comment(rng: random.Random) -> str:
     return " ".join(sentences)
 
 
-
-
 def corpus(seed: int) -> list[str]:
     """Sentences from the generator, lower-cased: the vocabulary both shapes tokenise with."""
     rng = random.Random(seed)
@@ -243,8 +241,12 @@ def build_distilled(workdir: Path) -> Path:
     tokenizer = _tokenizer(workdir)
     torch.manual_seed(0)
     config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=384, num_hidden_layers=6, num_attention_heads=12,
-        intermediate_size=1536, num_labels=len(JIGSAW_ID2LABEL),
+        vocab_size=len(tokenizer),
+        hidden_size=384,
+        num_hidden_layers=6,
+        num_attention_heads=12,
+        intermediate_size=1536,
+        num_labels=len(JIGSAW_ID2LABEL),
         id2label=dict(enumerate(JIGSAW_ID2LABEL)),
         label2id={name: i for i, name in enumerate(JIGSAW_ID2LABEL)},
         problem_type="multi_label_classification",
@@ -291,9 +293,13 @@ def run_naive(args, comments: list[str]) -> dict:
     started = time.perf_counter()
     scores = [detoxify.predict(comment) for comment in comments]
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss_mb": rss_mb(), "peak_mb": rss_mb("VmHWM"),
-            "runner": "detoxify fp32",
-            "scores": [[row[label] for label in LABELS_ORIGINAL] for row in scores]}
+    return {
+        "seconds": seconds,
+        "rss_mb": rss_mb(),
+        "peak_mb": rss_mb("VmHWM"),
+        "runner": "detoxify fp32",
+        "scores": [[row[label] for label in LABELS_ORIGINAL] for row in scores],
+    }
 
 
 def run_service(args, comments: list[str]) -> dict:
@@ -302,31 +308,45 @@ def run_service(args, comments: list[str]) -> dict:
         paths = {"TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir)}
     else:
         paths = {"TOXICITY_CHECKPOINT": str(build_distilled(args.workdir))}
-    settings = ToxicitySettings.from_config({
-        **DEFAULTS, **paths, "TOXICITY_FAST_PATH": args.fast_path, "TOXICITY_THREADS": args.threads,
-        "TOXICITY_SPANS": args.spans, "TOXICITY_FAST_CACHE_DIR": str(args.workdir / "fast"),
-    })
+    settings = ToxicitySettings.from_config(
+        {
+            **DEFAULTS,
+            **paths,
+            "TOXICITY_FAST_PATH": args.fast_path,
+            "TOXICITY_THREADS": args.threads,
+            "TOXICITY_SPANS": args.spans,
+            "TOXICITY_FAST_CACHE_DIR": str(args.workdir / "fast"),
+        }
+    )
     model = load_toxicity_model(settings)
     # Its own scores set its thresholds: a pass without sentences, not timed.
     calibration = copy.copy(model)  # the same weights, no sentences
     calibration.spans = "off"
     # In the timed run's chunks: int8 activations are scaled per batch, so a comment's scores
     # depend a little on its batch, and its thresholds must be set on the same scores.
-    own = [r for start in range(0, len(comments), args.batch)
-           for r in calibration.score(comments[start : start + args.batch])]
-    holds = holds_at_share(np.array([[r.scores[k] for k in LABELS_ORIGINAL] for r in own]),
-                           FLAGGED_SHARE)
+    own = [
+        r
+        for start in range(0, len(comments), args.batch)
+        for r in calibration.score(comments[start : start + args.batch])
+    ]
+    holds = holds_at_share(
+        np.array([[r.scores[k] for k in LABELS_ORIGINAL] for r in own]), FLAGGED_SHARE
+    )
     results = []
     started = time.perf_counter()
     for start in range(0, len(comments), args.batch):  # as the worker's micro-batches
         chunk = comments[start : start + args.batch]
         results.extend(model.score(chunk, [holds] * len(chunk)))
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss_mb": rss_mb(), "peak_mb": rss_mb("VmHWM"),
-            "runner": model.fast_path,
-            "explained": sum(bool(r.spans) for r in results),
-            "spans": sum(len(r.spans) for r in results),
-            "scores": [[r.scores[label] for label in LABELS_ORIGINAL] for r in results]}
+    return {
+        "seconds": seconds,
+        "rss_mb": rss_mb(),
+        "peak_mb": rss_mb("VmHWM"),
+        "runner": model.fast_path,
+        "explained": sum(bool(r.spans) for r in results),
+        "spans": sum(len(r.spans) for r in results),
+        "scores": [[r.scores[label] for label in LABELS_ORIGINAL] for r in results],
+    }
 
 
 def child(args) -> None:
@@ -338,9 +358,22 @@ def child(args) -> None:
 
 
 def measure(args, kind: str) -> dict:
-    command = [sys.executable, __file__, "--child", kind, "--workdir", str(args.workdir),
-               "--batch", str(args.batch), "--fast-path", args.fast_path,
-               "--threads", str(args.threads), "--spans", args.spans]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        kind,
+        "--workdir",
+        str(args.workdir),
+        "--batch",
+        str(args.batch),
+        "--fast-path",
+        args.fast_path,
+        "--threads",
+        str(args.threads),
+        "--spans",
+        args.spans,
+    ]
     subprocess.run(command, check=True)
     result = json.loads((args.workdir / f"{kind}.json").read_text())
     result["cps"] = args.comments / result["seconds"]
@@ -355,10 +388,15 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=REPO / "bench" / "out" / "toxicity")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="0: all cores (one process)")
-    parser.add_argument("--spans", default="flagged", choices=["all", "flagged", "off"],
-                        help="TOXICITY_SPANS for the service runs")
-    parser.add_argument("--child", choices=["naive", "service", "distilled"],
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--spans",
+        default="flagged",
+        choices=["all", "flagged", "off"],
+        help="TOXICITY_SPANS for the service runs",
+    )
+    parser.add_argument(
+        "--child", choices=["naive", "service", "distilled"], help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -369,17 +407,23 @@ def main() -> None:
     started = time.perf_counter()
     checkpoint, _ = build_checkpoint(args.workdir)
     distilled = build_distilled(args.workdir)
-    print(f"models: {checkpoint.name} ({checkpoint.stat().st_size / 1e6:.0f} MB), "
-          f"{distilled.name} ({(distilled / 'model.safetensors').stat().st_size / 1e6:.0f} MB), "
-          f"built in {time.perf_counter() - started:.1f}s")
+    print(
+        f"models: {checkpoint.name} ({checkpoint.stat().st_size / 1e6:.0f} MB), "
+        f"{distilled.name} ({(distilled / 'model.safetensors').stat().st_size / 1e6:.0f} MB), "
+        f"built in {time.perf_counter() - started:.1f}s"
+    )
     rng = random.Random(args.seed)
     comments = [make_comment(rng) for _ in range(args.comments)]
     lengths = [len(c.split()) for c in comments]
-    print(f"comments: {len(comments)}, words min/median/mean/max {min(lengths)}/"
-          f"{statistics.median(lengths):.0f}/{statistics.mean(lengths):.0f}/{max(lengths)}")
+    print(
+        f"comments: {len(comments)}, words min/median/mean/max {min(lengths)}/"
+        f"{statistics.median(lengths):.0f}/{statistics.mean(lengths):.0f}/{max(lengths)}"
+    )
     (args.workdir / "comments.json").write_text(json.dumps(comments))
-    print(f"cores: {len(os.sched_getaffinity(0))}; load average before: "
-          f"{os.getloadavg()[0]:.2f}", flush=True)
+    print(
+        f"cores: {len(os.sched_getaffinity(0))}; load average before: {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
 
     naive = measure(args, "naive")
     reference = np.array(naive["scores"])
@@ -387,16 +431,23 @@ def main() -> None:
     distilled_run = measure(args, "distilled")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
     for name, run in (("naive", naive), ("service", service), ("distilled", distilled_run)):
-        extra = (f", sentences of {run['explained']} comments ({run['spans']} spans)"
-                 if "spans" in run else "")
-        print(f"{name}: {run['cps']:.2f} comments/s, runner {run['runner']}, "
-              f"worker RSS {run['rss_mb']:.0f} MB (peak {run['peak_mb']:.0f} MB){extra}")
+        extra = (
+            f", sentences of {run['explained']} comments ({run['spans']} spans)"
+            if "spans" in run
+            else ""
+        )
+        print(
+            f"{name}: {run['cps']:.2f} comments/s, runner {run['runner']}, "
+            f"worker RSS {run['rss_mb']:.0f} MB (peak {run['peak_mb']:.0f} MB){extra}"
+        )
     max_abs_diff = float(np.abs(np.array(service["scores"]) - reference).max())
-    print(f"naive_cps={naive['cps']:.2f} service_cps={service['cps']:.2f} "
-          f"distilled_cps={distilled_run['cps']:.2f} "
-          f"speedup={service['cps'] / naive['cps']:.2f} "
-          f"distilled_speedup={distilled_run['cps'] / naive['cps']:.2f} "
-          f"max_abs_diff={max_abs_diff:.4f} rss_mb={service['rss_mb']:.0f}")
+    print(
+        f"naive_cps={naive['cps']:.2f} service_cps={service['cps']:.2f} "
+        f"distilled_cps={distilled_run['cps']:.2f} "
+        f"speedup={service['cps'] / naive['cps']:.2f} "
+        f"distilled_speedup={distilled_run['cps'] / naive['cps']:.2f} "
+        f"max_abs_diff={max_abs_diff:.4f} rss_mb={service['rss_mb']:.0f}"
+    )
 
 
 if __name__ == "__main__":

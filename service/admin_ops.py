@@ -26,8 +26,9 @@ def create_token(role: Role, site_id: int | None = None, name: str = "") -> tupl
     return commit_named(key), token
 
 
-def issue_server_key(site_id: int, name: str = "",
-                     browser_origins: list[str] | None = None) -> tuple[int, str]:
+def issue_server_key(
+    site_id: int, name: str = "", browser_origins: list[str] | None = None
+) -> tuple[int, str]:
     """Create a secret server key for a site; return (id, key), the key shown once.
 
     Raise NameTaken when a key or token has that name already.
@@ -64,7 +65,8 @@ def checked_browser_origins(site: Site, origins: list[str]) -> tuple[list[str], 
 
 def upsert_article(site: Site, external_id: str, **fields) -> Article:
     article = db.session.scalar(
-        db.select(Article).where(Article.site_id == site.id, Article.external_id == external_id))
+        db.select(Article).where(Article.site_id == site.id, Article.external_id == external_id)
+    )
     if article is None:
         article = Article(site_id=site.id, external_id=external_id)
         db.session.add(article)

@@ -26,8 +26,12 @@ def blog_host(blog: str) -> str:
 
 
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1,
-                                socket_timeout=1, decode_responses=True)
+    return redis.Redis.from_url(
+        current_app.config["REDIS_URL"],
+        socket_connect_timeout=1,
+        socket_timeout=1,
+        decode_responses=True,
+    )
 
 
 def count(site_id: int, blog: str, *figures: str) -> None:

@@ -41,8 +41,9 @@ def name_taken(name: str) -> bool:
     return db.session.scalar(select(ApiKey.id).where(ApiKey.name == name)) is not None
 
 
-def create_key(role: Role, site_id: int | None = None, name: str = "", *,
-               suffix_if_taken: bool = False) -> tuple[ApiKey, str]:
+def create_key(
+    role: Role, site_id: int | None = None, name: str = "", *, suffix_if_taken: bool = False
+) -> tuple[ApiKey, str]:
     """Create a key and return it with its plaintext, which is never stored.
 
     A name the caller chose must be new (NameTaken otherwise); a name the service made up
@@ -56,9 +57,8 @@ def create_key(role: Role, site_id: int | None = None, name: str = "", *,
     if name_taken(name):
         if not suffix_if_taken:
             raise NameTaken(name)
-        name = f"{name[:200 - len(lookup) - 1]} {lookup}"
-    key = ApiKey(role=role, site_id=site_id, name=name, lookup=lookup,
-                 secret_hash=_hash(plaintext))
+        name = f"{name[: 200 - len(lookup) - 1]} {lookup}"
+    key = ApiKey(role=role, site_id=site_id, name=name, lookup=lookup, secret_hash=_hash(plaintext))
     db.session.add(key)
     return key, plaintext
 
@@ -117,8 +117,13 @@ def create_server_key(site_id: int, name: str = "") -> tuple[ApiKey, str]:
             break  # a repeat of a live key's 48 bits is unlikely, but must not be shared
     if name and name_taken(name):
         raise NameTaken(name)
-    key = ApiKey(role=Role.SERVER, site_id=site_id, name=name or f"server-{digest[:12]}",
-                 lookup=digest[:16], secret_hash=digest)
+    key = ApiKey(
+        role=Role.SERVER,
+        site_id=site_id,
+        name=name or f"server-{digest[:12]}",
+        lookup=digest[:16],
+        secret_hash=digest,
+    )
     db.session.add(key)
     return key, plaintext
 
@@ -128,8 +133,9 @@ def find_server_key(plaintext: str | None) -> ApiKey | None:
     if not looks_like_server_key(plaintext):
         return None
     digest = _server_digest(plaintext)
-    key = db.session.scalar(select(ApiKey).where(ApiKey.lookup == digest[:16])
-                            .options(joinedload(ApiKey.site)))
+    key = db.session.scalar(
+        select(ApiKey).where(ApiKey.lookup == digest[:16]).options(joinedload(ApiKey.site))
+    )
     if key is None or key.revoked_at is not None or key.role != Role.SERVER:
         return None
     if not hmac.compare_digest(key.secret_hash, digest):
@@ -143,9 +149,11 @@ def is_site_key(plaintext: str | None) -> bool:
     return key is not None and key.role == Role.SITE
 
 
-SITE_KEY_MISUSED = ("This is the site's public key (it is in every article page). Server-to-"
-                    "server calls need the site's secret server key: `modctl key create --site "
-                    "<site id>` or POST /v1/admin/sites/<site id>/server-keys.")
+SITE_KEY_MISUSED = (
+    "This is the site's public key (it is in every article page). Server-to-"
+    "server calls need the site's secret server key: `modctl key create --site "
+    "<site id>` or POST /v1/admin/sites/<site id>/server-keys."
+)
 
 
 def revoke(key: ApiKey) -> None:
@@ -190,8 +198,10 @@ def require_role(*roles: Role, sites: Callable[..., Iterable[int]] | None = None
         def wrapper(*args, **kwargs):
             key = find_key(bearer_token())
             if key is None or key.role not in (Role.MODERATOR, Role.ADMIN):
-                abort(401, message="A moderator or admin token is required "
-                                   "(Authorization: Bearer ...).")
+                abort(
+                    401,
+                    message="A moderator or admin token is required (Authorization: Bearer ...).",
+                )
             if key.role not in roles:
                 abort(403, message=f"This needs the {' or '.join(roles)} role.")
             g.principal = Principal(key.id, key.name, key.role, key.site_id)
@@ -208,7 +218,10 @@ def require_role(*roles: Role, sites: Callable[..., Iterable[int]] | None = None
 def check_site_access(site_id: int | None) -> None:
     """Refuse a site-scoped token acting on another site, or on every site (site_id None)."""
     if site_id is None and g.principal.site_id is not None:
-        abort(403, message=f"This token is scoped to site {g.principal.site_id}: it cannot act "
-                           f"on every site (name site_id {g.principal.site_id}).")
+        abort(
+            403,
+            message=f"This token is scoped to site {g.principal.site_id}: it cannot act "
+            f"on every site (name site_id {g.principal.site_id}).",
+        )
     if site_id is not None and not g.principal.can_access_site(site_id):
         abort(403, message="This token is scoped to another site.")

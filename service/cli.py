@@ -31,11 +31,25 @@ def main():
     """Self-hosted comment moderation service."""
 
 
-def worker_command(pool: str = "solo", beat: bool = False, queues: str = WORKER_QUEUES,
-                   concurrency: int | None = None) -> list[str]:
+def worker_command(
+    pool: str = "solo",
+    beat: bool = False,
+    queues: str = WORKER_QUEUES,
+    concurrency: int | None = None,
+) -> list[str]:
     # solo: one process whose intra-op threads use every core; the model loads once at start.
-    cmd = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-           f"--pool={pool}", "-Q", queues, "--loglevel=INFO"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers.celery_app",
+        "worker",
+        f"--pool={pool}",
+        "-Q",
+        queues,
+        "--loglevel=INFO",
+    ]
     if concurrency:
         cmd.append(f"--concurrency={concurrency}")
     return cmd + ["-B", "-s", beat_schedule_file()] if beat else cmd
@@ -48,9 +62,22 @@ def beat_schedule_file() -> str:
 
 
 def server_command(host: str, port: int, workers: int) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "service.wsgi:app", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--access-logfile", "-", "--graceful-timeout", "10",
-            "--config", "python:service.gunicorn_conf"]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "service.wsgi:app",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "10",
+        "--config",
+        "python:service.gunicorn_conf",
+    ]
 
 
 @main.command("migrate")
@@ -73,9 +100,13 @@ def serve(host, port, workers):
 
 @main.command("worker")
 @click.option("--pool", default="solo", show_default=True)
-@click.option("--queues", default=WORKER_QUEUES, show_default=True,
-              help=f"Webhook deliveries: a worker of their own with --queues {WEBHOOK_QUEUES} "
-                   f"--pool threads --concurrency {WEBHOOK_THREADS}.")
+@click.option(
+    "--queues",
+    default=WORKER_QUEUES,
+    show_default=True,
+    help=f"Webhook deliveries: a worker of their own with --queues {WEBHOOK_QUEUES} "
+    f"--pool threads --concurrency {WEBHOOK_THREADS}.",
+)
 @click.option("--concurrency", type=int, default=None, help="Threads or processes of the pool.")
 @click.option("--beat/--no-beat", default=False, help="Also run the sweeper schedule.")
 def worker(pool, queues, concurrency, beat):
@@ -86,8 +117,20 @@ def worker(pool, queues, concurrency, beat):
 @main.command("beat")
 def beat():
     """Run the periodic sweeper schedule (Celery beat)."""
-    os.execv(sys.executable, [sys.executable, "-m", "celery", "-A", "workers.celery_app", "beat",
-                              "--loglevel=INFO", "-s", beat_schedule_file()])
+    os.execv(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "beat",
+            "--loglevel=INFO",
+            "-s",
+            beat_schedule_file(),
+        ],
+    )
 
 
 @main.command("up")
@@ -104,20 +147,28 @@ def up(host, port, workers):
     config = current_app.config
     redis_url, redis_server = ensure_redis(config["REDIS_URL"], config["DATA_DIR"])
     if redis_server is not None:
-        click.echo(f"Redis at {config['REDIS_URL']} did not answer: started an embedded "
-                   f"redis-server at {redis_url}")
+        click.echo(
+            f"Redis at {config['REDIS_URL']} did not answer: started an embedded "
+            f"redis-server at {redis_url}"
+        )
     upgrade()
     base = f"http://{host}:{port}"
     demo = ensure_demo_site(base)
 
-    env = {**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": config["DATABASE_URL"],
-           "DATA_DIR": config["DATA_DIR"], "SECRET_KEY": config["SECRET_KEY"],
-           "PROMETHEUS_MULTIPROC_DIR": fresh_metrics_dir(config["DATA_DIR"])}
+    env = {
+        **os.environ,
+        "REDIS_URL": redis_url,
+        "DATABASE_URL": config["DATABASE_URL"],
+        "DATA_DIR": config["DATA_DIR"],
+        "SECRET_KEY": config["SECRET_KEY"],
+        "PROMETHEUS_MULTIPROC_DIR": fresh_metrics_dir(config["DATA_DIR"]),
+    }
     children = [
         subprocess.Popen(server_command(host, port, workers), env=env),
         subprocess.Popen(worker_command(beat=True), env=env),
-        subprocess.Popen(worker_command("threads", False, WEBHOOK_QUEUES, WEBHOOK_THREADS),
-                         env=env),
+        subprocess.Popen(
+            worker_command("threads", False, WEBHOOK_QUEUES, WEBHOOK_THREADS), env=env
+        ),
     ]
     click.echo(f"\nAPI listening on {base}  (OpenAPI: {base}/openapi.json)")
     click.echo(f"Database: {config['DATABASE_URL']}   Redis: {redis_url}")
@@ -127,9 +178,11 @@ def up(host, port, workers):
         click.echo("First run: a demo site was created. Keep these, they are shown once:")
         emit(demo)
     else:
-        click.echo("Keys are shown once at creation. New ones: `modctl token create --role "
-                   "moderator`, `modctl site create --name N --origin URL` and `modctl key "
-                   "create --site ID` (a server key for Akismet and Perspective calls).")
+        click.echo(
+            "Keys are shown once at creation. New ones: `modctl token create --role "
+            "moderator`, `modctl site create --name N --origin URL` and `modctl key "
+            "create --site ID` (a server key for Akismet and Perspective calls)."
+        )
     click.echo("Ctrl-C stops everything.")
 
     stopping = []
@@ -181,13 +234,22 @@ def ensure_demo_site(base: str) -> dict | None:
     origins = [base, base.replace("://127.0.0.1:", "://localhost:")]
     site, site_key = create_site("Demo News", sorted(set(origins)), {})
     save_demo_site_key(site_key)  # the demo article page embeds it; keys are stored hashed
-    upsert_article(site, "demo-1", permalink=f"{base}/demo/article",
-                   title="City council approves new bike lanes")
+    upsert_article(
+        site,
+        "demo-1",
+        permalink=f"{base}/demo/article",
+        title="City council approves new bike lanes",
+    )
     _, server_key = issue_server_key(site.id, "demo-server")
     _, moderator = create_token(Role.MODERATOR, None, "demo-moderator")
     _, admin = create_token(Role.ADMIN, None, "demo-admin")
-    return {"site_id": site.id, "site_key": site_key, "server_key": server_key,
-            "moderator_token": moderator, "admin_token": admin}
+    return {
+        "site_id": site.id,
+        "site_key": site_key,
+        "server_key": server_key,
+        "moderator_token": moderator,
+        "admin_token": admin,
+    }
 
 
 @main.group("site")
@@ -197,8 +259,13 @@ def site_group():
 
 @site_group.command("create")
 @click.option("--name", required=True)
-@click.option("--origin", "origins", multiple=True, required=True,
-              help="An allowed origin, e.g. https://news.example (repeatable).")
+@click.option(
+    "--origin",
+    "origins",
+    multiple=True,
+    required=True,
+    help="An allowed origin, e.g. https://news.example (repeatable).",
+)
 @click.option("--mode", type=click.Choice(["pre", "post", "auto"]), default=None)
 def site_create(name, origins, mode):
     """Create a site and its public site key; print them as JSON."""
@@ -218,8 +285,14 @@ def site_list():
     from service.extensions import db
     from service.models import Site
 
-    emit({"sites": [{"site_id": s.id, "name": s.name, "origins": s.origins}
-                    for s in db.session.scalars(db.select(Site).order_by(Site.id))]})
+    emit(
+        {
+            "sites": [
+                {"site_id": s.id, "name": s.name, "origins": s.origins}
+                for s in db.session.scalars(db.select(Site).order_by(Site.id))
+            ]
+        }
+    )
 
 
 @main.group("settings")
@@ -236,11 +309,13 @@ def _settings_target(site_id: int, external_id: str | None):
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
     if external_id is None:
         return site, None
-    article = db.session.scalar(db.select(Article).where(
-        Article.site_id == site_id, Article.external_id == external_id))
+    article = db.session.scalar(
+        db.select(Article).where(Article.site_id == site_id, Article.external_id == external_id)
+    )
     if article is None:
-        raise click.BadParameter(f"no article {external_id!r} on site {site_id}",
-                                 param_hint="--article")
+        raise click.BadParameter(
+            f"no article {external_id!r} on site {site_id}", param_hint="--article"
+        )
     return site, article
 
 
@@ -253,8 +328,14 @@ def settings_show(site_id, external_id):
 
     site, article = _settings_target(site_id, external_id)
     stored = (article or site).settings or {}
-    emit({"site_id": site.id, "article": external_id, "settings": stored,
-          "effective_settings": effective_settings(site, article)})
+    emit(
+        {
+            "site_id": site.id,
+            "article": external_id,
+            "settings": stored,
+            "effective_settings": effective_settings(site, article),
+        }
+    )
 
 
 @settings_group.command("set")
@@ -289,8 +370,14 @@ def settings_set(site_id, external_id, pairs):
         raise click.BadParameter(json.dumps(err.messages), param_hint="NAME=VALUE") from None
     db.session.commit()
     site_cache().clear()
-    emit({"site_id": site.id, "article": external_id, "settings": target.settings,
-          "effective_settings": effective_settings(site, article)})
+    emit(
+        {
+            "site_id": site.id,
+            "article": external_id,
+            "settings": target.settings,
+            "effective_settings": effective_settings(site, article),
+        }
+    )
 
 
 @main.group("token")
@@ -324,9 +411,12 @@ def key_group():
 
 
 BROWSER_ORIGIN = click.option(
-    "--browser-origin", "browser_origins", multiple=True,
+    "--browser-origin",
+    "browser_origins",
+    multiple=True,
     help="A site origin whose pages may call the Perspective endpoints with this key from the "
-         "browser (CORS); repeat for more. None: server to server only.")
+    "browser (CORS); repeat for more. None: server to server only.",
+)
 
 
 def checked_origins(site, origins) -> list[str]:
@@ -357,8 +447,14 @@ def key_create(site_id, name, browser_origins):
         key_id, key = issue_server_key(site_id, name, origins)
     except NameTaken as exc:
         raise click.BadParameter(str(exc), param_hint="--name") from None
-    emit({"key_id": key_id, "site_id": site_id, "server_key": key,
-          "browser_origins": origins or None})
+    emit(
+        {
+            "key_id": key_id,
+            "site_id": site_id,
+            "server_key": key,
+            "browser_origins": origins or None,
+        }
+    )
 
 
 @key_group.command("browser")
@@ -384,11 +480,23 @@ def key_list(site_id):
     from service.extensions import db
     from service.models import ApiKey
 
-    keys = db.session.scalars(db.select(ApiKey).where(ApiKey.site_id == site_id)
-                              .order_by(ApiKey.id))
-    emit({"keys": [{"key_id": k.id, "role": k.role, "name": k.name,
+    keys = db.session.scalars(
+        db.select(ApiKey).where(ApiKey.site_id == site_id).order_by(ApiKey.id)
+    )
+    emit(
+        {
+            "keys": [
+                {
+                    "key_id": k.id,
+                    "role": k.role,
+                    "name": k.name,
                     "created_at": utc_iso(k.created_at),
-                    "revoked": k.revoked_at is not None} for k in keys]})
+                    "revoked": k.revoked_at is not None,
+                }
+                for k in keys
+            ]
+        }
+    )
 
 
 @key_group.command("revoke")
@@ -415,11 +523,22 @@ def webhook_group():
 @webhook_group.command("create")
 @click.option("--site", "site_id", type=int, required=True)
 @click.option("--url", required=True, help="The subscriber's http(s) URL.")
-@click.option("--event", "events", multiple=True, required=True,
-              type=click.Choice([e.value for e in Event]), help="An event to send (repeatable).")
-@click.option("--format", "body_format", type=click.Choice([f.value for f in Format]),
-              default="json", show_default=True,
-              help="slack: a Slack/Mattermost incoming webhook body.")
+@click.option(
+    "--event",
+    "events",
+    multiple=True,
+    required=True,
+    type=click.Choice([e.value for e in Event]),
+    help="An event to send (repeatable).",
+)
+@click.option(
+    "--format",
+    "body_format",
+    type=click.Choice([f.value for f in Format]),
+    default="json",
+    show_default=True,
+    help="slack: a Slack/Mattermost incoming webhook body.",
+)
 @click.option("--description", default="")
 def webhook_create(site_id, url, events, body_format, description):
     """Subscribe a URL to a site's events; print it and its secret as JSON (shown once)."""
@@ -430,12 +549,21 @@ def webhook_create(site_id, url, events, body_format, description):
     if db.session.get(Site, site_id) is None:
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
     try:
-        subscription, secret = create_subscription(site_id, url, list(events), body_format,
-                                                    description)
+        subscription, secret = create_subscription(
+            site_id, url, list(events), body_format, description
+        )
     except RefusedURL as exc:
         raise click.BadParameter(str(exc), param_hint="--url") from None
-    emit({"webhook_id": subscription.id, "site_id": site_id, "url": subscription.url,
-          "events": subscription.events, "format": subscription.format, "secret": secret})
+    emit(
+        {
+            "webhook_id": subscription.id,
+            "site_id": site_id,
+            "url": subscription.url,
+            "events": subscription.events,
+            "format": subscription.format,
+            "secret": secret,
+        }
+    )
 
 
 @webhook_group.command("list")
@@ -446,12 +574,27 @@ def webhook_list(site_id):
     from service.extensions import db
     from service.models import WebhookSubscription
 
-    subscriptions = db.session.scalars(db.select(WebhookSubscription)
-                                       .where(WebhookSubscription.site_id == site_id)
-                                       .order_by(WebhookSubscription.id))
-    emit({"webhooks": [{"webhook_id": s.id, "url": masked(s.url), "events": s.events,
-                        "format": s.format, "active": s.active, "failures": s.failures,
-                        "disabled_reason": s.disabled_reason} for s in subscriptions]})
+    subscriptions = db.session.scalars(
+        db.select(WebhookSubscription)
+        .where(WebhookSubscription.site_id == site_id)
+        .order_by(WebhookSubscription.id)
+    )
+    emit(
+        {
+            "webhooks": [
+                {
+                    "webhook_id": s.id,
+                    "url": masked(s.url),
+                    "events": s.events,
+                    "format": s.format,
+                    "active": s.active,
+                    "failures": s.failures,
+                    "disabled_reason": s.disabled_reason,
+                }
+                for s in subscriptions
+            ]
+        }
+    )
 
 
 @webhook_group.command("delete")
@@ -490,10 +633,22 @@ def article_create(site_id, external_id, permalink, title, mode, closed):
     site = db.session.get(Site, site_id)
     if site is None:
         raise click.BadParameter(f"no site {site_id}", param_hint="--site")
-    article = upsert_article(site, external_id, permalink=permalink, title=title,
-                             moderation_mode=mode, is_open=not closed)
-    emit({"article_id": article.id, "external_id": article.external_id,
-          "moderation_mode": article.moderation_mode, "is_open": article.is_open})
+    article = upsert_article(
+        site,
+        external_id,
+        permalink=permalink,
+        title=title,
+        moderation_mode=mode,
+        is_open=not closed,
+    )
+    emit(
+        {
+            "article_id": article.id,
+            "external_id": article.external_id,
+            "moderation_mode": article.moderation_mode,
+            "is_open": article.is_open,
+        }
+    )
 
 
 @main.group("models")
@@ -504,12 +659,18 @@ def models_group():
 @models_group.command("pull")
 @click.argument("name")
 @click.option("--dest", required=True, type=click.Path(file_okay=False))
-@click.option("--source", default=None,
-              help="A local checkpoint file or an https:// URL to take it from.")
-@click.option("--hf-config", default=None, type=click.Path(exists=True, file_okay=False),
-              help="A directory with the Hugging Face config and tokenizer files.")
-@click.option("--sha256", default=None,
-              help="The checkpoint's expected SHA-256; any other file is refused.")
+@click.option(
+    "--source", default=None, help="A local checkpoint file or an https:// URL to take it from."
+)
+@click.option(
+    "--hf-config",
+    default=None,
+    type=click.Path(exists=True, file_okay=False),
+    help="A directory with the Hugging Face config and tokenizer files.",
+)
+@click.option(
+    "--sha256", default=None, help="The checkpoint's expected SHA-256; any other file is refused."
+)
 def models_pull(name, dest, source, hf_config, sha256):
     """Fetch a Detoxify model, or copy a Hugging Face model directory, into DEST, ready to load."""
     from workers.models_pull import PullError, pull_model

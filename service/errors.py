@@ -29,9 +29,15 @@ def error_body(code: int, message: str, errors: dict | None = None) -> dict:
 
 
 # What each refused state change is in HTTP.
-DOMAIN_STATUS = {domain.NotFound: 404, domain.NotClaimant: 403, domain.StaleVersion: 409,
-                 domain.ClaimedByOther: 409, domain.InvalidTransition: 409,
-                 domain.NotAllowed: 403, domain.LimitReached: 429}
+DOMAIN_STATUS = {
+    domain.NotFound: 404,
+    domain.NotClaimant: 403,
+    domain.StaleVersion: 409,
+    domain.ClaimedByOther: 409,
+    domain.InvalidTransition: 409,
+    domain.NotAllowed: 403,
+    domain.LimitReached: 429,
+}
 
 
 def domain_status(exc: domain.DomainError) -> int:
@@ -49,8 +55,10 @@ def register_error_handlers(app: Flask) -> None:
         if exc.code == 422 and "message" not in data:
             message = "Invalid input."  # one wording for every endpoint; `errors` says what
         if exc.code == 413 and "message" not in data:
-            message = (f"The request body is larger than {current_app.config['MAX_REQUEST_BYTES']}"
-                       " bytes (MAX_REQUEST_BYTES).")
+            message = (
+                f"The request body is larger than {current_app.config['MAX_REQUEST_BYTES']}"
+                " bytes (MAX_REQUEST_BYTES)."
+            )
         if exc.code == 400 and "Invalid JSON body" in str(data.get("messages", "")):
             message = "Malformed JSON body."
         errors = data.get("errors") or data.get("messages")

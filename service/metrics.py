@@ -31,48 +31,71 @@ PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 WAITING_QUEUES = ("held", "reported", "pending", "spam")
 
 HTTP_REQUESTS = Counter(
-    "moderation_http_requests", "HTTP requests answered, by route and status.",
-    ["method", "route", "status"])
+    "moderation_http_requests",
+    "HTTP requests answered, by route and status.",
+    ["method", "route", "status"],
+)
 HTTP_SECONDS = Histogram(
-    "moderation_http_request_seconds", "Time to answer an HTTP request.", ["method", "route"])
+    "moderation_http_request_seconds", "Time to answer an HTTP request.", ["method", "route"]
+)
 COMMENTS_RECEIVED = Counter(
-    "moderation_comments_received", "Comments accepted by intake (202 or 303).",
-    ["format", "enqueued"])
+    "moderation_comments_received",
+    "Comments accepted by intake (202 or 303).",
+    ["format", "enqueued"],
+)
 COMMENTS_DECIDED = Counter(
-    "moderation_comments_decided", "Comments decided by the pipeline, by outcome.", ["status"])
+    "moderation_comments_decided", "Comments decided by the pipeline, by outcome.", ["status"]
+)
 DECISION_REASONS = Counter(
-    "moderation_decision_reasons", "Reason codes of the pipeline's decisions.",
-    ["status", "reason"])
+    "moderation_decision_reasons", "Reason codes of the pipeline's decisions.", ["status", "reason"]
+)
 DECISION_SECONDS = Histogram(
-    "moderation_decision_seconds", "Time from submit to the pipeline's decision.",
-    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600))
+    "moderation_decision_seconds",
+    "Time from submit to the pipeline's decision.",
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600),
+)
 BATCH_SIZE = Histogram(
-    "moderation_classify_batch_size", "Pending comments per classify micro-batch.",
-    buckets=(1, 2, 4, 8, 16, 32, 64, 128))
+    "moderation_classify_batch_size",
+    "Pending comments per classify micro-batch.",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 BATCH_SECONDS = Histogram(
-    "moderation_classify_batch_seconds", "Time to classify and decide one micro-batch.",
-    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120))
+    "moderation_classify_batch_seconds",
+    "Time to classify and decide one micro-batch.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
+)
 TOXICITY_BATCH_SIZE = Histogram(
-    "moderation_toxicity_batch_size", "Comments per toxicity model call.", ["model"],
-    buckets=(1, 2, 4, 8, 16, 32, 64, 128))
+    "moderation_toxicity_batch_size",
+    "Comments per toxicity model call.",
+    ["model"],
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
 TOXICITY_SECONDS = Histogram(
-    "moderation_toxicity_seconds", "Time of one toxicity model call (a batch).", ["model"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+    "moderation_toxicity_seconds",
+    "Time of one toxicity model call (a batch).",
+    ["model"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
 CLASSIFY_RETRIES = Counter(
-    "moderation_classify_retries", "Comments whose classification failed, by what happened next.",
-    ["outcome"])
+    "moderation_classify_retries",
+    "Comments whose classification failed, by what happened next.",
+    ["outcome"],
+)
 SWEEPER_RESENT = Counter(
-    "moderation_sweeper_resent", "Pending comments the sweeper sent to the workers again.")
+    "moderation_sweeper_resent", "Pending comments the sweeper sent to the workers again."
+)
 WEBHOOK_DELIVERIES = Counter(
     "moderation_webhook_deliveries",
     "Webhook delivery attempts by outcome (delivered, retried, failed, refused, cancelled).",
-    ["event", "outcome"])
+    ["event", "outcome"],
+)
 APPEALS = Counter(
-    "moderation_appeals", "Appeals of decisions by event (created, upheld, overturned).",
-    ["event"])
+    "moderation_appeals", "Appeals of decisions by event (created, upheld, overturned).", ["event"]
+)
 WEBHOOK_DISABLED = Counter(
     "moderation_webhook_subscriptions_disabled",
-    "Webhook subscriptions disabled after repeated failed deliveries.")
+    "Webhook subscriptions disabled after repeated failed deliveries.",
+)
 
 
 def record_decision(status: str, reasons: list[str], submitted_seconds_ago: float | None) -> None:
@@ -103,8 +126,11 @@ class StateCollector:
 
     def collect(self):
         families: list = []
-        up = GaugeMetricFamily("moderation_dependency_up",
-                               "1 when the dependency answered this scrape.", labels=["dependency"])
+        up = GaugeMetricFamily(
+            "moderation_dependency_up",
+            "1 when the dependency answered this scrape.",
+            labels=["dependency"],
+        )
         up.add_metric(["database"], self._database_ok(families))
         up.add_metric(["redis"], self._redis_ok(families))
         yield up
@@ -118,33 +144,44 @@ class StateCollector:
 
         try:
             count, oldest = db.session.execute(
-                db.select(func.count(Appeal.id), func.min(Appeal.created_at))
-                .where(Appeal.status == AppealStatus.OPEN)).one()
+                db.select(func.count(Appeal.id), func.min(Appeal.created_at)).where(
+                    Appeal.status == AppealStatus.OPEN
+                )
+            ).one()
             db.session.rollback()
         except Exception:  # the database is down: moderation_dependency_up says so
             db.session.rollback()
             return
-        yield GaugeMetricFamily("moderation_appeals_open", "Appeals waiting for a moderator.",
-                                value=count)
-        yield GaugeMetricFamily("moderation_appeals_oldest_age_seconds",
-                                "Age of the oldest open appeal (0 when none).",
-                                value=(utcnow() - oldest).total_seconds() if oldest else 0.0)
+        yield GaugeMetricFamily(
+            "moderation_appeals_open", "Appeals waiting for a moderator.", value=count
+        )
+        yield GaugeMetricFamily(
+            "moderation_appeals_oldest_age_seconds",
+            "Age of the oldest open appeal (0 when none).",
+            value=(utcnow() - oldest).total_seconds() if oldest else 0.0,
+        )
 
     def _webhooks(self):
         from service.extensions import db
         from service.models import WebhookSubscription
 
         try:
-            counts = dict(db.session.execute(
-                db.select(WebhookSubscription.active, func.count())
-                .group_by(WebhookSubscription.active)).all())
+            counts = dict(
+                db.session.execute(
+                    db.select(WebhookSubscription.active, func.count()).group_by(
+                        WebhookSubscription.active
+                    )
+                ).all()
+            )
             db.session.rollback()
         except Exception:  # the database is down: moderation_dependency_up says so
             db.session.rollback()
             return
-        family = GaugeMetricFamily("moderation_webhook_subscriptions",
-                                   "Webhook subscriptions by state (disabled: failing).",
-                                   labels=["state"])
+        family = GaugeMetricFamily(
+            "moderation_webhook_subscriptions",
+            "Webhook subscriptions by state (disabled: failing).",
+            labels=["state"],
+        )
         family.add_metric(["active"], counts.get(True, 0))
         family.add_metric(["disabled"], counts.get(False, 0))
         yield family
@@ -160,22 +197,30 @@ class StateCollector:
                     *[func.sum(case((queue_filter(q, False), 1), else_=0)) for q in WAITING_QUEUES],
                     func.min(case((Comment.status == Status.HELD, Comment.created_at))),
                     func.min(case((Comment.status == Status.PENDING, Comment.created_at))),
-                ).where(or_(Comment.status.in_([Status.HELD, Status.PENDING, Status.SPAM]),
-                            Comment.reported.is_(True)))
+                ).where(
+                    or_(
+                        Comment.status.in_([Status.HELD, Status.PENDING, Status.SPAM]),
+                        Comment.reported.is_(True),
+                    )
+                )
             ).one()
             db.session.rollback()  # end the read transaction: a scrape holds no locks
         except Exception as exc:  # any driver error: report the database as down
             db.session.rollback()
-            self.app.logger.warning("metrics.database_unavailable",
-                                    extra={"error": str(exc)[:200]})
+            self.app.logger.warning("metrics.database_unavailable", extra={"error": str(exc)[:200]})
             return 0
-        sizes = GaugeMetricFamily("moderation_review_queue_comments",
-                                  "Comments in each moderation queue.", labels=["queue"])
-        for queue, count in zip(WAITING_QUEUES, row[:len(WAITING_QUEUES)], strict=True):
+        sizes = GaugeMetricFamily(
+            "moderation_review_queue_comments",
+            "Comments in each moderation queue.",
+            labels=["queue"],
+        )
+        for queue, count in zip(WAITING_QUEUES, row[: len(WAITING_QUEUES)], strict=True):
             sizes.add_metric([queue], int(count or 0))
-        ages = GaugeMetricFamily("moderation_oldest_comment_age_seconds",
-                                 "Age of the oldest comment in a status (0 when none).",
-                                 labels=["status"])
+        ages = GaugeMetricFamily(
+            "moderation_oldest_comment_age_seconds",
+            "Age of the oldest comment in a status (0 when none).",
+            labels=["status"],
+        )
         now = utcnow()
         for status, oldest in (("held", row[-2]), ("pending", row[-1])):
             ages.add_metric([status], (now - oldest).total_seconds() if oldest else 0.0)
@@ -197,27 +242,40 @@ class StateCollector:
         except redis.RedisError as exc:
             self.app.logger.warning("metrics.redis_unavailable", extra={"error": str(exc)[:200]})
             return 0
-        depth = GaugeMetricFamily("moderation_celery_queue_length",
-                                  "Messages waiting in each Celery queue (Redis lists).",
-                                  labels=["queue"])
+        depth = GaugeMetricFamily(
+            "moderation_celery_queue_length",
+            "Messages waiting in each Celery queue (Redis lists).",
+            labels=["queue"],
+        )
         step = len(PRIORITY_SUFFIXES)
         for i, queue in enumerate(CELERY_QUEUES):
-            depth.add_metric([queue], sum(lengths[i * step:(i + 1) * step]))
-        unacked = GaugeMetricFamily("moderation_celery_unacked_messages",
-                                    "Messages workers hold but have not acknowledged yet.",
-                                    value=lengths[-1])
-        info = InfoMetricFamily("moderation_toxicity_model",
-                                "The toxicity model each live worker runs.",
-                                labels=["worker", "name", "version", "offline_fallback"])
+            depth.add_metric([queue], sum(lengths[i * step : (i + 1) * step]))
+        unacked = GaugeMetricFamily(
+            "moderation_celery_unacked_messages",
+            "Messages workers hold but have not acknowledged yet.",
+            value=lengths[-1],
+        )
+        info = InfoMetricFamily(
+            "moderation_toxicity_model",
+            "The toxicity model each live worker runs.",
+            labels=["worker", "name", "version", "offline_fallback"],
+        )
         status = active_models(url)
         for model in status.get("models", []):
-            info.add_metric([str(model.get("worker", "")), str(model.get("name", "")),
-                             str(model.get("version", "")),
-                             str(bool(model.get("offline_fallback"))).lower()], {})
+            info.add_metric(
+                [
+                    str(model.get("worker", "")),
+                    str(model.get("name", "")),
+                    str(model.get("version", "")),
+                    str(bool(model.get("offline_fallback"))).lower(),
+                ],
+                {},
+            )
         fallback = GaugeMetricFamily(
             "moderation_toxicity_offline_fallback_workers",
             "Workers running the offline fallback model instead of Detoxify.",
-            value=sum(1 for m in status.get("models", []) if m.get("offline_fallback")))
+            value=sum(1 for m in status.get("models", []) if m.get("offline_fallback")),
+        )
         families += [depth, unacked, info, fallback]
         return 1
 
@@ -256,20 +314,25 @@ def metrics_view():
     return Response(body, content_type=content_type)
 
 
-METRICS_OPERATION = {"get": {
-    "summary": "Serve the metrics to Prometheus (text exposition format).",
-    "tags": ["health"],
-    "security": [{}, {"bearer": []}],  # none while METRICS_TOKEN is unset
-    "description": "Open while METRICS_TOKEN is unset; else `Authorization: Bearer "
-                   "<METRICS_TOKEN>`.",
-    "responses": {
-        "200": {"description": "Prometheus text exposition format (or OpenMetrics).",
-                "content": {"text/plain": {"schema": {"type": "string"}}}},
-        "401": {"description": "METRICS_TOKEN is set and was not sent.",
-                "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
-    },
-}}
+METRICS_OPERATION = {
+    "get": {
+        "summary": "Serve the metrics to Prometheus (text exposition format).",
+        "tags": ["health"],
+        "security": [{}, {"bearer": []}],  # none while METRICS_TOKEN is unset
+        "description": "Open while METRICS_TOKEN is unset; else `Authorization: Bearer "
+        "<METRICS_TOKEN>`.",
+        "responses": {
+            "200": {
+                "description": "Prometheus text exposition format (or OpenMetrics).",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
+            "401": {
+                "description": "METRICS_TOKEN is set and was not sent.",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
+    }
+}
 
 
 def init_app(app: Flask) -> None:

@@ -126,9 +126,14 @@ class Comment(db.Model):
 
     def author_fields(self) -> dict[str, str]:
         """The author and request fields the spam stage reads, by SpamInput's names."""
-        return {"author_name": self.author_name, "author_email": self.author_email,
-                "author_url": self.author_url, "ip": self.ip, "user_agent": self.user_agent,
-                "referrer": self.referrer}
+        return {
+            "author_name": self.author_name,
+            "author_email": self.author_email,
+            "author_url": self.author_url,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "referrer": self.referrer,
+        }
 
     def refresh_priority(self) -> None:
         """Rank for the review queue: the highest score, raised by each reader flag."""
@@ -261,13 +266,12 @@ class WebhookDelivery(db.Model):
     """One event sent (or to be sent) to one subscription: the delivery log."""
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (
-        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
-    )
+    __table_args__ = (Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     subscription_id: Mapped[int] = mapped_column(
-        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True)
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
+    )
     event: Mapped[str] = mapped_column(String(40))
     event_id: Mapped[str] = mapped_column(String(40))  # the payload's id: the same on redelivery
     payload: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -63,8 +63,10 @@ def celery_init_app(app: Flask):
         redis_socket_timeout=5,
         beat_schedule={
             name: {"task": task, "schedule": float(app.config["SWEEP_INTERVAL_S"])}
-            for name, task in (("sweep-pending", SWEEP_TASK),
-                               ("sweep-webhooks", WEBHOOK_SWEEP_TASK))
+            for name, task in (
+                ("sweep-pending", SWEEP_TASK),
+                ("sweep-webhooks", WEBHOOK_SWEEP_TASK),
+            )
         },
         worker_hijack_root_logger=False,
         # A prefork child loading a large toxicity model (or exporting it once) needs time.

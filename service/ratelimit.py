@@ -45,8 +45,12 @@ def authenticated_credential() -> str | None:
     if request.blueprint == "perspective":
         return request.args.get("key") or request.headers.get("X-Goog-Api-Key")
     if request.blueprint == "akismet":
-        key = (request.form.get("api_key") or request.form.get("key")
-               or request.args.get("api_key") or server_key_in_host(request.host))
+        key = (
+            request.form.get("api_key")
+            or request.form.get("key")
+            or request.args.get("api_key")
+            or server_key_in_host(request.host)
+        )
         return key.strip().lower() if key else None
     return site_key_from_request() or bearer_token()
 
@@ -92,15 +96,22 @@ def init_app(app: Flask) -> Limiter:
     )
     limiter.init_app(app)
     intake = app.blueprints["comments"]
-    limiter.limit(_setting("RATE_LIMIT_INTAKE_PER_IP"), methods=["POST"],
-                  error_message=MESSAGE)(intake)
-    limiter.limit(_setting("RATE_LIMIT_INTAKE_PER_KEY"), key_func=caller_key, methods=["POST"],
-                  error_message=MESSAGE)(intake)
+    limiter.limit(_setting("RATE_LIMIT_INTAKE_PER_IP"), methods=["POST"], error_message=MESSAGE)(
+        intake
+    )
+    limiter.limit(
+        _setting("RATE_LIMIT_INTAKE_PER_KEY"),
+        key_func=caller_key,
+        methods=["POST"],
+        error_message=MESSAGE,
+    )(intake)
     for name in COMPAT_BLUEPRINTS:
         if name in app.blueprints:
             limiter.limit(_setting("RATE_LIMIT_COMPAT_PER_IP"), error_message=MESSAGE)(
-                app.blueprints[name])
-            limiter.limit(_setting("RATE_LIMIT_COMPAT_PER_KEY"), key_func=caller_key,
-                          error_message=MESSAGE)(app.blueprints[name])
+                app.blueprints[name]
+            )
+            limiter.limit(
+                _setting("RATE_LIMIT_COMPAT_PER_KEY"), key_func=caller_key, error_message=MESSAGE
+            )(app.blueprints[name])
     app.extensions["ratelimit"] = limiter
     return limiter

@@ -13,14 +13,16 @@ from prometheus_client import Counter
 
 SCORE_TIMEOUTS = Counter(
     "moderation_perspective_score_timeouts",
-    "Perspective analyze calls answered 503 because no worker scored within SCORE_TIMEOUT_S.")
+    "Perspective analyze calls answered 503 because no worker scored within SCORE_TIMEOUT_S.",
+)
 TOTAL_KEY = "perspective:score_timeouts"
 HOUR_KEY = "perspective:score_timeouts:hour:"
 
 
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=1,
-                                socket_timeout=1)
+    return redis.Redis.from_url(
+        current_app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=1
+    )
 
 
 def record() -> None:
@@ -42,10 +44,16 @@ def figures() -> dict:
     now = int(time.time() // 3600)
     try:
         total, this_hour, last_hour = _client().mget(
-            TOTAL_KEY, f"{HOUR_KEY}{now}", f"{HOUR_KEY}{now - 1}")
+            TOTAL_KEY, f"{HOUR_KEY}{now}", f"{HOUR_KEY}{now - 1}"
+        )
     except redis.RedisError:
-        return {"timeout_s": float(current_app.config["SCORE_TIMEOUT_S"]), "total": None,
-                "last_two_hours": None}
-    return {"timeout_s": float(current_app.config["SCORE_TIMEOUT_S"]),
-            "total": int(total or 0),
-            "last_two_hours": int(this_hour or 0) + int(last_hour or 0)}
+        return {
+            "timeout_s": float(current_app.config["SCORE_TIMEOUT_S"]),
+            "total": None,
+            "last_two_hours": None,
+        }
+    return {
+        "timeout_s": float(current_app.config["SCORE_TIMEOUT_S"]),
+        "total": int(total or 0),
+        "last_two_hours": int(this_hour or 0) + int(last_hour or 0),
+    }

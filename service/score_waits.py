@@ -42,8 +42,7 @@ def keys(key_id: int) -> list[str]:
 
 
 @contextmanager
-def score_wait(client: redis.Redis, key_id: int, lifetime_s: float, total_cap: int,
-               key_cap: int):
+def score_wait(client: redis.Redis, key_id: int, lifetime_s: float, total_cap: int, key_cap: int):
     """Hold one waiting slot for key_id while the block runs; raise TooManyWaits when full."""
     slot, names = uuid.uuid4().hex, keys(key_id)
     held = client.eval(_ACQUIRE, 2, *names, slot, lifetime_s, total_cap, key_cap)

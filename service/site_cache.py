@@ -40,8 +40,13 @@ class SiteCache:
     def put(self, plaintext: str, site: Site) -> None:
         if self.ttl_s <= 0:
             return
-        snapshot = Site(id=site.id, name=site.name, origins=list(site.origins or []),
-                        settings=copy.deepcopy(site.settings or {}), created_at=site.created_at)
+        snapshot = Site(
+            id=site.id,
+            name=site.name,
+            origins=list(site.origins or []),
+            settings=copy.deepcopy(site.settings or {}),
+            created_at=site.created_at,
+        )
         make_transient_to_detached(snapshot)
         with self.lock:
             if len(self.entries) >= MAX_ENTRIES:

@@ -10,7 +10,12 @@ from service.statements import DISCLOSED_CODES
 from workers.classifiers.spam_settings import SPAM_DEFAULTS
 
 LABELS = (
-    "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack",
+    "toxicity",
+    "severe_toxicity",
+    "obscene",
+    "threat",
+    "insult",
+    "identity_attack",
     "sexual_explicit",
 )
 
@@ -83,11 +88,13 @@ class SiteSettingsSchema(Schema):
     # One context is the comment itself: a "wave" of one would hold every comment.
     wave_min_count = fields.Integer(validate=validate.Range(2, 1000))
     language = fields.String(validate=validate.OneOf(LANGUAGES))
-    appeal_url = fields.Url(schemes={"http", "https"}, allow_none=True,
-                            validate=validate.Length(max=2000))
+    appeal_url = fields.Url(
+        schemes={"http", "https"}, allow_none=True, validate=validate.Length(max=2000)
+    )
     reason_texts = fields.Dict(
         keys=fields.String(validate=validate.OneOf(DISCLOSED_CODES)),
-        values=fields.String(validate=validate.Length(1, 1000)))
+        values=fields.String(validate=validate.Length(1, 1000)),
+    )
 
     @validates_schema
     def hold_below_discard(self, data, **_):

@@ -26,8 +26,9 @@ _spam_models: dict[int, tuple[tuple, "SpamModel"]] = {}
 def redis_client(url: str) -> redis.Redis:
     # No retries: when Redis is down the spam stage carries on without its Redis signals,
     # and redis-py's default retries would cost seconds per comment.
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2,
-                                retry=Retry(NoBackoff(), 0))
+    return redis.Redis.from_url(
+        url, socket_connect_timeout=1, socket_timeout=2, retry=Retry(NoBackoff(), 0)
+    )
 
 
 def spam_models(site_ids: set[int]) -> dict[int, "SpamModel"]:
@@ -36,8 +37,10 @@ def spam_models(site_ids: set[int]) -> dict[int, "SpamModel"]:
     from workers.classifiers.spam import SpamModel
 
     rows = db.session.execute(
-        select(SpamModelState.site_id, SpamModelState.version, SpamModelState.updated_at)
-        .where(SpamModelState.site_id.in_(site_ids))).all()
+        select(SpamModelState.site_id, SpamModelState.version, SpamModelState.updated_at).where(
+            SpamModelState.site_id.in_(site_ids)
+        )
+    ).all()
     versions = {site_id: (version, updated_at) for site_id, version, updated_at in rows}
     for site_id, version in versions.items():
         cached = _spam_models.get(site_id)

@@ -36,7 +36,8 @@ class TooFewDecisions(Exception):
         super().__init__(
             f"A suggestion needs at least {MIN_DECISIONS} moderator decisions on scored comments, "
             f"{MIN_REJECTED} of them rejections; this site has {decisions} ({rejected} rejected) "
-            "in the period.")
+            "in the period."
+        )
 
 
 @dataclass
@@ -48,19 +49,27 @@ class Decision:
 def moderator_decisions(site_id: int, days: int) -> list[Decision]:
     """Return the latest approve/reject of a moderator on each scored comment of the last days."""
     since = utcnow() - timedelta(days=days)
-    latest = (select(func.max(ModerationEvent.id))
-              .join(Comment, Comment.id == ModerationEvent.comment_id)
-              .where(Comment.site_id == site_id, ModerationEvent.created_at >= since,
-                     ModerationEvent.action.in_((*MODERATOR_ACTIONS, OVERTURNED, UNDONE))
-                     | ((ModerationEvent.action == UPHELD)
-                        & (ModerationEvent.to_status == "rejected")))
-              .group_by(ModerationEvent.comment_id))
+    latest = (
+        select(func.max(ModerationEvent.id))
+        .join(Comment, Comment.id == ModerationEvent.comment_id)
+        .where(
+            Comment.site_id == site_id,
+            ModerationEvent.created_at >= since,
+            ModerationEvent.action.in_((*MODERATOR_ACTIONS, OVERTURNED, UNDONE))
+            | ((ModerationEvent.action == UPHELD) & (ModerationEvent.to_status == "rejected")),
+        )
+        .group_by(ModerationEvent.comment_id)
+    )
     rows = db.session.execute(
         select(Comment.scores, ModerationEvent.action)
         .join(ModerationEvent, ModerationEvent.comment_id == Comment.id)
-        .where(ModerationEvent.id.in_(latest), ModerationEvent.action != UNDONE)).all()
-    return [Decision({k: float(v) for k, v in scores.items()}, action in ("reject", UPHELD))
-            for scores, action in rows if scores]
+        .where(ModerationEvent.id.in_(latest), ModerationEvent.action != UNDONE)
+    ).all()
+    return [
+        Decision({k: float(v) for k, v in scores.items()}, action in ("reject", UPHELD))
+        for scores, action in rows
+        if scores
+    ]
 
 
 def reject_threshold(label: str, decisions: list[Decision]) -> tuple[float, int, float] | None:
@@ -77,8 +86,11 @@ def reject_threshold(label: str, decisions: list[Decision]) -> tuple[float, int,
 def hold_threshold(label: str, decisions: list[Decision], ceiling: float) -> float | None:
     """Return the highest threshold (at most ceiling) that holds HOLD_RECALL of the rejected
     comments this label explains best (their highest score is on this label)."""
-    explained = sorted(d.scores[label] for d in decisions if d.rejected and d.scores
-                       and max(d.scores, key=d.scores.get) == label)
+    explained = sorted(
+        d.scores[label]
+        for d in decisions
+        if d.rejected and d.scores and max(d.scores, key=d.scores.get) == label
+    )
     if len(explained) < MIN_AUTO_REJECTED:
         return None
     missed = int(len(explained) * (1 - HOLD_RECALL))  # rejected comments allowed below the hold
@@ -97,11 +109,14 @@ def outcome(scores: dict[str, float], thresholds: dict[str, dict]) -> str:
 def expected_effect(site_id: int, days: int, current: dict, suggested: dict) -> dict[str, Any]:
     """Count how the site's scored comments of the last days would have gone differently."""
     since = utcnow() - timedelta(days=days)
-    scores = db.session.scalars(select(Comment.scores).where(
-        Comment.site_id == site_id, Comment.created_at >= since)).all()
+    scores = db.session.scalars(
+        select(Comment.scores).where(Comment.site_id == site_id, Comment.created_at >= since)
+    ).all()
     changes: dict[str, int] = {}
-    totals = {"current": dict.fromkeys(("approved", "held", "rejected"), 0),
-              "suggested": dict.fromkeys(("approved", "held", "rejected"), 0)}
+    totals = {
+        "current": dict.fromkeys(("approved", "held", "rejected"), 0),
+        "suggested": dict.fromkeys(("approved", "held", "rejected"), 0),
+    }
     for row in scores:
         if not row:
             continue
@@ -110,8 +125,13 @@ def expected_effect(site_id: int, days: int, current: dict, suggested: dict) -> 
         totals["suggested"][after] += 1
         if before != after:
             changes[f"{before}->{after}"] = changes.get(f"{before}->{after}", 0) + 1
-    return {"days": days, "comments": sum(totals["current"].values()), "totals": totals,
-            "changes": changes, "changed": sum(changes.values())}
+    return {
+        "days": days,
+        "comments": sum(totals["current"].values()),
+        "totals": totals,
+        "changes": changes,
+        "changed": sum(changes.values()),
+    }
 
 
 def suggest(site: Site, days: int) -> dict[str, Any]:
@@ -126,20 +146,35 @@ def suggest(site: Site, days: int) -> dict[str, Any]:
         limits = dict(current.get(label) or {"hold": 1.0, "reject": 1.0})
         found = reject_threshold(label, decisions)
         if found is None:
-            labels[label] = {"suggested": False, "reason": "no threshold whose auto-rejections "
-                             f"moderators agreed with {REJECT_AGREEMENT:.0%} of the time"}
+            labels[label] = {
+                "suggested": False,
+                "reason": "no threshold whose auto-rejections "
+                f"moderators agreed with {REJECT_AGREEMENT:.0%} of the time",
+            }
         else:
             reject, over, agreement = found
             hold = hold_threshold(label, decisions, reject)
-            limits = {"hold": hold if hold is not None else min(limits["hold"], reject),
-                      "reject": reject}
-            labels[label] = {"suggested": True, "decisions_over_reject": over,
-                             "agreement": round(agreement, 4),
-                             "hold_from_rejections": hold is not None}
+            limits = {
+                "hold": hold if hold is not None else min(limits["hold"], reject),
+                "reject": reject,
+            }
+            labels[label] = {
+                "suggested": True,
+                "decisions_over_reject": over,
+                "agreement": round(agreement, 4),
+                "hold_from_rejections": hold is not None,
+            }
         thresholds[label] = limits
-    return {"site_id": site.id, "days": days, "decisions": len(decisions), "rejected": rejected,
-            "current": current, "thresholds": thresholds, "labels": labels,
-            "effect": expected_effect(site.id, days, current, thresholds)}
+    return {
+        "site_id": site.id,
+        "days": days,
+        "decisions": len(decisions),
+        "rejected": rejected,
+        "current": current,
+        "thresholds": thresholds,
+        "labels": labels,
+        "effect": expected_effect(site.id, days, current, thresholds),
+    }
 
 
 def apply_suggestion(site: Site, days: int, actor: str) -> SettingsChange:
@@ -148,9 +183,13 @@ def apply_suggestion(site: Site, days: int, actor: str) -> SettingsChange:
     before = {"thresholds": (site.settings or {}).get("thresholds")}
     site.settings = {**(site.settings or {}), "thresholds": suggestion["thresholds"]}
     change = SettingsChange(
-        site_id=site.id, actor=actor, kind="threshold-suggestion", before=before,
+        site_id=site.id,
+        actor=actor,
+        kind="threshold-suggestion",
+        before=before,
         after={"thresholds": suggestion["thresholds"]},
-        basis={key: suggestion[key] for key in ("days", "decisions", "rejected", "effect")})
+        basis={key: suggestion[key] for key in ("days", "decisions", "rejected", "effect")},
+    )
     db.session.add(change)
     db.session.commit()
     return change

@@ -109,8 +109,9 @@ def check_url(url: str) -> tuple[str, int]:
     if not parts.hostname:
         raise RefusedURL("The URL has no host.")
     if parts.username is not None or parts.password is not None:
-        raise RefusedURL("Credentials in the URL are not accepted; authenticate with the "
-                         "signature instead.")
+        raise RefusedURL(
+            "Credentials in the URL are not accepted; authenticate with the signature instead."
+        )
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
@@ -132,32 +133,43 @@ def resolve(url: str) -> tuple[str, int, list[str]]:
             raise RefusedURL(
                 f"The host {host!r} resolves to {private[0]}, a loopback, private, link-local or "
                 "reserved address; subscribers must be on the public internet "
-                "(WEBHOOK_ALLOW_PRIVATE=true allows them).")
+                "(WEBHOOK_ALLOW_PRIVATE=true allows them)."
+            )
     return host, port, addresses
 
 
 # --- Subscriptions ---------------------------------------------------------------------------
 
 
-def create_subscription(site_id: int, url: str, events: list[str], format: str = Format.JSON,
-                        description: str = "") -> tuple[WebhookSubscription, str]:
+def create_subscription(
+    site_id: int, url: str, events: list[str], format: str = Format.JSON, description: str = ""
+) -> tuple[WebhookSubscription, str]:
     """Create a subscription; return it with its signing secret (shown once)."""
     resolve(url)
-    count = db.session.scalar(select(db.func.count()).select_from(WebhookSubscription)
-                              .where(WebhookSubscription.site_id == site_id))
+    count = db.session.scalar(
+        select(db.func.count())
+        .select_from(WebhookSubscription)
+        .where(WebhookSubscription.site_id == site_id)
+    )
     if count >= MAX_SUBSCRIPTIONS_PER_SITE:
         raise RefusedURL(f"A site has at most {MAX_SUBSCRIPTIONS_PER_SITE} subscriptions.")
     subscription = WebhookSubscription(
-        site_id=site_id, url=url, events=sorted({Event(e).value for e in events}),
-        format=Format(format).value, description=description, secret_salt=new_salt())
+        site_id=site_id,
+        url=url,
+        events=sorted({Event(e).value for e in events}),
+        format=Format(format).value,
+        description=description,
+        secret_salt=new_salt(),
+    )
     db.session.add(subscription)
     db.session.commit()
     return subscription, signing_secret(subscription)
 
 
 def delete_subscription(subscription: WebhookSubscription) -> None:
-    db.session.execute(db.delete(WebhookDelivery)
-                       .where(WebhookDelivery.subscription_id == subscription.id))
+    db.session.execute(
+        db.delete(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
+    )
     db.session.delete(subscription)
     db.session.commit()
 
@@ -191,11 +203,16 @@ def comment_fields(comment: Comment) -> dict:
     base = str(current_app.config["PUBLIC_URL"]).rstrip("/")
     article = comment.article
     return {
-        "id": comment.id, "article_id": article.external_id, "parent_id": comment.parent_id,
-        "status": comment.status, "reasons": list(comment.reasons or []),
-        "language": comment.language, "flag_count": comment.flag_count,
+        "id": comment.id,
+        "article_id": article.external_id,
+        "parent_id": comment.parent_id,
+        "status": comment.status,
+        "reasons": list(comment.reasons or []),
+        "language": comment.language,
+        "flag_count": comment.flag_count,
         "created_at": utc_iso(comment.created_at),
-        "permalink": article.permalink, "review_url": review_url(comment.id),
+        "permalink": article.permalink,
+        "review_url": review_url(comment.id),
         "api_url": f"{base}/v1/moderation/comments/{comment.id}",
     }
 
@@ -205,8 +222,9 @@ def _subscribers(site_id: int) -> list[tuple[int, frozenset[str]]]:
     cache = db.session().info.setdefault(_SUBSCRIBERS, {})
     if site_id not in cache:
         rows = db.session.execute(
-            select(WebhookSubscription.id, WebhookSubscription.events)
-            .where(WebhookSubscription.site_id == site_id, WebhookSubscription.active.is_(True))
+            select(WebhookSubscription.id, WebhookSubscription.events).where(
+                WebhookSubscription.site_id == site_id, WebhookSubscription.active.is_(True)
+            )
         ).all()
         cache[site_id] = [(sub_id, frozenset(events or [])) for sub_id, events in rows]
     return cache[site_id]
@@ -223,8 +241,12 @@ def emit(site_id: int, event: Event | str, comment: Comment | None = None, **fie
     targets = [sub_id for sub_id, events in _subscribers(site_id) if event in events]
     if not targets:
         return 0
-    payload = {"id": f"evt_{uuid.uuid4().hex}", "event": event.value,
-               "created_at": utc_iso(utcnow()), "site_id": site_id}
+    payload = {
+        "id": f"evt_{uuid.uuid4().hex}",
+        "event": event.value,
+        "created_at": utc_iso(utcnow()),
+        "site_id": site_id,
+    }
     if comment is not None:
         described = comment_fields(comment)
         for name in ("status", "reasons"):
@@ -233,31 +255,52 @@ def emit(site_id: int, event: Event | str, comment: Comment | None = None, **fie
         payload["comment"] = described
     payload |= json.loads(json.dumps(fields, default=str))  # JSON primitives only
     now = utcnow()
-    deliveries = [WebhookDelivery(subscription_id=sub_id, event=event.value,
-                                  event_id=payload["id"], payload=payload, next_attempt_at=now)
-                  for sub_id in targets]
+    deliveries = [
+        WebhookDelivery(
+            subscription_id=sub_id,
+            event=event.value,
+            event_id=payload["id"],
+            payload=payload,
+            next_attempt_at=now,
+        )
+        for sub_id in targets
+    ]
     db.session.add_all(deliveries)
     db.session.flush()
     db.session().info.setdefault(_SENT_ON_COMMIT, []).extend(d.id for d in deliveries)
     return len(deliveries)
 
 
-def decided(comment: Comment, status: str, reasons: list[str] | None = None,
-            by: str = "system", discarded: bool = False) -> int:
+def decided(
+    comment: Comment,
+    status: str,
+    reasons: list[str] | None = None,
+    by: str = "system",
+    discarded: bool = False,
+) -> int:
     """Emit comment.held or comment.decided for a comment's new status (by: system, moderator)."""
     if status == "pending" or discarded:
         return 0  # discarded spam never reaches a person: telling subscribers would be noise
     event = Event.COMMENT_HELD if status == "held" else Event.COMMENT_DECIDED
-    return emit(comment.site_id, event, comment, status=str(status),
-                reasons=list(reasons if reasons is not None else comment.reasons or []),
-                decided_by=by)
+    return emit(
+        comment.site_id,
+        event,
+        comment,
+        status=str(status),
+        reasons=list(reasons if reasons is not None else comment.reasons or []),
+        decided_by=by,
+    )
 
 
 def redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
     """Send a logged delivery's payload again, as a new delivery with the same event id."""
-    again = WebhookDelivery(subscription_id=delivery.subscription_id, event=delivery.event,
-                            event_id=delivery.event_id, payload=delivery.payload,
-                            next_attempt_at=utcnow())
+    again = WebhookDelivery(
+        subscription_id=delivery.subscription_id,
+        event=delivery.event,
+        event_id=delivery.event_id,
+        payload=delivery.payload,
+        next_attempt_at=utcnow(),
+    )
     db.session.add(again)
     db.session.flush()
     db.session().info.setdefault(_SENT_ON_COMMIT, []).append(again.id)

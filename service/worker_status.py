@@ -22,7 +22,7 @@ def active_models(redis_url: str) -> dict:
         client = redis.Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=2)
         keys = list(client.scan_iter(PREFIX + "*", count=100))
         models = [
-            {"worker": key.decode()[len(PREFIX):], **json.loads(value)}
+            {"worker": key.decode()[len(PREFIX) :], **json.loads(value)}
             for key, value in zip(keys, client.mget(keys) if keys else [], strict=True)
             if value
         ]
@@ -31,6 +31,8 @@ def active_models(redis_url: str) -> dict:
     fallback = any(m.get("offline_fallback") for m in models)
     result = {"ok": bool(models), "models": models, "offline_fallback": fallback}
     if fallback:
-        result["warning"] = ("A worker runs the shipped offline model, not Detoxify: only "
-                             "'toxicity' is scored, English only.")
+        result["warning"] = (
+            "A worker runs the shipped offline model, not Detoxify: only "
+            "'toxicity' is scored, English only."
+        )
     return result

@@ -24,8 +24,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # An app built in-process by a test (CLI runner, create_app) binds the shared Celery app to
 # REDIS_URL: keep it the test Redis, or later sends would miss the test worker.
 os.environ["REDIS_URL"] = REDIS_URL
-HINT_REDIS = ("start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 "
-              "--save '' --appendonly no")
+HINT_REDIS = (
+    "start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 "
+    "--save '' --appendonly no"
+)
 HINT_PG = "start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
 
@@ -53,8 +55,9 @@ def pytest_sessionstart(session):
             with create_engine(DATABASE_URL).connect() as connection:
                 connection.execute(text("SELECT 1"))
         except Exception as exc:
-            pytest.exit(f"PostgreSQL is not reachable at {DATABASE_URL} ({exc}); {HINT_PG}",
-                        returncode=3)
+            pytest.exit(
+                f"PostgreSQL is not reachable at {DATABASE_URL} ({exc}); {HINT_PG}", returncode=3
+            )
 
 
 @pytest.fixture(scope="session")
@@ -197,12 +200,18 @@ class Factory:
         return token
 
     def post_comment(self, site_key, article="a-1", ip=None, headers=None, **fields):
-        body = {"author_name": "Reader", "author_email": f"{uuid.uuid4().hex[:8]}@mail.example",
-                "body": "A thoughtful comment about the article."} | fields
+        body = {
+            "author_name": "Reader",
+            "author_email": f"{uuid.uuid4().hex[:8]}@mail.example",
+            "body": "A thoughtful comment about the article.",
+        } | fields
         environ = {"REMOTE_ADDR": ip or f"10.1.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"}
-        return self.client.post(f"/v1/articles/{article}/comments", json=body,
-                                headers={"X-Site-Key": site_key, **(headers or {})},
-                                environ_base=environ)
+        return self.client.post(
+            f"/v1/articles/{article}/comments",
+            json=body,
+            headers={"X-Site-Key": site_key, **(headers or {})},
+            environ_base=environ,
+        )
 
 
 @pytest.fixture
@@ -218,21 +227,46 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
     checkpoint, hf_dir = tiny_model
     name = f"test-{uuid.uuid4().hex[:8]}@localhost"
     log_path = Path(tmp_path_factory.mktemp("worker")) / "worker.log"
-    env = {**os.environ, **{k: str(v) for k, v in base_config.items()},
-           "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
-           "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in base_config.items()},
+        "TOXICITY_CHECKPOINT": str(checkpoint),
+        "TOXICITY_HF_CONFIG": str(hf_dir),
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker", "--pool=solo",
-             "-Q", "classify,score,maintenance", "-n", name, "--loglevel=INFO", "-B",
-             "-s", str(log_path.parent / "beat-schedule")],
-            env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "workers.celery_app",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                "classify,score,maintenance",
+                "-n",
+                name,
+                "--loglevel=INFO",
+                "-B",
+                "-s",
+                str(log_path.parent / "beat-schedule"),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+        )
     deadline = time.monotonic() + 90
     try:
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                pytest.fail(f"the worker exited ({proc.returncode}):\n"
-                            f"{log_path.read_text()[-3000:]}")
+                pytest.fail(
+                    f"the worker exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}"
+                )
             if celery.control.ping(destination=[name], timeout=0.5):
                 break
         else:

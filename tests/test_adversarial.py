@@ -184,8 +184,16 @@ def test_shingling_a_repetitive_comment_gives_the_signature_of_its_unit():
     assert (signature == neardup.signature("ab " * 10)).all()
 
 
-@pytest.mark.parametrize("unit", ["The council voted today and people are not happy. ",
-                                  "Привет мир это тест. ", "a", "😀 ", "www."])
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "The council voted today and people are not happy. ",
+        "Привет мир это тест. ",
+        "a",
+        "😀 ",
+        "www.",
+    ],
+)
 def test_language_detection_reads_a_bounded_sample(unit):
     text = repeat(unit)
     assert detect_language(text, MULTILINGUAL) == detect_language(text[:MAX_SAMPLE], MULTILINGUAL)
@@ -202,8 +210,10 @@ def test_language_detection_of_the_largest_english_comment():
 def test_span_offsets_count_utf16_units_on_the_largest_text():
     text = "ab😀cd. " * (MAX_PERSPECTIVE // 10)  # 10 UTF-8 bytes a unit: the largest text
     spans = split_sentences(text)[:50]
-    answer = {"scores": {"toxicity": 0.1},
-              "spans": [{"begin": b, "end": e, "scores": {"toxicity": 0.1}} for b, e in spans]}
+    answer = {
+        "scores": {"toxicity": 0.1},
+        "spans": [{"begin": b, "end": e, "scores": {"toxicity": 0.1}} for b, e in spans],
+    }
     scored = attribute_scores({"TOXICITY": {}}, answer, text, True)
     offsets = [(s["begin"], s["end"]) for s in scored["TOXICITY"]["span_scores"]]
     # Each "ab😀cd. " is 7 characters and 8 UTF-16 code units (the emoji is a surrogate pair).
@@ -216,15 +226,19 @@ def analyze_body(text: str) -> str:
 
 @pytest.mark.parametrize("text", [repeat("a. ", MAX_PERSPECTIVE), repeat("\u200b", 6826)])
 def test_perspective_parses_the_largest_text(app, text):
-    with app.test_request_context(method="POST", data=analyze_body(text),
-                                  content_type="application/json"):
+    with app.test_request_context(
+        method="POST", data=analyze_body(text), content_type="application/json"
+    ):
         data = load_google(ANALYZE_REQUEST)
         assert comment_text(data) == text
 
 
 def test_perspective_refuses_one_byte_more(app):
-    with app.test_request_context(method="POST", data=analyze_body("a" * (MAX_PERSPECTIVE + 1)),
-                                  content_type="application/json"):
+    with app.test_request_context(
+        method="POST",
+        data=analyze_body("a" * (MAX_PERSPECTIVE + 1)),
+        content_type="application/json",
+    ):
         data = load_google(ANALYZE_REQUEST)
         with pytest.raises(GoogleError, match="too many bytes"):
             comment_text(data)
@@ -243,16 +257,24 @@ def test_perspective_refuses_a_body_of_too_many_values_before_validating_them(ap
 
 
 def test_perspective_accepts_a_body_of_many_values_under_the_cap(app):
-    body = json.dumps({"comment": {"text": "hi"}, "requestedAttributes": {"TOXICITY": {}},
-                       "languages": ["en"] * 900})
+    body = json.dumps(
+        {
+            "comment": {"text": "hi"},
+            "requestedAttributes": {"TOXICITY": {}},
+            "languages": ["en"] * 900,
+        }
+    )
     with app.test_request_context(method="POST", data=body, content_type="application/json"):
         assert load_google(ANALYZE_REQUEST)["languages"] == ["en"] * 900
 
 
 @pytest.mark.parametrize("fields, status", [(1000, 200), (1001, 413), (300_000, 413)])
 def test_akismet_refuses_a_form_of_too_many_fields(client, fields, status):
-    response = client.post("/1.1/comment-check", data="a=&" * (fields - 1) + "a=",
-                           content_type="application/x-www-form-urlencoded")
+    response = client.post(
+        "/1.1/comment-check",
+        data="a=&" * (fields - 1) + "a=",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == status
     if status == 413:
         assert response.mimetype == "text/plain" and "form fields" in response.text
@@ -261,8 +283,9 @@ def test_akismet_refuses_a_form_of_too_many_fields(client, fields, status):
 @pytest.mark.parametrize("text", [repeat("\u200b"), repeat("%&=+"), repeat("www.")])
 def test_akismet_parses_the_largest_comment(app, text):
     body = urlencode({"comment_content": text, "user_ip": "203.0.113.9"})
-    with app.test_request_context(method="POST", data=body,
-                                  content_type="application/x-www-form-urlencoded"):
+    with app.test_request_context(
+        method="POST", data=body, content_type="application/x-www-form-urlencoded"
+    ):
         assert akismet.load_form(akismet.COMMENT_FORM)["comment_content"] == text
 
 
@@ -322,8 +345,15 @@ def test_fuzz_domain_lists_match_every_suffix_of_two_labels_or_more(host):
 @FUZZ
 @given(texts, st.text(max_size=50), st.text(max_size=50))
 def test_fuzz_the_spam_stage_always_answers(body, name, url):
-    item = SpamInput(site_id=1, article_id=1, body=body, author_name=name, author_url=url,
-                     author_email=f"{name}@{url}", user_agent=name)
+    item = SpamInput(
+        site_id=1,
+        article_id=1,
+        body=body,
+        author_name=name,
+        author_url=url,
+        author_email=f"{name}@{url}",
+        user_agent=name,
+    )
     verdict = check_spam(item, {"banned_words": ["casino"], "moderation_keys": ["www"]})
     assert 0.0 <= verdict.probability <= 1.0
     assert verdict.action in ("pass", "hold", "spam", "discard", "reject")
@@ -343,10 +373,14 @@ def test_fuzz_utf16_offsets_are_monotonic_and_end_at_the_utf16_length(text):
 @FUZZ
 @given(texts)
 def test_fuzz_perspective_and_akismet_parsers_return_the_text(app, text):
-    with app.test_request_context(method="POST", data=analyze_body(text),
-                                  content_type="application/json"):
+    with app.test_request_context(
+        method="POST", data=analyze_body(text), content_type="application/json"
+    ):
         data = load_google(ANALYZE_REQUEST)
         assert data["comment"]["text"] == text
-    with app.test_request_context(method="POST", data=urlencode({"comment_content": text}),
-                                  content_type="application/x-www-form-urlencoded"):
+    with app.test_request_context(
+        method="POST",
+        data=urlencode({"comment_content": text}),
+        content_type="application/x-www-form-urlencoded",
+    ):
         assert akismet.load_form(akismet.COMMENT_FORM)["comment_content"] == text

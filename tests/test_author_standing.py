@@ -18,17 +18,28 @@ def settings(**overrides):
     return {**DEFAULTS, **overrides}
 
 
-@pytest.mark.parametrize("standing, mode, scores, status, reasons", [
-    ("banned", "auto", {"toxicity": 0.1}, Status.REJECTED, ["BANNED_AUTHOR"]),
-    ("held", "auto", {"toxicity": 0.1}, Status.HELD, ["HELD_AUTHOR"]),
-    ("held", "auto", {"toxicity": 0.6}, Status.HELD, ["TOXIC:toxicity", "HELD_AUTHOR"]),
-    ("trusted", "pre", {"toxicity": 0.1}, Status.APPROVED, ["TRUSTED_AUTHOR"]),
-    ("trusted", "auto", {"toxicity": 0.6}, Status.HELD, ["TOXIC:toxicity"]),  # scores still count
-    ("none", "pre", {"toxicity": 0.1}, Status.HELD, ["PREMOD_SITE"]),
-])
+@pytest.mark.parametrize(
+    "standing, mode, scores, status, reasons",
+    [
+        ("banned", "auto", {"toxicity": 0.1}, Status.REJECTED, ["BANNED_AUTHOR"]),
+        ("held", "auto", {"toxicity": 0.1}, Status.HELD, ["HELD_AUTHOR"]),
+        ("held", "auto", {"toxicity": 0.6}, Status.HELD, ["TOXIC:toxicity", "HELD_AUTHOR"]),
+        ("trusted", "pre", {"toxicity": 0.1}, Status.APPROVED, ["TRUSTED_AUTHOR"]),
+        (
+            "trusted",
+            "auto",
+            {"toxicity": 0.6},
+            Status.HELD,
+            ["TOXIC:toxicity"],
+        ),  # scores still count
+        ("none", "pre", {"toxicity": 0.1}, Status.HELD, ["PREMOD_SITE"]),
+    ],
+)
 def test_the_policy_applies_the_authors_standing(standing, mode, scores, status, reasons):
-    decision = decide(Evidence(scores=scores, standing=standing),
-                      settings(moderation_mode=mode, hold_new_authors=True))
+    decision = decide(
+        Evidence(scores=scores, standing=standing),
+        settings(moderation_mode=mode, hold_new_authors=True),
+    )
     assert (decision.status, decision.reasons) == (status, reasons)
 
 
@@ -38,8 +49,11 @@ def test_a_trusted_author_skips_the_new_author_hold():
 
 
 def set_standing(client, token, comment_id, standing, note=""):
-    return client.post(f"/v1/moderation/comments/{comment_id}/author/standing",
-                       headers=bearer(token), json={"standing": standing, "note": note})
+    return client.post(
+        f"/v1/moderation/comments/{comment_id}/author/standing",
+        headers=bearer(token),
+        json={"standing": standing, "note": note},
+    )
 
 
 def test_standing_changes_and_notes_are_audited_and_shown_in_the_author_panel(make, db, client):
@@ -53,28 +67,39 @@ def test_standing_changes_and_notes_are_audited_and_shown_in_the_author_panel(ma
     assert answer.get_json() == {"email": EMAIL, "standing": "banned"}
     again = set_standing(client, token, comment.id, "banned")
     assert again.status_code == 409 and "banned already" in again.get_json()["message"]
-    note = client.post(f"/v1/moderation/comments/{comment.id}/author/notes",
-                       headers=bearer(token), json={"note": "Writes from a shared library PC."})
+    note = client.post(
+        f"/v1/moderation/comments/{comment.id}/author/notes",
+        headers=bearer(token),
+        json={"note": "Writes from a shared library PC."},
+    )
     assert note.status_code == 201
     assert set_standing(client, token, comment.id, "none").status_code == 200
-    panel = client.get(f"/v1/moderation/comments/{comment.id}/author",
-                       headers=bearer(token)).get_json()
+    panel = client.get(
+        f"/v1/moderation/comments/{comment.id}/author", headers=bearer(token)
+    ).get_json()
     assert panel["standing"] == "none"
-    assert [(e["action"], e["from_standing"], e["to_standing"], e["note"])
-            for e in panel["events"]] == [
+    assert [
+        (e["action"], e["from_standing"], e["to_standing"], e["note"]) for e in panel["events"]
+    ] == [
         ("standing", "banned", "none", ""),
         ("note", "banned", "banned", "Writes from a shared library PC."),
-        ("standing", "none", "banned", "spam links, third time")]
+        ("standing", "none", "banned", "spam links, third time"),
+    ]
     assert {e.actor for e in db.session.scalars(db.select(AuthorEvent))} == {"desk-ann"}
 
 
-@pytest.mark.parametrize("body, status", [
-    ({"standing": "exiled"}, 422), ({}, 422), ({"standing": "held", "note": "x" * 1001}, 422)])
+@pytest.mark.parametrize(
+    "body, status",
+    [({"standing": "exiled"}, 422), ({}, 422), ({"standing": "held", "note": "x" * 1001}, 422)],
+)
 def test_bad_standings_are_refused_clearly(make, db, client, body, status):
     _, key = make.site()
     comment = held(make, db, key)
-    answer = client.post(f"/v1/moderation/comments/{comment.id}/author/standing",
-                         headers=bearer(make.token()), json=body)
+    answer = client.post(
+        f"/v1/moderation/comments/{comment.id}/author/standing",
+        headers=bearer(make.token()),
+        json=body,
+    )
     assert answer.status_code == status and answer.get_json()["errors"]
 
 
@@ -96,7 +121,8 @@ def test_another_sites_token_cannot_set_a_standing(make, db, client):
 
 
 def test_a_banned_authors_new_comment_is_rejected_and_the_statement_says_why(
-        worker, make, db, client):
+    worker, make, db, client
+):
     _, key = make.site(settings={"language": "fr", "flood_seconds": 0})
     first = held(make, db, key)
     first.author_email = EMAIL
@@ -114,4 +140,3 @@ def test_a_banned_authors_new_comment_is_rejected_and_the_statement_says_why(
     later_id, _ = post(make, key, author_email=EMAIL, body="A calm remark on the bridge.")
     later = wait_until(lambda: decided(db, later_id))
     assert later.status == Status.APPROVED and db.session.get(Comment, later_id).reasons == []
-

@@ -92,26 +92,45 @@ def news_site(app, db):
 
     with live_server(app) as api, live_server(serve_page) as site_url:
         site, key = create_site("Harbour News", [site_url])
-        article = upsert_article(site, "bridge-1", permalink=f"{site_url}/bridge",
-                                 title="Harbour bridge reopens")
-        news = SimpleNamespace(api=api, url=site_url, site=site, article=article, key=key,
-                               page=news_site_page(f"{api}/static/widget.js", key, "bridge-1"))
+        article = upsert_article(
+            site, "bridge-1", permalink=f"{site_url}/bridge", title="Harbour bridge reopens"
+        )
+        news = SimpleNamespace(
+            api=api,
+            url=site_url,
+            site=site,
+            article=article,
+            key=key,
+            page=news_site_page(f"{api}/static/widget.js", key, "bridge-1"),
+        )
         yield news
 
 
 def test_the_widget_on_another_origin_shows_the_thread_as_text_and_every_outcome(
-        db, news_site, browser, monkeypatch):
+    db, news_site, browser, monkeypatch
+):
     # No worker: comments stay pending, so every outcome below is the API's answer alone.
     monkeypatch.setattr("service.api.comments.enqueue_classify", lambda ids: ids)
     site, article = news_site.site, news_site.article
-    parent = Comment(site_id=site.id, article_id=article.id, author_name="Ann",
-                     author_url="javascript:alert(3)", body=f"Nice {XSS} article",
-                     status=Status.APPROVED)
+    parent = Comment(
+        site_id=site.id,
+        article_id=article.id,
+        author_name="Ann",
+        author_url="javascript:alert(3)",
+        body=f"Nice {XSS} article",
+        status=Status.APPROVED,
+    )
     db.session.add(parent)
     db.session.flush()
-    reply = Comment(site_id=site.id, article_id=article.id, parent_id=parent.id,
-                    author_name="Ben", author_url="https://ben.example/", body="Agreed.\nFully.",
-                    status=Status.APPROVED)
+    reply = Comment(
+        site_id=site.id,
+        article_id=article.id,
+        parent_id=parent.id,
+        author_name="Ben",
+        author_url="https://ben.example/",
+        body="Agreed.\nFully.",
+        status=Status.APPROVED,
+    )
     db.session.add(reply)
     db.session.commit()
 
@@ -124,36 +143,50 @@ def test_the_widget_on_another_origin_shows_the_thread_as_text_and_every_outcome
     assert browser.execute_script("return window.__xss === undefined")
     parent_author = f"#comment-{parent.id} > article .mw-author"
     assert browser.find_elements(By.CSS_SELECTOR, f"{parent_author} a") == []  # javascript: URL
-    assert css(browser, f"#comment-{reply.id} .mw-author a").get_attribute("href") == \
-        "https://ben.example/"
+    assert (
+        css(browser, f"#comment-{reply.id} .mw-author a").get_attribute("href")
+        == "https://ben.example/"
+    )
     assert browser.find_elements(
-        By.CSS_SELECTOR, f"#comment-{parent.id} > .mw-children > #comment-{reply.id}")
+        By.CSS_SELECTOR, f"#comment-{parent.id} > .mw-children > #comment-{reply.id}"
+    )
 
     # Replying moves the labelled form under the comment and puts the cursor in it.
     css(browser, f"#comment-{parent.id} > article > .mw-reply").click()
-    assert browser.execute_script(
-        "return document.querySelector('.mw-respond').parentElement.id") == f"comment-{parent.id}"
+    assert (
+        browser.execute_script("return document.querySelector('.mw-respond').parentElement.id")
+        == f"comment-{parent.id}"
+    )
     assert text_of(browser, ".mw-reply-title") == "Reply to Ann"
     assert browser.switch_to.active_element == css(browser, "textarea[name=body]")
-    for name, label in [("body", "Comment *"), ("author_name", "Name *"),
-                        ("author_email", "Email *"), ("author_url", "Website")]:
+    for name, label in [
+        ("body", "Comment *"),
+        ("author_name", "Name *"),
+        ("author_email", "Email *"),
+        ("author_url", "Website"),
+    ]:
         field = css(browser, f"[name={name}]")
         assert text_of(browser, f"label[for={field.get_attribute('id')}]") == label
 
     # Validation errors appear next to their field, and focus goes there.
     css(browser, ".mw-submit").click()
-    wait_for(browser, lambda d: text_of(d, "#mw0-body-error") == "Please type your comment text.",
-             message="422 body")
+    wait_for(
+        browser,
+        lambda d: text_of(d, "#mw0-body-error") == "Please type your comment text.",
+        message="422 body",
+    )
     assert css(browser, "#mw0-body-error").is_displayed()
     assert css(browser, "textarea[name=body]").get_attribute("aria-invalid") == "true"
-    assert "mw0-body-error" in css(browser, "textarea[name=body]").get_attribute(
-        "aria-describedby")
+    assert "mw0-body-error" in css(browser, "textarea[name=body]").get_attribute("aria-describedby")
     css(browser, "textarea[name=body]").send_keys("Glad it is open again.")
     css(browser, "[name=author_name]").send_keys("Cara")
     css(browser, "[name=author_email]").send_keys("cara@")
     css(browser, ".mw-submit").click()
-    wait_for(browser, lambda d: text_of(d, "#mw0-author_email-error") ==
-             "Not a valid email address.", message="422 email")
+    wait_for(
+        browser,
+        lambda d: text_of(d, "#mw0-author_email-error") == "Not a valid email address.",
+        message="422 email",
+    )
     assert css(browser, "#mw0-author_email-error").is_displayed()
     assert not css(browser, "#mw0-body-error").is_displayed()
     email = browser.switch_to.active_element
@@ -161,11 +194,17 @@ def test_the_widget_on_another_origin_shows_the_thread_as_text_and_every_outcome
 
     # Fixed with the keyboard alone: Enter in a field submits the form.
     email.send_keys("mail.example", Keys.ENTER)
-    wait_for(browser, lambda d: text_of(d, ".mw-status") == "Your comment is awaiting moderation.",
-             message="held message")
+    wait_for(
+        browser,
+        lambda d: text_of(d, ".mw-status") == "Your comment is awaiting moderation.",
+        message="held message",
+    )
     posted = db.session.scalar(db.select(Comment).order_by(Comment.id.desc()))
     assert (posted.body, posted.parent_id, posted.author_email) == (
-        "Glad it is open again.", parent.id, "cara@mail.example")
+        "Glad it is open again.",
+        parent.id,
+        "cara@mail.example",
+    )
     assert "render_elapsed_s" in posted.signals  # the widget fetched and sent the render token
     assert "honeypot" not in posted.signals
 
@@ -209,8 +248,9 @@ def worker_approves(app, db, monkeypatch):
     def approve_soon(ids):
         def approve():
             with app.app_context():
-                db.session.execute(update(Comment).where(Comment.id.in_(ids))
-                                   .values(status=Status.APPROVED))
+                db.session.execute(
+                    update(Comment).where(Comment.id.in_(ids)).values(status=Status.APPROVED)
+                )
                 db.session.commit()
 
         verdicts.append(threading.Timer(0.3, approve))
@@ -226,12 +266,16 @@ def worker_approves(app, db, monkeypatch):
 def wait_for_verdict(driver):
     """Wait until the widget has posted and polled, and return what it tells the reader."""
     waiting = {"", "Posting your comment…", "Thanks! Checking your comment…"}
-    return wait_for(driver, lambda d: text_of(d, ".mw-status") not in waiting
-                    and text_of(d, ".mw-status"), message="verdict")
+    return wait_for(
+        driver,
+        lambda d: text_of(d, ".mw-status") not in waiting and text_of(d, ".mw-status"),
+        message="verdict",
+    )
 
 
 def test_the_widget_on_another_origin_shows_an_approved_comment_at_once(
-        news_site, browser, worker_approves):
+    news_site, browser, worker_approves
+):
     browser.get(news_site.url)
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "No comments yet", message="widget")
     post_from_widget(browser, "Cara", "cara@mail.example", "Glad it is open again.")
@@ -241,28 +285,53 @@ def test_the_widget_on_another_origin_shows_an_approved_comment_at_once(
 
 def thread_ids(driver):
     """The ids of the comments the widget shows, in page order, replies after their parent."""
-    return [int(e.get_attribute("id").removeprefix("comment-"))
-            for e in driver.find_elements(By.CSS_SELECTOR, ".mw-thread .mw-comment")]
+    return [
+        int(e.get_attribute("id").removeprefix("comment-"))
+        for e in driver.find_elements(By.CSS_SELECTOR, ".mw-thread .mw-comment")
+    ]
 
 
 @pytest.mark.parametrize("order", ["oldest", "newest"])
 def test_the_widget_shows_a_long_thread_page_by_page_each_comment_once(
-        db, news_site, browser, order):
+    db, news_site, browser, order
+):
     site, article = news_site.site, news_site.article
     top = []
     for n in range(107):  # the widget asks for 50 at a time: two full pages and a short one
-        top.append(Comment(site_id=site.id, article_id=article.id, author_name=f"Reader {n}",
-                           body=f"Comment number {n}", status=Status.APPROVED))
+        top.append(
+            Comment(
+                site_id=site.id,
+                article_id=article.id,
+                author_name=f"Reader {n}",
+                body=f"Comment number {n}",
+                status=Status.APPROVED,
+            )
+        )
     db.session.add_all(top)
     db.session.flush()
     # Replies to comments on the first and the last page, and one not yet published.
-    replies = {parent.id: Comment(site_id=site.id, article_id=article.id, parent_id=parent.id,
-                                  author_name="Replier", body=f"Reply to {parent.id}",
-                                  status=Status.APPROVED)
-               for parent in (top[3], top[104])}
+    replies = {
+        parent.id: Comment(
+            site_id=site.id,
+            article_id=article.id,
+            parent_id=parent.id,
+            author_name="Replier",
+            body=f"Reply to {parent.id}",
+            status=Status.APPROVED,
+        )
+        for parent in (top[3], top[104])
+    }
     db.session.add_all(replies.values())
-    db.session.add(Comment(site_id=site.id, article_id=article.id, parent_id=top[4].id,
-                           author_name="Held", body="Not published", status=Status.HELD))
+    db.session.add(
+        Comment(
+            site_id=site.id,
+            article_id=article.id,
+            parent_id=top[4].id,
+            author_name="Held",
+            body="Not published",
+            status=Status.HELD,
+        )
+    )
     db.session.commit()
     expected = []
     for parent in top if order == "oldest" else reversed(top):
@@ -270,8 +339,9 @@ def test_the_widget_shows_a_long_thread_page_by_page_each_comment_once(
         if parent.id in replies:
             expected.append(replies[parent.id].id)
 
-    news_site.page = news_site_page(f"{news_site.api}/static/widget.js",
-                                    news_site.key, "bridge-1", order)
+    news_site.page = news_site_page(
+        f"{news_site.api}/static/widget.js", news_site.key, "bridge-1", order
+    )
     # Opened from a link to one comment: the widget scrolls to it once, not after every page.
     browser.get(f"{news_site.url}#comment-{expected[1]}")
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "109 Comments", message="thread")
@@ -288,8 +358,9 @@ def test_the_widget_shows_a_long_thread_page_by_page_each_comment_once(
         before = len(top_level(browser))
         # Twice at once, as an impatient reader does: the second click must not fetch again.
         browser.execute_script("arguments[0].click(); arguments[0].click();", more)
-        wait_for(browser, lambda d, shown=before: len(top_level(d)) > shown,
-                 message=f"page {clicks + 1}")
+        wait_for(
+            browser, lambda d, shown=before: len(top_level(d)) > shown, message=f"page {clicks + 1}"
+        )
         time.sleep(0.3)  # a duplicate answer, if one were coming, arrives meanwhile
         # Keyboard users keep their place (the button may be gone): focus is on the first
         # comment just shown.
@@ -297,31 +368,55 @@ def test_the_widget_shows_a_long_thread_page_by_page_each_comment_once(
         assert browser.switch_to.active_element == first_new
         assert browser.execute_script(
             "const box = arguments[0].getBoundingClientRect();"
-            "return box.top >= 0 && box.top < window.innerHeight;", first_new)
+            "return box.top >= 0 && box.top < window.innerHeight;",
+            first_new,
+        )
     assert clicks == 2
     shown = thread_ids(browser)
     assert shown == expected  # every published comment once, in order, replies under parents
-    assert browser.find_elements(By.CSS_SELECTOR, f"#comment-{top[104].id} > .mw-children "
-                                 f"> #comment-{replies[top[104].id].id}")
+    assert browser.find_elements(
+        By.CSS_SELECTOR,
+        f"#comment-{top[104].id} > .mw-children > #comment-{replies[top[104].id].id}",
+    )
     assert "Not published" not in text_of(browser, ".mw-thread")
     assert not more.is_displayed()
     assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
 
 
 def test_the_widget_shows_every_reply_of_a_busy_comment_through_show_more_replies(
-        db, news_site, browser):
+    db, news_site, browser
+):
     site, article = news_site.site, news_site.article
-    parent = Comment(site_id=site.id, article_id=article.id, author_name="Ann",
-                     body="A popular comment", status=Status.APPROVED)
+    parent = Comment(
+        site_id=site.id,
+        article_id=article.id,
+        author_name="Ann",
+        body="A popular comment",
+        status=Status.APPROVED,
+    )
     db.session.add(parent)
     db.session.flush()
-    replies = [Comment(site_id=site.id, article_id=article.id, parent_id=parent.id,
-                       author_name=f"Replier {n}", body=f"Reply {n}", status=Status.APPROVED)
-               for n in range(75)]  # the thread shows 20; each click brings up to 50 more
+    replies = [
+        Comment(
+            site_id=site.id,
+            article_id=article.id,
+            parent_id=parent.id,
+            author_name=f"Replier {n}",
+            body=f"Reply {n}",
+            status=Status.APPROVED,
+        )
+        for n in range(75)
+    ]  # the thread shows 20; each click brings up to 50 more
     db.session.add_all(replies)
     db.session.flush()
-    nested = Comment(site_id=site.id, article_id=article.id, parent_id=replies[60].id,
-                     author_name="Ben", body="Reply to reply 60", status=Status.APPROVED)
+    nested = Comment(
+        site_id=site.id,
+        article_id=article.id,
+        parent_id=replies[60].id,
+        author_name="Ben",
+        body="Reply to reply 60",
+        status=Status.APPROVED,
+    )
     db.session.add(nested)
     db.session.commit()
 
@@ -338,24 +433,40 @@ def test_the_widget_shows_every_reply_of_a_busy_comment_through_show_more_replie
         browser.execute_script("arguments[0].click(); arguments[0].click();", button)
         wait_for(browser, lambda d, n=expected: len(shown_replies(d)) >= n, message="replies")
         time.sleep(0.3)  # a duplicate answer, if one were coming, arrives meanwhile
-    assert thread_ids(browser) == [parent.id, *[r.id for r in replies[:61]], nested.id,
-                                   *[r.id for r in replies[61:]]]
+    assert thread_ids(browser) == [
+        parent.id,
+        *[r.id for r in replies[:61]],
+        nested.id,
+        *[r.id for r in replies[61:]],
+    ]
     assert not browser.find_elements(By.CSS_SELECTOR, ".mw-more-replies")
     assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
 
 
-@pytest.mark.parametrize("order, reply", [("oldest", False), ("newest", True)],
-                         ids=["oldest-first", "newest-first-reply-on-page-2"])
+@pytest.mark.parametrize(
+    "order, reply",
+    [("oldest", False), ("newest", True)],
+    ids=["oldest-first", "newest-first-reply-on-page-2"],
+)
 def test_the_widget_shows_the_readers_published_comment_wherever_it_falls_once(
-        db, news_site, browser, worker_approves, order, reply):
+    db, news_site, browser, worker_approves, order, reply
+):
     site, article = news_site.site, news_site.article
-    top = [Comment(site_id=site.id, article_id=article.id, author_name=f"Reader {n}",
-                   body=f"Comment number {n}", status=Status.APPROVED)
-           for n in range(60)]  # more than the widget's page of 50
+    top = [
+        Comment(
+            site_id=site.id,
+            article_id=article.id,
+            author_name=f"Reader {n}",
+            body=f"Comment number {n}",
+            status=Status.APPROVED,
+        )
+        for n in range(60)
+    ]  # more than the widget's page of 50
     db.session.add_all(top)
     db.session.commit()
-    news_site.page = news_site_page(f"{news_site.api}/static/widget.js",
-                                    news_site.key, "bridge-1", order)
+    news_site.page = news_site_page(
+        f"{news_site.api}/static/widget.js", news_site.key, "bridge-1", order
+    )
     browser.get(news_site.url)
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "60 Comments", message="thread")
     parent = None
@@ -381,10 +492,13 @@ def test_the_widget_shows_the_readers_published_comment_wherever_it_falls_once(
     assert "mw-new" in own.get_attribute("class")
     assert browser.execute_script(
         "const box = arguments[0].getBoundingClientRect();"
-        "return box.top >= 0 && box.bottom <= window.innerHeight;", own)
+        "return box.top >= 0 && box.bottom <= window.innerHeight;",
+        own,
+    )
     if parent:
         assert browser.find_elements(
-            By.CSS_SELECTOR, f"#comment-{parent.id} > .mw-children > #comment-{mine.id}")
+            By.CSS_SELECTOR, f"#comment-{parent.id} > .mw-children > #comment-{mine.id}"
+        )
     assert not css(browser, ".mw-more").is_displayed()
     assert_no_script_errors_or_foreign_requests(browser, news_site.url, news_site.api)
 
@@ -394,11 +508,21 @@ def test_the_widget_shows_the_readers_published_comment_wherever_it_falls_once(
 
 def held(db, site, article, body, scores, spans=(), email=None, name="Reader", **fields):
     fields.setdefault("flag_count", 0)  # column defaults only apply on insert
-    comment = Comment(site_id=site.id, article_id=article.id, author_name=name,
-                      author_email=email or f"{uuid.uuid4().hex[:8]}@mail.example", body=body,
-                      status=Status.HELD, scores=scores, spans=list(spans),
-                      reasons=[f"TOXIC:{label}" for label, s in scores.items() if s >= 0.5],
-                      model_name="test-model", model_version="1", ip="10.0.0.7", **fields)
+    comment = Comment(
+        site_id=site.id,
+        article_id=article.id,
+        author_name=name,
+        author_email=email or f"{uuid.uuid4().hex[:8]}@mail.example",
+        body=body,
+        status=Status.HELD,
+        scores=scores,
+        spans=list(spans),
+        reasons=[f"TOXIC:{label}" for label, s in scores.items() if s >= 0.5],
+        model_name="test-model",
+        model_version="1",
+        ip="10.0.0.7",
+        **fields,
+    )
     comment.refresh_priority()
     db.session.add(comment)
     db.session.commit()
@@ -413,71 +537,121 @@ def span(body, text, **scores):
 def test_a_moderator_reviews_decides_claims_and_sees_conflicts(app, db, client, browser):
     with live_server(app) as server:
         site, _ = create_site("Daily News", [server])
-        article = upsert_article(site, "bridge-1", permalink=f"{server}/news/bridge",
-                                 title="Harbour bridge reopens")
+        article = upsert_article(
+            site, "bridge-1", permalink=f"{server}/news/bridge", title="Harbour bridge reopens"
+        )
         _, token = create_token(Role.MODERATOR, None, "mod-browser")
         _, other_token = create_token(Role.MODERATOR, None, "other-moderator")
         for body in ("First!", "Good piece."):
-            db.session.add(Comment(site_id=site.id, article_id=article.id, author_name="Pat",
-                                   author_email="pat@mail.example", body=body,
-                                   status=Status.APPROVED))
+            db.session.add(
+                Comment(
+                    site_id=site.id,
+                    article_id=article.id,
+                    author_name="Pat",
+                    author_email="pat@mail.example",
+                    body=body,
+                    status=Status.APPROVED,
+                )
+            )
 
         insult_body = "Thanks for the update. You are a complete idiot though."
-        insult = held(db, site, article, insult_body, name="Pat", email="pat@mail.example",
-                      scores={"toxicity": 0.93, "insult": 0.88, "threat": 0.02},
-                      spans=[span(insult_body, "Thanks for the update.",
-                                  toxicity=0.02, insult=0.01),
-                             span(insult_body, "You are a complete idiot though.",
-                                  toxicity=0.93, insult=0.88)],
-                      reported=True, flag_count=1)
+        insult = held(
+            db,
+            site,
+            article,
+            insult_body,
+            name="Pat",
+            email="pat@mail.example",
+            scores={"toxicity": 0.93, "insult": 0.88, "threat": 0.02},
+            spans=[
+                span(insult_body, "Thanks for the update.", toxicity=0.02, insult=0.01),
+                span(insult_body, "You are a complete idiot though.", toxicity=0.93, insult=0.88),
+            ],
+            reported=True,
+            flag_count=1,
+        )
         db.session.add(Flag(comment_id=insult.id, reason="abuse", note="rude", reporter="r1"))
         insult.refresh_priority()
         db.session.commit()
         # An emoji before the highlight: the API counts code points, JavaScript UTF-16 units.
         xss_body = f"🙄 Go away {XSS} you idiots"
-        xss = held(db, site, article, xss_body, name="Troll", scores={"toxicity": 0.9},
-                   spans=[span(xss_body, "you idiots", toxicity=0.9)])
-        claimed = held(db, site, article, "Typical politicians, all talk.", name="Sam",
-                       scores={"toxicity": 0.7}, claimed_by="other-moderator",
-                       claimed_until=utcnow() + timedelta(minutes=10))
+        xss = held(
+            db,
+            site,
+            article,
+            xss_body,
+            name="Troll",
+            scores={"toxicity": 0.9},
+            spans=[span(xss_body, "you idiots", toxicity=0.9)],
+        )
+        claimed = held(
+            db,
+            site,
+            article,
+            "Typical politicians, all talk.",
+            name="Sam",
+            scores={"toxicity": 0.7},
+            claimed_by="other-moderator",
+            claimed_until=utcnow() + timedelta(minutes=10),
+        )
         fourth = held(db, site, article, "Whatever, this is dumb.", scores={"toxicity": 0.6})
         fifth = held(db, site, article, "Not sure about this plan.", scores={"toxicity": 0.55})
 
         browser.get(f"{server}/moderate")
         wait_for(browser, lambda d: css(d, "#token").is_displayed(), message="sign-in form")
         css(browser, "#token").send_keys("mod_wrong_token", Keys.ENTER)
-        wait_for(browser, lambda d: text_of(d, "#sign-in-error") == "That token was not accepted.",
-                 message="refused token")
+        wait_for(
+            browser,
+            lambda d: text_of(d, "#sign-in-error") == "That token was not accepted.",
+            message="refused token",
+        )
         css(browser, "#token").clear()
         css(browser, "#token").send_keys(token, Keys.ENTER)
-        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 5,
-                 message="held queue")
+        wait_for(
+            browser,
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 5,
+            message="held queue",
+        )
         assert browser.execute_script("return sessionStorage.getItem('moderation.token')") == token
-        counts = {queue: text_of(browser, f'[data-count="{queue}"]')
-                  for queue in ("held", "reported", "approved")}
+        counts = {
+            queue: text_of(browser, f'[data-count="{queue}"]')
+            for queue in ("held", "reported", "approved")
+        }
         assert counts == {"held": "5", "reported": "1", "approved": "2"}
 
         cards = browser.find_elements(By.CSS_SELECTOR, "#items > .item")
         assert [int(c.get_attribute("data-id")) for c in cards] == [
-            insult.id, xss.id, claimed.id, fourth.id, fifth.id]  # by priority
+            insult.id,
+            xss.id,
+            claimed.id,
+            fourth.id,
+            fifth.id,
+        ]  # by priority
 
         card = f'.item[data-id="{insult.id}"]'
         marks = browser.find_elements(By.CSS_SELECTOR, f"{card} .body mark")
         assert [m.get_property("textContent") for m in marks] == [
-            "You are a complete idiot though."]
+            "You are a complete idiot though."
+        ]
         assert "insult 0.88" in marks[0].get_attribute("title")
-        assert [e.get_property("textContent") for e in browser.find_elements(
-            By.CSS_SELECTOR, f"{card} .reason")] == ["TOXIC:toxicity", "TOXIC:insult"]
-        assert [m.get_attribute("value") for m in browser.find_elements(
-            By.CSS_SELECTOR, f"{card} meter")] == ["0.93", "0.88", "0.02"]
+        assert [
+            e.get_property("textContent")
+            for e in browser.find_elements(By.CSS_SELECTOR, f"{card} .reason")
+        ] == ["TOXIC:toxicity", "TOXIC:insult"]
+        assert [
+            m.get_attribute("value")
+            for m in browser.find_elements(By.CSS_SELECTOR, f"{card} meter")
+        ] == ["0.93", "0.88", "0.02"]
         assert "2 approved" in text_of(browser, f'{card} [data-field="history"]')
         assert "abuse “rude”" in text_of(browser, f'{card} [data-field="flags"]')
         assert text_of(browser, f"{card} .item-title a") == "Harbour bridge reopens"
 
         card = f'.item[data-id="{xss.id}"]'
         assert text_of(browser, f"{card} .body") == xss_body
-        assert [m.get_property("textContent") for m in browser.find_elements(
-            By.CSS_SELECTOR, f"{card} .body mark")] == ["you idiots"]
+        assert [
+            m.get_property("textContent")
+            for m in browser.find_elements(By.CSS_SELECTOR, f"{card} .body mark")
+        ] == ["you idiots"]
         assert browser.find_elements(By.CSS_SELECTOR, "#items img") == []
         assert browser.execute_script("return window.__xss === undefined")
         claim_badge = text_of(browser, f'.item[data-id="{claimed.id}"] [data-field="claim"]')
@@ -490,17 +664,25 @@ def test_a_moderator_reviews_decides_claims_and_sees_conflicts(app, db, client, 
         assert "current" in css(browser, f'.item[data-id="{xss.id}"]').get_attribute("class")
         press(browser, "k")
         press(browser, "a")
-        wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR,
-                                                        f'.item[data-id="{insult.id}"]'),
-                 message="approved card leaves the queue")
+        wait_for(
+            browser,
+            lambda d: not d.find_elements(By.CSS_SELECTOR, f'.item[data-id="{insult.id}"]'),
+            message="approved card leaves the queue",
+        )
         assert reload_comment(db, insult.id).status == Status.APPROVED
         wait_for(browser, lambda d: text_of(d, '[data-count="held"]') == "4", message="count")
         assert text_of(browser, "#announce") == f"Approved: comment {insult.id} by Pat."
 
         # c claims: everyone sees who holds it and for how long.
         press(browser, "c")
-        wait_for(browser, lambda d: text_of(d, f'.item[data-id="{xss.id}"] [data-field="claim"]')
-                 == "Claimed by you · 10 min left", message="claimed by me")
+        wait_for(
+            browser,
+            lambda d: (
+                text_of(d, f'.item[data-id="{xss.id}"] [data-field="claim"]')
+                == "Claimed by you · 10 min left"
+            ),
+            message="claimed by me",
+        )
         assert text_of(browser, "#who-text") == "Signed in as mod-browser"
         assert reload_comment(db, xss.id).claimed_by == "mod-browser"
 
@@ -510,23 +692,40 @@ def test_a_moderator_reviews_decides_claims_and_sees_conflicts(app, db, client, 
         Select(css(browser, "#reason-choice")).select_by_visible_text("Hate or harassment")
         css(browser, "#reason-note").send_keys("slur", Keys.ENTER)
         wait_until(lambda: reload_comment(db, xss.id).status == Status.REJECTED, timeout=10)
-        event = db.session.scalar(db.select(ModerationEvent).where(
-            ModerationEvent.comment_id == xss.id, ModerationEvent.action == "reject"))
+        event = db.session.scalar(
+            db.select(ModerationEvent).where(
+                ModerationEvent.comment_id == xss.id, ModerationEvent.action == "reject"
+            )
+        )
         assert (event.actor, event.reason) == ("mod-browser", "Hate or harassment: slur")
 
         # Someone else's claim: the 409 is shown on the card, and nothing changes.
-        wait_for(browser, lambda d: "current" in css(
-            d, f'.item[data-id="{claimed.id}"]').get_attribute("class"), message="next card")
+        wait_for(
+            browser,
+            lambda d: "current" in css(d, f'.item[data-id="{claimed.id}"]').get_attribute("class"),
+            message="next card",
+        )
         press(browser, "a")
         claimed_card = f'.item[data-id="{claimed.id}"]'
-        wait_for(browser, lambda d: "Claimed by other-moderator until" in text_of(
-            d, f'{claimed_card} [data-field="error"]'), message="claim conflict")
+        wait_for(
+            browser,
+            lambda d: (
+                "Claimed by other-moderator until"
+                in text_of(d, f'{claimed_card} [data-field="error"]')
+            ),
+            message="claim conflict",
+        )
         assert reload_comment(db, claimed.id).status == Status.HELD
 
         # Another moderator decides first: the bulk decision reports that item, does the rest.
-        assert client.post(f"/v1/moderation/comments/{fourth.id}/decision",
-                           headers={"Authorization": f"Bearer {other_token}"},
-                           json={"action": "reject", "reason": "", "version": 1}).status_code == 200
+        assert (
+            client.post(
+                f"/v1/moderation/comments/{fourth.id}/decision",
+                headers={"Authorization": f"Bearer {other_token}"},
+                json={"action": "reject", "reason": "", "version": 1},
+            ).status_code
+            == 200
+        )
         press(browser, "j")
         press(browser, "x")
         press(browser, "j")
@@ -534,12 +733,18 @@ def test_a_moderator_reviews_decides_claims_and_sees_conflicts(app, db, client, 
         assert text_of(browser, "#selected-count") == "2 selected"
         press(browser, "A")
         fourth_card = f'.item[data-id="{fourth.id}"]'
-        wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, fourth_card) and
-                 "changed since version 1" in text_of(d, f'{fourth_card} [data-field="error"]'),
-                 message="bulk conflict")
+        wait_for(
+            browser,
+            lambda d: (
+                d.find_elements(By.CSS_SELECTOR, fourth_card)
+                and "changed since version 1" in text_of(d, f'{fourth_card} [data-field="error"]')
+            ),
+            message="bulk conflict",
+        )
         assert text_of(browser, f'{fourth_card} [data-field="status"]') == "rejected"
-        assert text_of(browser, "#page-error") == \
-            "1 of 2 were not changed: see the marked comments."
+        assert (
+            text_of(browser, "#page-error") == "1 of 2 were not changed: see the marked comments."
+        )
         assert not browser.find_elements(By.CSS_SELECTOR, f'.item[data-id="{fifth.id}"]')
         assert reload_comment(db, fifth.id).status == Status.APPROVED
         assert reload_comment(db, fourth.id).status == Status.REJECTED
@@ -548,28 +753,47 @@ def test_a_moderator_reviews_decides_claims_and_sees_conflicts(app, db, client, 
 
 
 def item_ids(driver):
-    return [int(card.get_attribute("data-id"))
-            for card in driver.find_elements(By.CSS_SELECTOR, "#items > .item")]
+    return [
+        int(card.get_attribute("data-id"))
+        for card in driver.find_elements(By.CSS_SELECTOR, "#items > .item")
+    ]
 
 
 def option_texts(driver, selector):
-    return [option.get_property("textContent")
-            for option in driver.find_elements(By.CSS_SELECTOR, f"{selector} option")]
+    return [
+        option.get_property("textContent")
+        for option in driver.find_elements(By.CSS_SELECTOR, f"{selector} option")
+    ]
 
 
 def test_a_moderator_narrows_the_queue_by_label_and_reason(app, db, browser):
     with live_server(app) as server:
         site, _ = create_site("Daily News", [server])
-        article = upsert_article(site, "bridge-1", permalink=f"{server}/news/bridge",
-                                 title="Harbour bridge reopens")
+        article = upsert_article(
+            site, "bridge-1", permalink=f"{server}/news/bridge", title="Harbour bridge reopens"
+        )
         _, token = create_token(Role.MODERATOR, None, "mod-filter")
         insult_body = "Thanks for the update. You are a complete idiot though."
-        insult = held(db, site, article, insult_body, scores={"toxicity": 0.9, "insult": 0.85},
-                      spans=[span(insult_body, "You are a complete idiot though.",
-                                  toxicity=0.9, insult=0.85)])
+        insult = held(
+            db,
+            site,
+            article,
+            insult_body,
+            scores={"toxicity": 0.9, "insult": 0.85},
+            spans=[
+                span(insult_body, "You are a complete idiot though.", toxicity=0.9, insult=0.85)
+            ],
+        )
         threat = held(db, site, article, "Watch your back.", scores={"threat": 0.6})
-        reported = held(db, site, article, "Typical politicians.", scores={"toxicity": 0.2},
-                        reported=True, flag_count=1)
+        reported = held(
+            db,
+            site,
+            article,
+            "Typical politicians.",
+            scores={"toxicity": 0.2},
+            reported=True,
+            flag_count=1,
+        )
         reported.reasons = ["REPORTED"]
         # A spam signal's code, which the page does not list until a comment carries it, and a
         # hostile one: codes are shown as text like everything else.
@@ -586,15 +810,23 @@ def test_a_moderator_narrows_the_queue_by_label_and_reason(app, db, browser):
         css(browser, "#token").send_keys(token, Keys.ENTER)
         wait_for(browser, lambda d: sorted(item_ids(d)) == sorted(everyone), message="held queue")
         assert option_texts(browser, "#filter-label") == [
-            "Any label", "toxicity", "severe toxicity", "obscene", "threat", "insult",
-            "identity attack", "sexual explicit"]
+            "Any label",
+            "toxicity",
+            "severe toxicity",
+            "obscene",
+            "threat",
+            "insult",
+            "identity attack",
+            "sexual explicit",
+        ]
         reasons = option_texts(browser, "#filter-reason")
         assert reasons[0] == "Any reason" and reasons[1:] == sorted(reasons[1:])
         assert {"REPORTED", "LINKS", "NEW_AUTHOR", "TOO_FAST", hostile} <= set(reasons)
         assert browser.find_elements(By.CSS_SELECTOR, "img") == []
         assert not css(browser, "#filter-clear").is_displayed()
-        assert [css(browser, f"#filter-{name}").accessible_name
-                for name in ("label", "reason")] == ["Label", "Reason"]
+        assert [
+            css(browser, f"#filter-{name}").accessible_name for name in ("label", "reason")
+        ] == ["Label", "Reason"]
 
         # With the keyboard: typing an option's name chooses it; the queue's shortcut keys
         # (s, u, ...) do nothing while the filter has focus.
@@ -637,13 +869,19 @@ def test_a_moderator_narrows_the_queue_by_label_and_reason(app, db, browser):
         Select(css(browser, "#filter-reason")).select_by_visible_text("REPORTED")
         wait_for(browser, lambda d: item_ids(d) == [reported.id], message="reported in held")
         css(browser, '.queue[data-queue="approved"]').click()
-        wait_for(browser, lambda d: text_of(d, "#queue-title") == "Approved"
-                 and css(d, "#empty").is_displayed(), message="approved queue, filtered")
+        wait_for(
+            browser,
+            lambda d: text_of(d, "#queue-title") == "Approved" and css(d, "#empty").is_displayed(),
+            message="approved queue, filtered",
+        )
         assert Select(css(browser, "#filter-reason")).first_selected_option.text == "REPORTED"
 
         css(browser, "#filter-clear").click()
-        wait_for(browser, lambda d: text_of(d, "#announce") == "Showing 0 approved comments.",
-                 message="filter cleared")
+        wait_for(
+            browser,
+            lambda d: text_of(d, "#announce") == "Showing 0 approved comments.",
+            message="filter cleared",
+        )
         assert text_of(browser, "#empty") == "Nothing in this queue."
         assert browser.switch_to.active_element == css(browser, "#filter-label")
         assert not css(browser, "#filter-clear").is_displayed()
@@ -660,8 +898,10 @@ def sign_in(driver, token):
 
 
 def selected_texts(driver):
-    return [Select(css(driver, f"#{name}")).first_selected_option.text
-            for name in ("sort", "filter-label", "filter-reason")]
+    return [
+        Select(css(driver, f"#{name}")).first_selected_option.text
+        for name in ("sort", "filter-label", "filter-reason")
+    ]
 
 
 @pytest.fixture
@@ -669,24 +909,44 @@ def review_desk(app, db):
     """The review page on a live server, a moderator and held comments to narrow down."""
     with live_server(app) as server:
         site, _ = create_site("Daily News", [server])
-        article = upsert_article(site, "bridge-1", permalink=f"{server}/news/bridge",
-                                 title="Harbour bridge reopens")
+        article = upsert_article(
+            site, "bridge-1", permalink=f"{server}/news/bridge", title="Harbour bridge reopens"
+        )
         _, token = create_token(Role.MODERATOR, None, "mod-view")
         # Two insults, the older one milder: oldest first and by priority differ.
         mild = held(db, site, article, "You are a bit of an idiot.", scores={"insult": 0.6})
-        harsh = held(db, site, article, "You are a complete idiot.",
-                     scores={"toxicity": 0.95, "insult": 0.95})
+        harsh = held(
+            db,
+            site,
+            article,
+            "You are a complete idiot.",
+            scores={"toxicity": 0.95, "insult": 0.95},
+        )
         threat = held(db, site, article, "Watch your back.", scores={"threat": 0.6})
-        reported = held(db, site, article, "Typical idiot politicians.", scores={"insult": 0.55},
-                        reported=True, flag_count=1)
+        reported = held(
+            db,
+            site,
+            article,
+            "Typical idiot politicians.",
+            scores={"insult": 0.55},
+            reported=True,
+            flag_count=1,
+        )
         reported.reasons = ["TOXIC:insult", "REPORTED"]
         fast = held(db, site, article, "Cheap loans at loans.example", scores={})
         fast.reasons = ["TOO_FAST"]  # a spam signal's code: not offered until a comment has it
         for comment in (reported, fast):
             comment.refresh_priority()
         db.session.commit()
-        yield SimpleNamespace(server=server, token=token, mild=mild, harsh=harsh, threat=threat,
-                              reported=reported, fast=fast)
+        yield SimpleNamespace(
+            server=server,
+            token=token,
+            mild=mild,
+            harsh=harsh,
+            threat=threat,
+            reported=reported,
+            fast=fast,
+        )
 
 
 def test_the_review_page_keeps_queue_sort_and_filter_in_its_url(review_desk, browser):
@@ -694,8 +954,11 @@ def test_the_review_page_keeps_queue_sort_and_filter_in_its_url(review_desk, bro
     # A shared link "held, oldest first, label insult", opened before signing in.
     browser.get(f"{desk.server}/moderate?sort=oldest&label=insult")
     sign_in(browser, desk.token)
-    wait_for(browser, lambda d: item_ids(d) == [desk.mild.id, desk.harsh.id, desk.reported.id],
-             message="the shared view")
+    wait_for(
+        browser,
+        lambda d: item_ids(d) == [desk.mild.id, desk.harsh.id, desk.reported.id],
+        message="the shared view",
+    )
     assert text_of(browser, "#queue-title") == "Held"
     assert selected_texts(browser) == ["Oldest first", "insult", "Any reason"]
     assert css(browser, "#filter-clear").is_displayed()
@@ -706,15 +969,23 @@ def test_the_review_page_keeps_queue_sort_and_filter_in_its_url(review_desk, bro
     entries = browser.execute_script("return history.length")
     css(browser, '.queue[data-queue="reported"]').click()
     Select(css(browser, "#filter-reason")).select_by_visible_text("REPORTED")
-    wait_for(browser, lambda d: item_ids(d) == [desk.reported.id]
-             and text_of(d, "#queue-title") == "Reported", message="reported, filtered")
-    assert browser.current_url == \
-        f"{desk.server}/moderate?queue=reported&sort=oldest&label=insult&reason=REPORTED"
+    wait_for(
+        browser,
+        lambda d: item_ids(d) == [desk.reported.id] and text_of(d, "#queue-title") == "Reported",
+        message="reported, filtered",
+    )
+    assert (
+        browser.current_url
+        == f"{desk.server}/moderate?queue=reported&sort=oldest&label=insult&reason=REPORTED"
+    )
     assert browser.execute_script("return window.__samePage && history.length") == entries
 
     browser.refresh()
-    wait_for(browser, lambda d: text_of(d, "#queue-title") == "Reported"
-             and item_ids(d) == [desk.reported.id], message="the view after a reload")
+    wait_for(
+        browser,
+        lambda d: text_of(d, "#queue-title") == "Reported" and item_ids(d) == [desk.reported.id],
+        message="the view after a reload",
+    )
     assert selected_texts(browser) == ["Oldest first", "insult", "REPORTED"]
     assert css(browser, '.queue[data-queue="reported"]').get_attribute("aria-current") == "page"
     assert css(browser, '.queue[data-queue="held"]').get_attribute("aria-current") is None
@@ -736,30 +1007,44 @@ def test_the_review_page_keeps_queue_sort_and_filter_in_its_url(review_desk, bro
     assert_no_script_errors_or_foreign_requests(browser, desk.server)
 
 
-@pytest.mark.parametrize("query, kept", [
-    ("queue=archive&sort=score&label=spam&reason=NOT%20A%20CODE", ""),
-    ("queue=__proto__&sort=constructor&label=toString&reason=__proto__", ""),
-    ("queue=HELD&sort=Oldest&label=TOXIC%3Ainsult&reason=TOXIC%3Ainsult", ""),
-    (f"queue=&sort=&label=&reason={'A' * 61}", ""),
-    ("queue=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D4%3E"
-     "&label=%3Cscript%3Ewindow.__xss%3D5%3C%2Fscript%3E"
-     "&reason=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D6%3E", ""),
-    ("sort=oldest&label=nonsense&reason=REPORTED&queue=held", "?sort=oldest&reason=REPORTED"),
-], ids=["unknown", "prototype-names", "wrong-shape", "empty-and-too-long", "markup", "mixed"])
-def test_a_review_url_with_bad_values_falls_back_to_the_defaults(
-        review_desk, browser, query, kept):
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("queue=archive&sort=score&label=spam&reason=NOT%20A%20CODE", ""),
+        ("queue=__proto__&sort=constructor&label=toString&reason=__proto__", ""),
+        ("queue=HELD&sort=Oldest&label=TOXIC%3Ainsult&reason=TOXIC%3Ainsult", ""),
+        (f"queue=&sort=&label=&reason={'A' * 61}", ""),
+        (
+            "queue=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D4%3E"
+            "&label=%3Cscript%3Ewindow.__xss%3D5%3C%2Fscript%3E"
+            "&reason=%3Cimg%20src%3Dx%20onerror%3Dwindow.__xss%3D6%3E",
+            "",
+        ),
+        ("sort=oldest&label=nonsense&reason=REPORTED&queue=held", "?sort=oldest&reason=REPORTED"),
+    ],
+    ids=["unknown", "prototype-names", "wrong-shape", "empty-and-too-long", "markup", "mixed"],
+)
+def test_a_review_url_with_bad_values_falls_back_to_the_defaults(review_desk, browser, query, kept):
     desk = review_desk
     browser.get(f"{desk.server}/moderate?{query}")
     sign_in(browser, desk.token)
-    expected = [desk.reported.id] if kept else [
-        desk.harsh.id, desk.mild.id, desk.threat.id, desk.reported.id, desk.fast.id]
+    expected = (
+        [desk.reported.id]
+        if kept
+        else [desk.harsh.id, desk.mild.id, desk.threat.id, desk.reported.id, desk.fast.id]
+    )
     wait_for(browser, lambda d: sorted(item_ids(d)) == sorted(expected), message="the queue")
     assert browser.current_url == f"{desk.server}/moderate{kept}"
     assert text_of(browser, "#queue-title") == "Held"
-    assert selected_texts(browser) == (["Oldest first", "Any label", "REPORTED"] if kept
-                                       else ["Priority", "Any label", "Any reason"])
+    assert selected_texts(browser) == (
+        ["Oldest first", "Any label", "REPORTED"]
+        if kept
+        else ["Priority", "Any label", "Any reason"]
+    )
     assert set(option_texts(browser, "#filter-reason")) <= set(REVIEW_REASONS) | {
-        "Any reason", "TOO_FAST"}
+        "Any reason",
+        "TOO_FAST",
+    }
     assert text_of(browser, "#page-error") == ""
     assert browser.find_elements(By.CSS_SELECTOR, "img, #items script") == []
     assert browser.execute_script("return window.__xss === undefined")
@@ -775,8 +1060,12 @@ ABUSE = f"Shut up, you worthless idiot. {XSS} Nobody cares, you moron."
 
 
 def post_from_widget(driver, name, email, body, website=""):
-    for field, value in (("author_name", name), ("author_email", email),
-                         ("author_url", website), ("body", body)):
+    for field, value in (
+        ("author_name", name),
+        ("author_email", email),
+        ("author_url", website),
+        ("body", body),
+    ):
         css(driver, f"[name={field}]").clear()
         css(driver, f"[name={field}]").send_keys(value)
     css(driver, ".mw-submit").click()
@@ -785,9 +1074,16 @@ def post_from_widget(driver, name, email, body, website=""):
 def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path, browser):
     """modctl up, a reader on the demo article, the real model, a moderator, the reader again."""
     redis.Redis.from_url(E2E_REDIS_URL).flushdb()
-    stack = ModctlUp(tmp_path, E2E_REDIS_URL,
-                     {"TOXICITY_MODEL": "offline", "TOXICITY_FAST_PATH": "off",
-                      "SWEEP_INTERVAL_S": "5", "SWEEP_PENDING_AFTER_S": "10"})
+    stack = ModctlUp(
+        tmp_path,
+        E2E_REDIS_URL,
+        {
+            "TOXICITY_MODEL": "offline",
+            "TOXICITY_FAST_PATH": "off",
+            "SWEEP_INTERVAL_S": "5",
+            "SWEEP_PENDING_AFTER_S": "10",
+        },
+    )
     try:
         printed = stack.start()
         stack.wait_ready()
@@ -799,8 +1095,12 @@ def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path,
         # to a person (auto mode would reject a clearly toxic one outright).
         admin = {"Authorization": f"Bearer {printed['admin_token']}"}
         settings = {"moderation_mode": "post", "flood_seconds": 0}
-        response = httpx.patch(f"{base}/v1/admin/sites/{printed['site_id']}", headers=admin,
-                               json={"settings": settings}, timeout=10)
+        response = httpx.patch(
+            f"{base}/v1/admin/sites/{printed['site_id']}",
+            headers=admin,
+            json={"settings": settings},
+            timeout=10,
+        )
         assert response.status_code == 200, response.text
         warm_up_model(base, printed["site_key"], printed["moderator_token"])
 
@@ -808,7 +1108,8 @@ def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path,
         browser.get(printed["article_url"])
         assert not browser.find_elements(By.CSS_SELECTOR, ".setup-note"), (
             "the demo page has no site key: `modctl up` must call "
-            "service.web.pages.save_demo_site_key when it creates the demo site")
+            "service.web.pages.save_demo_site_key when it creates the demo site"
+        )
         wait_for(browser, lambda d: text_of(d, ".mw-heading") == "No comments yet", 20, "widget")
         opened = time.monotonic()
         assert text_of(browser, "h1") == "City council approves new bike lanes"
@@ -816,37 +1117,59 @@ def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path,
 
         # A person reads before writing; the spam stage holds forms sent within 3 s of rendering.
         time.sleep(max(0.0, opened + 3.5 - time.monotonic()))
-        post_from_widget(browser, "Jordan Lee", "jordan@mail.example", CLEAN,
-                         "https://jordan.example")
-        wait_for(browser, lambda d: text_of(d, ".mw-status") == "Your comment is published.", 20,
-                 "the clean comment is published at once")
+        post_from_widget(
+            browser, "Jordan Lee", "jordan@mail.example", CLEAN, "https://jordan.example"
+        )
+        wait_for(
+            browser,
+            lambda d: text_of(d, ".mw-status") == "Your comment is published.",
+            20,
+            "the clean comment is published at once",
+        )
         assert CLEAN in text_of(browser, ".mw-thread")
 
         post_from_widget(browser, "Riley", "riley@mail.example", HARSH)
-        wait_for(browser, lambda d: text_of(d, ".mw-status") ==
-                 "Your comment is awaiting moderation.", 20, "harsh comment held")
+        wait_for(
+            browser,
+            lambda d: text_of(d, ".mw-status") == "Your comment is awaiting moderation.",
+            20,
+            "harsh comment held",
+        )
         post_from_widget(browser, "Anon", "anon@mail.example", ABUSE)
-        wait_for(browser, lambda d: text_of(d, ".mw-status") ==
-                 "Your comment is awaiting moderation.", 20, "abusive comment held")
+        wait_for(
+            browser,
+            lambda d: text_of(d, ".mw-status") == "Your comment is awaiting moderation.",
+            20,
+            "abusive comment held",
+        )
         # Held: not published, but shown in place to their author (this browser), marked.
         published = browser.execute_script(
             "return [...document.querySelectorAll('.mw-thread > .mw-comment:not(.mw-pending)')]"
-            ".map((comment) => comment.textContent).join(' ')")
+            ".map((comment) => comment.textContent).join(' ')"
+        )
         assert CLEAN in published and HARSH not in published and "worthless" not in published
-        pending = [e.get_property("textContent")
-                   for e in browser.find_elements(By.CSS_SELECTOR, ".mw-pending .mw-body")]
+        pending = [
+            e.get_property("textContent")
+            for e in browser.find_elements(By.CSS_SELECTOR, ".mw-pending .mw-body")
+        ]
         assert sorted(pending) == sorted([HARSH, ABUSE])
         assert_no_script_errors_or_foreign_requests(browser, base)
 
         # A moderator signs in and finds both held comments, shown as text.
         browser.get(printed["review_url"])
         css(browser, "#token").send_keys(printed["moderator_token"], Keys.ENTER)
-        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 2,
-                 20, "two held comments")
+        wait_for(
+            browser,
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 2,
+            20,
+            "two held comments",
+        )
         assert text_of(browser, '[data-count="held"]') == "2"
         assert text_of(browser, '[data-count="approved"]') == "1"
-        bodies = [e.get_property("textContent")
-                  for e in browser.find_elements(By.CSS_SELECTOR, "#items .body")]
+        bodies = [
+            e.get_property("textContent")
+            for e in browser.find_elements(By.CSS_SELECTOR, "#items .body")
+        ]
         assert sorted(bodies) == sorted([HARSH, ABUSE])  # the markup shown as text
         assert browser.find_elements(By.CSS_SELECTOR, "#items img") == []
         assert browser.execute_script("return window.__xss === undefined")
@@ -854,13 +1177,21 @@ def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path,
         assert "TOXIC:toxicity" in text_of(browser, "#items .reasons")
 
         click_action(browser, "council is full of idiots", "approve")
-        wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 1,
-                 10, "the approved card left the queue")
+        wait_for(
+            browser,
+            lambda d: len(d.find_elements(By.CSS_SELECTOR, "#items > .item")) == 1,
+            10,
+            "the approved card left the queue",
+        )
         click_action(browser, "worthless idiot", "reject")
         wait_for(browser, lambda d: css(d, "#reason-dialog").is_displayed(), message="dialog")
         css(browser, "#reason-confirm").click()
-        wait_for(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, "#items > .item"), 10,
-                 "both decided")
+        wait_for(
+            browser,
+            lambda d: not d.find_elements(By.CSS_SELECTOR, "#items > .item"),
+            10,
+            "both decided",
+        )
         wait_for(browser, lambda d: text_of(d, '[data-count="held"]') == "0", 10, "held count")
         assert text_of(browser, '[data-count="approved"]') == "2"
         assert text_of(browser, '[data-count="rejected"]') == "1"
@@ -871,8 +1202,10 @@ def test_end_to_end_a_toxic_comment_is_held_and_the_approved_one_shows(tmp_path,
         wait_for(browser, lambda d: text_of(d, ".mw-heading") == "2 Comments", 20, "thread")
         thread = text_of(browser, ".mw-thread")
         assert CLEAN in thread and HARSH in thread and "worthless" not in thread
-        browser.execute_script("window.scrollTo(0, document.querySelector('.comments-area')"
-                               ".getBoundingClientRect().top + window.scrollY - 40)")
+        browser.execute_script(
+            "window.scrollTo(0, document.querySelector('.comments-area')"
+            ".getBoundingClientRect().top + window.scrollY - 40)"
+        )
         screenshot(browser, "article-comments")
     finally:
         stopped = stack.stop()
@@ -890,6 +1223,7 @@ def card_with_text(driver, text):
 
 def click_action(driver, text, action):
     """Click a card's action button, finding the card again if the list re-rendered meanwhile."""
+
     def attempt(d):
         card_with_text(d, text).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
         return True
@@ -900,24 +1234,36 @@ def click_action(driver, text, action):
 def warm_up_model(base, site_key, moderator_token, timeout=90):
     """Classify one comment on another article, so the model is loaded before the reader posts;
     then delete it, so the queues hold only the reader's comments."""
-    response = httpx.post(f"{base}/v1/articles/warm-up/comments", headers={"X-Site-Key": site_key},
-                          json={"author_name": "Warm Up", "author_email": "warm@mail.example",
-                                "body": "Checking that the service works."}, timeout=10)
+    response = httpx.post(
+        f"{base}/v1/articles/warm-up/comments",
+        headers={"X-Site-Key": site_key},
+        json={
+            "author_name": "Warm Up",
+            "author_email": "warm@mail.example",
+            "body": "Checking that the service works.",
+        },
+        timeout=10,
+    )
     assert response.status_code == 202, response.text
     data = response.json()
 
     def decided():
-        status = httpx.get(f"{base}/v1/comments/{data['id']}/status",
-                           headers={"X-Status-Token": data["status_token"]},
-                           timeout=5).json()["status"]
+        status = httpx.get(
+            f"{base}/v1/comments/{data['id']}/status",
+            headers={"X-Status-Token": data["status_token"]},
+            timeout=5,
+        ).json()["status"]
         return status != "pending"
 
     wait_until(decided, timeout=timeout, interval=0.5)
     moderator = {"Authorization": f"Bearer {moderator_token}"}
-    item = httpx.get(f"{base}/v1/moderation/comments/{data['id']}", headers=moderator,
-                     timeout=5).json()
-    response = httpx.post(f"{base}/v1/moderation/comments/{data['id']}/decision",
-                          headers=moderator, timeout=5,
-                          json={"action": "delete", "reason": "warm-up",
-                                "version": item["version"]})
+    item = httpx.get(
+        f"{base}/v1/moderation/comments/{data['id']}", headers=moderator, timeout=5
+    ).json()
+    response = httpx.post(
+        f"{base}/v1/moderation/comments/{data['id']}/decision",
+        headers=moderator,
+        timeout=5,
+        json={"action": "delete", "reason": "warm-up", "version": item["version"]},
+    )
     assert response.status_code == 200, response.text

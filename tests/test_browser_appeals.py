@@ -28,26 +28,34 @@ def test_the_author_appeals_a_rejection_from_the_widget(worker, db, news_site, b
     browser.get(news_site.url)
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "No comments yet", 20, "widget")
     browser.find_element(By.CSS_SELECTOR, "textarea[name=body]").send_keys(
-        "The council are fools to close the bridge again.")
+        "The council are fools to close the bridge again."
+    )
     browser.find_element(By.CSS_SELECTOR, "[name=author_name]").send_keys("Riley")
     browser.find_element(By.CSS_SELECTOR, "[name=author_email]").send_keys("riley@mail.example")
     browser.find_element(By.CSS_SELECTOR, ".mw-submit").click()
     comment_id = wait_until(lambda: db.session.scalar(db.select(Comment.id)))
     assert wait_until(lambda: decided(db, comment_id)).status == Status.REJECTED
 
-    form = wait_for(browser, lambda d: d.find_element(By.CSS_SELECTOR, ".mw-appeal-form"), 30,
-                    "the appeal form")
+    form = wait_for(
+        browser, lambda d: d.find_element(By.CSS_SELECTOR, ".mw-appeal-form"), 30, "the appeal form"
+    )
     assert "you can appeal it once" in text_of(browser, ".mw-appeal-how")
     form.find_element(By.CSS_SELECTOR, "textarea[name=note]").send_keys(
-        "I quoted what a councillor said at the meeting.")
+        "I quoted what a councillor said at the meeting."
+    )
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", form)
     screenshot(browser, "appeal-widget")
     form.find_element(By.CSS_SELECTOR, ".mw-appeal-submit").click()
 
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".mw-appeal-outcome"), 20,
-             "the appeal filed")
+    wait_for(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, ".mw-appeal-outcome"),
+        20,
+        "the appeal filed",
+    )
     assert text_of(browser, ".mw-appeal-outcome") == (
-        "You appealed this decision; a moderator who did not make it will review your appeal.")
+        "You appealed this decision; a moderator who did not make it will review your appeal."
+    )
     assert browser.find_elements(By.CSS_SELECTOR, ".mw-appeal-form") == []  # once only
     filed = db.session.scalar(db.select(Appeal).where(Appeal.comment_id == comment_id))
     assert filed.note == "I quoted what a councillor said at the meeting."
@@ -65,24 +73,37 @@ def appeals_desk(app, db):
         desk_id, desk_token = create_token(Role.MODERATOR, None, "mod-desk")
         other_id, _ = create_token(Role.MODERATOR, None, "night-editor")
         appeals = []
-        for n, (rejecter, note) in enumerate([
+        for n, (rejecter, note) in enumerate(
+            [
                 (domain.Actor("night-editor", other_id), "I was quoting the mayor."),
-                (domain.Actor("mod-desk", desk_id), "Please look again.")]):
-            comment = held(db, site, article, f"The mayor said the bridge is a disgrace {n}.",
-                           scores={"insult": 0.6}, name=f"Reader {n}")
+                (domain.Actor("mod-desk", desk_id), "Please look again."),
+            ]
+        ):
+            comment = held(
+                db,
+                site,
+                article,
+                f"The mayor said the bridge is a disgrace {n}.",
+                scores={"insult": 0.6},
+                name=f"Reader {n}",
+            )
             domain.moderate(comment, "reject", "Abusive or insulting", comment.version, rejecter)
             appeals.append(domain.appeal(comment, note, f"requester-{n}", domain.AppealLimits()))
         yield SimpleNamespace(server=server, token=desk_token, appeals=appeals)
 
 
 def test_the_review_page_appeals_queue_overturns_another_moderators_rejection(
-        appeals_desk, db, browser):
+    appeals_desk, db, browser
+):
     desk = appeals_desk
     browser.get(f"{desk.server}/moderate")
     sign_in(browser, desk.token)
     css(browser, "#appeals-tab").click()
-    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#appeals-items .appeal"))
-             == 2, message="the appeals queue")
+    wait_for(
+        browser,
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#appeals-items .appeal")) == 2,
+        message="the appeals queue",
+    )
     assert css(browser, "main.review").is_displayed() is False
     cards = browser.find_elements(By.CSS_SELECTOR, "#appeals-items .appeal")
     first, second = cards
@@ -95,11 +116,14 @@ def test_the_review_page_appeals_queue_overturns_another_moderators_rejection(
 
     # The moderator's own rejection: the API refuses, the card says why.
     second.find_element(By.CSS_SELECTOR, "[data-outcome=upheld]").click()
-    wait_for(browser, lambda d: second.find_element(By.CSS_SELECTOR, ".item-error").text,
-             message="the refusal")
+    wait_for(
+        browser,
+        lambda d: second.find_element(By.CSS_SELECTOR, ".item-error").text,
+        message="the refusal",
+    )
     assert second.find_element(By.CSS_SELECTOR, ".item-error").text == (
-        "mod-desk made the decision this appeal contests; another moderator must decide the "
-        "appeal.")
+        "mod-desk made the decision this appeal contests; another moderator must decide the appeal."
+    )
 
     first.find_element(By.CSS_SELECTOR, "[data-outcome=overturned]").click()
     wait_for(browser, lambda d: "overturned" in text_of(d, "#announce"), message="overturned")
@@ -108,8 +132,10 @@ def test_the_review_page_appeals_queue_overturns_another_moderators_rejection(
     assert comment.status == Status.APPROVED
     assert db.session.get(Appeal, desk.appeals[0].id).reviewer == "mod-desk"
     assert db.session.get(Appeal, desk.appeals[1].id).status == "open"
-    assert [a.get_attribute("data-id") for a in browser.find_elements(
-        By.CSS_SELECTOR, "#appeals-items .appeal")] == [str(desk.appeals[1].id)]
+    assert [
+        a.get_attribute("data-id")
+        for a in browser.find_elements(By.CSS_SELECTOR, "#appeals-items .appeal")
+    ] == [str(desk.appeals[1].id)]
     wait_for(browser, lambda d: text_of(d, "#appeals-count") == "1", message="count")
 
     # Back to a comment queue: the appeals view gives way.

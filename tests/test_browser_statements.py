@@ -46,12 +46,17 @@ def news_site(app, db):
         return [news.page.encode()]
 
     with live_server(app) as api, live_server(serve_page) as site_url:
-        site, key = create_site("Harbour News", [site_url], {
-            "thresholds": INSULT_REJECTS, "min_submit_seconds": 0,
-            "appeal_url": f"{site_url}/appeals"})
+        site, key = create_site(
+            "Harbour News",
+            [site_url],
+            {
+                "thresholds": INSULT_REJECTS,
+                "min_submit_seconds": 0,
+                "appeal_url": f"{site_url}/appeals",
+            },
+        )
         upsert_article(site, "bridge-1", permalink=f"{site_url}/bridge", title="Bridge")
-        news = SimpleNamespace(api=api, url=site_url,
-                               page=page(f"{api}/static/widget.js", key))
+        news = SimpleNamespace(api=api, url=site_url, page=page(f"{api}/static/widget.js", key))
         yield news
 
 
@@ -70,16 +75,22 @@ def test_the_author_reads_why_the_comment_was_not_published(worker, db, news_sit
 
     comment_id = wait_until(lambda: db.session.scalar(db.select(Comment.id)))
     assert wait_until(lambda: decided(db, comment_id)).status == Status.REJECTED
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".mw-statement"), 30,
-             "the statement")
+    wait_for(
+        browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".mw-statement"), 30, "the statement"
+    )
     statement = text_of(browser, ".mw-statement")
     assert text_of(browser, ".mw-statement-summary") == (
-        "Your comment was not published because of the reasons below.")
+        "Your comment was not published because of the reasons below."
+    )
     assert "an insult" in statement and "threshold for rejecting" in statement
-    quoted = [q.get_property("textContent")
-              for q in browser.find_elements(By.CSS_SELECTOR, ".mw-statement .mw-sentence")]
-    assert quoted and set(quoted) <= {"The repairs took too long.",
-                                      f"You are all fools {XSS} at the council."}
+    quoted = [
+        q.get_property("textContent")
+        for q in browser.find_elements(By.CSS_SELECTOR, ".mw-statement .mw-sentence")
+    ]
+    assert quoted and set(quoted) <= {
+        "The repairs took too long.",
+        f"You are all fools {XSS} at the council.",
+    }
     assert "without a person taking part" in text_of(browser, ".mw-process")
     assert "The results of this site's automated spam checks." in statement
     link = browser.find_element(By.CSS_SELECTOR, ".mw-appeal a")
@@ -90,6 +101,7 @@ def test_the_author_reads_why_the_comment_was_not_published(worker, db, news_sit
     assert browser.execute_script("return window.__xss === undefined")
     assert body not in text_of(browser, ".mw-thread")  # not in the public thread
     assert page_errors(browser) == []
-    browser.execute_script("document.querySelector('.mw-statement').scrollIntoView();"
-                           "window.scrollBy(0, -60);")
+    browser.execute_script(
+        "document.querySelector('.mw-statement').scrollIntoView();window.scrollBy(0, -60);"
+    )
     screenshot(browser, "statement")

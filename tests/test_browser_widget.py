@@ -23,9 +23,15 @@ pytestmark = [
 
 
 def published(db, news, body, name):
-    comment = Comment(site_id=news.site.id, article_id=news.article.id, author_name=name,
-                      author_email=f"{name.lower()}@mail.example", body=body,
-                      status=Status.APPROVED, flag_count=0)
+    comment = Comment(
+        site_id=news.site.id,
+        article_id=news.article.id,
+        author_name=name,
+        author_email=f"{name.lower()}@mail.example",
+        body=body,
+        status=Status.APPROVED,
+        flag_count=0,
+    )
     db.session.add(comment)
     db.session.commit()
     return comment
@@ -47,11 +53,18 @@ def latest(db):
 def stored(driver):
     return driver.execute_script(
         "return Object.entries(localStorage).filter(([k]) => k.startsWith('mw.own.'))"
-        ".flatMap(([, v]) => JSON.parse(v).map((e) => e.id))")
+        ".flatMap(([, v]) => JSON.parse(v).map((e) => e.id))"
+    )
 
 
 def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
-        app, db, client, news_site, browser, monkeypatch):  # noqa: F811
+    app,
+    db,
+    client,
+    news_site,
+    browser,
+    monkeypatch,  # noqa: F811
+):
     # No worker: comments stay pending; no flood interval, so the reader can post twice.
     monkeypatch.setattr("service.api.comments.enqueue_classify", lambda ids: ids)
     monkeypatch.setitem(app.config, "FLOOD_SECONDS", 0)
@@ -61,8 +74,11 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
 
     css(browser, f"#comment-{parent.id} > article > .mw-reply").click()
     post(browser, "Agreed, and the lights are new.")
-    wait_for(browser, lambda d: text_of(d, ".mw-status") == "Your comment is awaiting moderation.",
-             message="awaiting")
+    wait_for(
+        browser,
+        lambda d: text_of(d, ".mw-status") == "Your comment is awaiting moderation.",
+        message="awaiting",
+    )
     reply = latest(db)
     in_place = f"#comment-{parent.id} > .mw-children > #comment-{reply.id}.mw-pending"
     assert text_of(browser, f"{in_place} .mw-awaiting") == "Your comment is awaiting moderation."
@@ -71,7 +87,8 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
     assert text_of(browser, ".mw-reply-title") == "Leave a Reply"
     assert not css(browser, ".mw-replying").is_displayed()
     assert browser.execute_script(
-        "return document.querySelector('.mw-respond').parentElement.matches('.mw-comments')")
+        "return document.querySelector('.mw-respond').parentElement.matches('.mw-comments')"
+    )
 
     post(browser, "A second thought on the tolls.")
     wait_for(browser, lambda d: latest(db).id != reply.id, message="second comment")
@@ -83,8 +100,11 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
 
     # Kept across a reload in this browser.
     browser.refresh()
-    wait_for(browser, lambda d: css(d, in_place).is_displayed()
-             and css(d, top_in_place).is_displayed(), message="restored")
+    wait_for(
+        browser,
+        lambda d: css(d, in_place).is_displayed() and css(d, top_in_place).is_displayed(),
+        message="restored",
+    )
     assert text_of(browser, ".mw-heading") == "1 Comment"
 
     # A moderator rejects the reply and publishes the other: the reader sees the statement
@@ -92,17 +112,24 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
     _, token = create_token(Role.MODERATOR, None, "mod-desk")
     for comment, action in ((reply, "reject"), (top, "approve")):
         version = reload_comment(db, comment.id).version
-        assert client.post(f"/v1/moderation/comments/{comment.id}/decision",
-                           headers={"Authorization": f"Bearer {token}"},
-                           json={"action": action, "reason": "Off topic", "version": version}
-                           ).status_code == 200
+        assert (
+            client.post(
+                f"/v1/moderation/comments/{comment.id}/decision",
+                headers={"Authorization": f"Bearer {token}"},
+                json={"action": action, "reason": "Off topic", "version": version},
+            ).status_code
+            == 200
+        )
     browser.refresh()
-    wait_for(browser, lambda d: css(d, f"#mw0-statement-{reply.id}").is_displayed(),
-             message="statement")
+    wait_for(
+        browser, lambda d: css(d, f"#mw0-statement-{reply.id}").is_displayed(), message="statement"
+    )
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "2 Comments", message="published")
     assert browser.find_elements(By.CSS_SELECTOR, ".mw-pending") == []
-    assert css(browser, f".mw-thread > #comment-{top.id} .mw-body").text == \
-        "A second thought on the tolls."
+    assert (
+        css(browser, f".mw-thread > #comment-{top.id} .mw-body").text
+        == "A second thought on the tolls."
+    )
     assert stored(browser) == []
     browser.refresh()
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "2 Comments", message="reloaded")
@@ -111,12 +138,22 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
 
 
 def test_a_reader_reports_a_published_comment_with_a_reason_and_sees_the_rate_limit(
-        app, db, news_site, browser, monkeypatch):  # noqa: F811
+    app,
+    db,
+    news_site,
+    browser,
+    monkeypatch,  # noqa: F811
+):
     # Two reader POSTs a day from one address, so that the third is refused (429).
     monkeypatch.setitem(app.config, "RATE_LIMIT_INTAKE_PER_IP", "2/day")
-    rude, spam, third = (published(db, news_site, body, name) for body, name in (
-        ("You lot are clueless.", "Dan"), ("Cheap tickets at tickets.example", "Eve"),
-        ("Fine by me.", "Fay")))
+    rude, spam, third = (
+        published(db, news_site, body, name)
+        for body, name in (
+            ("You lot are clueless.", "Dan"),
+            ("Cheap tickets at tickets.example", "Eve"),
+            ("Fine by me.", "Fay"),
+        )
+    )
     browser.get(news_site.url)
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "3 Comments", message="thread")
 
@@ -125,15 +162,23 @@ def test_a_reader_reports_a_published_comment_with_a_reason_and_sees_the_rate_li
         return f"#comment-{comment.id} > .mw-report-form"
 
     form = open_report(rude)
-    assert [radio.get_property("value") for radio in browser.find_elements(
-        By.CSS_SELECTOR, f"{form} input[type=radio]")] == list(FLAG_REASONS)
+    assert [
+        radio.get_property("value")
+        for radio in browser.find_elements(By.CSS_SELECTOR, f"{form} input[type=radio]")
+    ] == list(FLAG_REASONS)
     assert browser.switch_to.active_element == css(browser, f"{form} input[type=radio]")
     css(browser, f"{form} input[value=abuse]").click()
     css(browser, f"{form} textarea").send_keys("Insults other readers")
     screenshot(browser, "widget-report")
     css(browser, f"{form} .mw-report-send").click()
-    wait_for(browser, lambda d: text_of(d, f"{form} .mw-report-done") ==
-             "Thank you: the moderators will look at this comment.", message="reported")
+    wait_for(
+        browser,
+        lambda d: (
+            text_of(d, f"{form} .mw-report-done")
+            == "Thank you: the moderators will look at this comment."
+        ),
+        message="reported",
+    )
     button = css(browser, f"#comment-{rude.id} > article > .mw-report")
     assert (button.text, button.is_enabled()) == ("Reported", False)
     flag = db.session.scalar(db.select(Flag).where(Flag.comment_id == rude.id))
@@ -145,8 +190,11 @@ def test_a_reader_reports_a_published_comment_with_a_reason_and_sees_the_rate_li
     assert text_of(browser, f"{form} .mw-report-alert") == "Please choose a reason."
     css(browser, f"{form} input[value=spam]").click()
     css(browser, f"{form} .mw-report-send").click()
-    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"{form} .mw-report-done"),
-             message="second report")
+    wait_for(
+        browser,
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"{form} .mw-report-done"),
+        message="second report",
+    )
 
     form = open_report(third)
     css(browser, f"{form} input[value=other]").click()

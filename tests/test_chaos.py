@@ -61,8 +61,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_decides_each_comment_once(s
     lock.execute("BEGIN IMMEDIATE")
     try:
         stack.resume_worker()
-        wait_for(lambda: stack.tail("worker", 10**7).count('"classify.batch"') > batches_before,
-                 30, what="the worker starting a batch")
+        wait_for(
+            lambda: stack.tail("worker", 10**7).count('"classify.batch"') > batches_before,
+            30,
+            what="the worker starting a batch",
+        )
         stack.kill_worker()
     finally:
         lock.execute("ROLLBACK")
@@ -78,8 +81,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_decides_each_comment_once(s
     broker = Celery("redelivery", broker=stack.env["REDIS_URL"])
     for comment_id in ids:
         broker.send_task("workers.classify_comment", args=[comment_id], queue="classify")
-    wait_for(lambda: stack.redis_command("LLEN", "classify") == b":0\r\n", 60,
-             what="the redelivered messages consumed")
+    wait_for(
+        lambda: stack.redis_command("LLEN", "classify") == b":0\r\n",
+        60,
+        what="the redelivered messages consumed",
+    )
     marker = post_many(stack, site_key, 1)  # queued behind them: decided once they are done
     stack.wait_decided(marker, timeout=60)
     assert set(stack.classify_events(ids).values()) == {1}
@@ -117,8 +123,9 @@ def test_a_locked_database_answers_503_with_retry_after_and_writes_nothing(stack
     assert int(response.headers["Retry-After"]) > 0
     # The intake would have created the article and the comment: neither half is there,
     assert stack.query("SELECT count(*) FROM articles WHERE external_id = ?", article) == [(0,)]
-    assert stack.query("SELECT count(*) FROM comments WHERE author_email = ?",
-                       f"reader{number}@mail.example") == [(0,)]
+    assert stack.query(
+        "SELECT count(*) FROM comments WHERE author_email = ?", f"reader{number}@mail.example"
+    ) == [(0,)]
     # so the same comment sent again is accepted, not refused as a duplicate.
     assert stack.post_comment(site_key, number, article=article).status == 202
 
@@ -126,17 +133,23 @@ def test_a_locked_database_answers_503_with_retry_after_and_writes_nothing(stack
 def test_an_unreachable_database_answers_503_and_readiness_says_why(stack, site_key):
     port = free_port()
     closed = free_port()  # nothing listens there
-    api = stack.spawn_api(port, 1, "api-no-db",
-                          DATABASE_URL=f"postgresql://postgres@{LOOPBACK}:{closed}/gone")
+    api = stack.spawn_api(
+        port, 1, "api-no-db", DATABASE_URL=f"postgresql://postgres@{LOOPBACK}:{closed}/gone"
+    )
     try:
         wait_for(lambda: _answers(stack, port), 60, what="the API without a database starting")
-        intake = stack.request("POST", "/v1/articles/a-1/comments", port=port,
-                               body={"author_name": "A", "author_email": "a@mail.example",
-                                     "body": "Hello"}, headers={"X-Site-Key": site_key})
+        intake = stack.request(
+            "POST",
+            "/v1/articles/a-1/comments",
+            port=port,
+            body={"author_name": "A", "author_email": "a@mail.example", "body": "Hello"},
+            headers={"X-Site-Key": site_key},
+        )
         assert_error_shape(intake, 503)
         assert int(intake.headers["Retry-After"]) > 0
-        thread = stack.request("GET", "/v1/articles/a-1/comments", port=port,
-                               headers={"X-Site-Key": site_key})
+        thread = stack.request(
+            "GET", "/v1/articles/a-1/comments", port=port, headers={"X-Site-Key": site_key}
+        )
         assert_error_shape(thread, 503)
         assert stack.request("GET", "/healthz", port=port).status == 200
         ready = stack.request("GET", "/readyz", port=port)
@@ -195,8 +208,9 @@ def test_every_accepted_comment_survives_api_restarts_under_load(stack, site_key
     accepted = {comment_id: number for number, status, comment_id in results if status == 202}
     assert len(accepted) > 20
     marks = ",".join("?" * len(accepted))
-    stored = dict(stack.query(f"SELECT id, author_email FROM comments WHERE id IN ({marks})",
-                              *accepted))
+    stored = dict(
+        stack.query(f"SELECT id, author_email FROM comments WHERE id IN ({marks})", *accepted)
+    )
     assert stored == {cid: f"reader{n}@mail.example" for cid, n in accepted.items()}
     assert "pending" not in stack.wait_decided(list(accepted), timeout=120).values()
 

@@ -37,7 +37,8 @@ def test_perspective_scores_have_a_worker_of_their_own():
     assert consumed_queues("score-worker") == {TASK_QUEUES[SCORE_TASK]}
     assert TASK_QUEUES[SCORE_TASK] not in consumed_queues("worker")
     assert consumed_queues("worker") | consumed_queues("score-worker") | consumed_queues(
-        "webhooks") == set(TASK_QUEUES.values())
+        "webhooks"
+    ) == set(TASK_QUEUES.values())
 
 
 @pytest.mark.parametrize("name", ["api", "worker", "score-worker", "redis", "postgres"])
@@ -55,7 +56,7 @@ def test_modctl_commands_in_compose_exist_with_those_options(name):
     words = command_words(SERVICES[name])
     for start in [i for i, w in enumerate(words) if w == "modctl"]:
         end = words.index("&&", start) if "&&" in words[start:] else len(words)
-        args = words[start + 1:end]
+        args = words[start + 1 : end]
         result = CliRunner().invoke(main, [*args, "--help"])
         assert result.exit_code == 0, f"`modctl {' '.join(args)}` is not a command: {result.output}"
         for option in [a for a in args if a.startswith("--")]:
@@ -98,7 +99,7 @@ def test_dependencies_wait_for_health():
 
 def test_dockerfile_installs_the_project_with_the_cpu_torch_pin():
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert 'torch==2.13.0' in dockerfile and "download.pytorch.org/whl/cpu" in dockerfile
+    assert "torch==2.13.0" in dockerfile and "download.pytorch.org/whl/cpu" in dockerfile
     assert 'pip install ".[ops]"' in dockerfile
     for path in ("service", "workers", "pyproject.toml"):
         assert f"COPY {path}" in dockerfile or f" {path} " in dockerfile

@@ -17,8 +17,14 @@ def test_every_setting_is_documented_in_the_readme(name):
 
 
 def test_environment_values_take_the_type_of_the_default():
-    settings = load_settings({"FLOOD_SECONDS": "30", "TOXICITY_FALLBACK": "no",
-                              "SCORE_TIMEOUT_S": "1.5", "REDIS_URL": "redis://r:6379/1"})
+    settings = load_settings(
+        {
+            "FLOOD_SECONDS": "30",
+            "TOXICITY_FALLBACK": "no",
+            "SCORE_TIMEOUT_S": "1.5",
+            "REDIS_URL": "redis://r:6379/1",
+        }
+    )
     assert settings["FLOOD_SECONDS"] == 30 and settings["TOXICITY_FALLBACK"] is False
     assert settings["SCORE_TIMEOUT_S"] == 1.5 and settings["REDIS_URL"] == "redis://r:6379/1"
     assert load_settings({})["FLOOD_SECONDS"] == 15
@@ -43,5 +49,7 @@ def test_the_generated_secret_key_file_is_private_from_its_creation(tmp_path, mo
     assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
     assert settings["SECRET_KEY"] == secret_file.read_text() and len(settings["SECRET_KEY"]) == 64
     # A second start reads the same key.
-    assert finish_settings(load_settings({"DATA_DIR": str(tmp_path)}))["SECRET_KEY"] == (
-        settings["SECRET_KEY"])
+    assert (
+        finish_settings(load_settings({"DATA_DIR": str(tmp_path)}))["SECRET_KEY"]
+        == (settings["SECRET_KEY"])
+    )

@@ -36,21 +36,31 @@ def moderator(make):
 def test_an_articles_settings_merge_on_patch_as_a_sites_do(client, site, admin):
     site_row, _ = site
     path = f"/v1/admin/sites/{site_row.id}/articles"
-    client.post(path, headers=admin, json={"external_id": "a-1", "settings": {
-        "hold_new_authors": True}})
-    patched = client.patch(f"{path}/a-1", headers=admin, json={"settings": {
-        "thresholds": {"toxicity": {"hold": 0.4, "reject": 0.8}}}})
+    client.post(
+        path, headers=admin, json={"external_id": "a-1", "settings": {"hold_new_authors": True}}
+    )
+    patched = client.patch(
+        f"{path}/a-1",
+        headers=admin,
+        json={"settings": {"thresholds": {"toxicity": {"hold": 0.4, "reject": 0.8}}}},
+    )
     assert patched.status_code == 200
     assert patched.get_json()["settings"] == {
-        "hold_new_authors": True, "thresholds": {"toxicity": {"hold": 0.4, "reject": 0.8}}}
+        "hold_new_authors": True,
+        "thresholds": {"toxicity": {"hold": 0.4, "reject": 0.8}},
+    }
 
 
-def test_registering_an_existing_article_is_a_conflict_that_changes_nothing(client, db, site,
-                                                                            admin):
+def test_registering_an_existing_article_is_a_conflict_that_changes_nothing(
+    client, db, site, admin
+):
     site_row, _ = site
     path = f"/v1/admin/sites/{site_row.id}/articles"
-    first = client.post(path, headers=admin, json={
-        "external_id": "a-1", "moderation_mode": "pre", "permalink": f"{ORIGIN}/a-1"})
+    first = client.post(
+        path,
+        headers=admin,
+        json={"external_id": "a-1", "moderation_mode": "pre", "permalink": f"{ORIGIN}/a-1"},
+    )
     assert first.status_code == 201
     again = client.post(path, headers=admin, json={"external_id": "a-1"})
     assert again.status_code == 409 and "PATCH" in again.get_json()["message"]
@@ -65,8 +75,11 @@ def test_a_permalink_outside_the_sites_origins_is_refused(client, site, admin, m
     path = f"/v1/admin/sites/{site_row.id}/articles"
     client.post(path, headers=admin, json={"external_id": "a-1"})
     body = {"permalink": "https://elsewhere.example/a-1"}
-    response = (client.post(path, headers=admin, json={"external_id": "a-2", **body})
-                if method == "post" else client.patch(f"{path}/a-1", headers=admin, json=body))
+    response = (
+        client.post(path, headers=admin, json={"external_id": "a-2", **body})
+        if method == "post"
+        else client.patch(f"{path}/a-1", headers=admin, json=body)
+    )
     assert response.status_code == 422
     assert "permalink" in response.get_json()["errors"]["json"]
 
@@ -75,15 +88,25 @@ def test_a_permalink_outside_the_sites_origins_is_refused(client, site, admin, m
 def test_spam_hold_above_spam_discard_is_refused(client, db, site, admin, call):
     site_row, _ = site
     if call == "new site":
-        response = client.post("/v1/admin/sites", headers=admin, json={
-            "name": "S", "origins": [ORIGIN], "settings": {"spam_hold": 0.95,
-                                                          "spam_discard": 0.6}})
+        response = client.post(
+            "/v1/admin/sites",
+            headers=admin,
+            json={
+                "name": "S",
+                "origins": [ORIGIN],
+                "settings": {"spam_hold": 0.95, "spam_discard": 0.6},
+            },
+        )
     elif call == "site patch":  # alone it looks fine; against the stored discard level it is not
-        response = client.patch(f"/v1/admin/sites/{site_row.id}", headers=admin,
-                                json={"settings": {"spam_hold": 0.95}})
+        response = client.patch(
+            f"/v1/admin/sites/{site_row.id}", headers=admin, json={"settings": {"spam_hold": 0.95}}
+        )
     else:
-        response = client.post(f"/v1/admin/sites/{site_row.id}/articles", headers=admin,
-                               json={"external_id": "a-9", "settings": {"spam_discard": 0.2}})
+        response = client.post(
+            f"/v1/admin/sites/{site_row.id}/articles",
+            headers=admin,
+            json={"external_id": "a-9", "settings": {"spam_discard": 0.2}},
+        )
     assert response.status_code == 422, response.get_json()
     assert "spam_hold must not exceed spam_discard" in str(response.get_json()["errors"])
     db.session.refresh(site_row)
@@ -105,14 +128,16 @@ def test_a_scoped_admin_asking_for_an_unscoped_token_is_told_its_scope(client, m
 def test_a_version_must_be_a_json_integer(client, make, db, site, moderator, version):
     _, key = site
     comment = held(make, db, key)
-    response = client.post(f"/v1/moderation/comments/{comment.id}/decision", headers=moderator,
-                           json={"action": "approve", "version": version})
+    response = client.post(
+        f"/v1/moderation/comments/{comment.id}/decision",
+        headers=moderator,
+        json={"action": "approve", "version": version},
+    )
     assert response.status_code == 422
     assert db.session.get(Comment, comment.id).status == Status.HELD
 
 
-def test_spam_feedback_takes_a_json_boolean_and_is_stored_once(client, make, db, site,
-                                                               moderator):
+def test_spam_feedback_takes_a_json_boolean_and_is_stored_once(client, make, db, site, moderator):
     _, key = site
     comment = held(make, db, key)
     path = f"/v1/moderation/comments/{comment.id}/spam-feedback"
@@ -120,9 +145,11 @@ def test_spam_feedback_takes_a_json_boolean_and_is_stored_once(client, make, db,
     for _ in range(2):
         assert client.post(path, headers=moderator, json={"is_spam": True}).status_code == 202
     assert client.post(path, headers=moderator, json={"is_spam": False}).status_code == 202
-    labels = db.session.scalars(db.select(SpamFeedback.is_spam)
-                                .where(SpamFeedback.comment_id == comment.id)
-                                .order_by(SpamFeedback.id)).all()
+    labels = db.session.scalars(
+        db.select(SpamFeedback.is_spam)
+        .where(SpamFeedback.comment_id == comment.id)
+        .order_by(SpamFeedback.id)
+    ).all()
     assert labels == [True, False]
 
 
@@ -132,8 +159,9 @@ def test_a_reason_filter_matches_whole_codes_and_families(client, make, db, site
     held(make, db, key, body="Insult.", reasons=["TOXIC:insult"])
 
     def bodies(reason):
-        queue = client.get("/v1/moderation/queue", headers=moderator,
-                           query_string={"reason": reason}).get_json()
+        queue = client.get(
+            "/v1/moderation/queue", headers=moderator, query_string={"reason": reason}
+        ).get_json()
         return sorted(i["body"] for i in queue["items"])
 
     assert bodies("LINK") == [] and bodies("LINKS") == ["Links."]
@@ -145,23 +173,31 @@ def test_a_cursor_works_only_with_the_sort_it_was_made_for(client, make, db, sit
     _, key = site
     for n in range(3):
         held(make, db, key, body=f"Held {n}.")
-    page = client.get("/v1/moderation/queue", headers=moderator,
-                      query_string={"sort": "newest", "limit": 1}).get_json()
+    page = client.get(
+        "/v1/moderation/queue", headers=moderator, query_string={"sort": "newest", "limit": 1}
+    ).get_json()
     cursor = page["next_cursor"]
-    same = client.get("/v1/moderation/queue", headers=moderator,
-                      query_string={"sort": "newest", "limit": 1, "cursor": cursor})
+    same = client.get(
+        "/v1/moderation/queue",
+        headers=moderator,
+        query_string={"sort": "newest", "limit": 1, "cursor": cursor},
+    )
     assert same.status_code == 200 and same.get_json()["items"][0]["body"] == "Held 1."
     for other in ("oldest", "priority"):
-        reused = client.get("/v1/moderation/queue", headers=moderator,
-                            query_string={"sort": other, "cursor": cursor})
+        reused = client.get(
+            "/v1/moderation/queue",
+            headers=moderator,
+            query_string={"sort": other, "cursor": cursor},
+        )
         assert reused.status_code == 400, other
 
 
 def test_timestamps_have_one_format_everywhere(client, make, db, site, moderator):
     _, key = site
     comment = held(make, db, key, status=Status.APPROVED, reasons=[])
-    client.post(f"/v1/comments/{comment.id}/flags", json={"reason": "spam"},
-                headers={"X-Site-Key": key})
+    client.post(
+        f"/v1/comments/{comment.id}/flags", json={"reason": "spam"}, headers={"X-Site-Key": key}
+    )
     item = client.get(f"/v1/moderation/comments/{comment.id}", headers=moderator).get_json()
     assert RFC3339_UTC.fullmatch(item["flags"][0]["created_at"])
     assert RFC3339_UTC.fullmatch(item["created_at"])
@@ -174,14 +210,21 @@ def test_timestamps_have_one_format_everywhere(client, make, db, site, moderator
     assert RFC3339_UTC.fullmatch(stamp)
 
 
-def test_a_conflict_in_a_bulk_decision_says_where_the_comment_is_now(client, make, db, site,
-                                                                     moderator):
+def test_a_conflict_in_a_bulk_decision_says_where_the_comment_is_now(
+    client, make, db, site, moderator
+):
     _, key = site
     comment = held(make, db, key)
-    stale = client.post("/v1/moderation/decisions", headers=moderator, json={
-        "action": "approve", "items": [{"id": comment.id, "version": 1}]}).get_json()
-    single = client.post(f"/v1/moderation/comments/{comment.id}/decision", headers=moderator,
-                         json={"action": "approve", "version": 1}).get_json()
+    stale = client.post(
+        "/v1/moderation/decisions",
+        headers=moderator,
+        json={"action": "approve", "items": [{"id": comment.id, "version": 1}]},
+    ).get_json()
+    single = client.post(
+        f"/v1/moderation/comments/{comment.id}/decision",
+        headers=moderator,
+        json={"action": "approve", "version": 1},
+    ).get_json()
     result = stale["results"][0]
     assert (result["code"], result["status"], result["version"]) == (409, "held", 2)
     assert single["errors"]["current"] == {"status": "held", "version": 2}
@@ -191,8 +234,9 @@ def test_a_conflict_in_a_bulk_decision_says_where_the_comment_is_now(client, mak
 
 
 def form_token(client, key, article):
-    return client.get(f"/v1/articles/{article}/form-token",
-                      headers={"X-Site-Key": key}).get_json()["render_token"]
+    return client.get(f"/v1/articles/{article}/form-token", headers={"X-Site-Key": key}).get_json()[
+        "render_token"
+    ]
 
 
 @pytest.mark.parametrize("token", ["abc.def.ghi", "another article's", None])
@@ -213,8 +257,9 @@ def test_a_forged_render_token_holds_the_comment_where_none_is_required(make, db
     from tests.conftest import wait_until
 
     _, key = make.site()
-    accepted = make.post_comment(key, render_token="abc.def.ghi",
-                                 headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64)"})
+    accepted = make.post_comment(
+        key, render_token="abc.def.ghi", headers={"User-Agent": "Mozilla/5.0 (X11; Linux x86_64)"}
+    )
     assert accepted.status_code == 202
     comment_id = accepted.get_json()["id"]
 
@@ -227,17 +272,26 @@ def test_a_forged_render_token_holds_the_comment_where_none_is_required(make, db
     assert comment.status == Status.HELD and "BAD_RENDER_TOKEN" in comment.reasons
 
 
-def test_a_reader_flag_makes_the_reported_reason_filter_find_the_comment(client, make, db,
-                                                                        moderator):
+def test_a_reader_flag_makes_the_reported_reason_filter_find_the_comment(
+    client, make, db, moderator
+):
     _, key = make.site()
     comment = held(make, db, key, status=Status.APPROVED, reasons=["LINKS"])
     for ip in ("10.3.3.1", "10.3.3.2"):
-        client.post(f"/v1/comments/{comment.id}/flags", json={"reason": "spam"},
-                    headers={"X-Site-Key": key}, environ_base={"REMOTE_ADDR": ip})
-    queue = client.get("/v1/moderation/queue", headers=moderator,
-                       query_string={"queue": "reported", "reason": "REPORTED"}).get_json()
+        client.post(
+            f"/v1/comments/{comment.id}/flags",
+            json={"reason": "spam"},
+            headers={"X-Site-Key": key},
+            environ_base={"REMOTE_ADDR": ip},
+        )
+    queue = client.get(
+        "/v1/moderation/queue",
+        headers=moderator,
+        query_string={"queue": "reported", "reason": "REPORTED"},
+    ).get_json()
     assert [(i["id"], i["reasons"]) for i in queue["items"]] == [
-        (comment.id, ["LINKS", "REPORTED"])]
+        (comment.id, ["LINKS", "REPORTED"])
+    ]
 
 
 def test_intake_refuses_an_article_id_longer_than_an_article_can_have(make, db):
@@ -248,17 +302,25 @@ def test_intake_refuses_an_article_id_longer_than_an_article_can_have(make, db):
     assert make.post_comment(key, article="x" * 200).status_code == 202
 
 
-@pytest.mark.parametrize("stored, shown", [
-    (Status.SPAM, "held"), (Status.HELD, "held"), (Status.REJECTED, "rejected"),
-    (Status.APPROVED, "approved")])
+@pytest.mark.parametrize(
+    "stored, shown",
+    [
+        (Status.SPAM, "held"),
+        (Status.HELD, "held"),
+        (Status.REJECTED, "rejected"),
+        (Status.APPROVED, "approved"),
+    ],
+)
 def test_the_author_is_never_told_the_spam_verdict(client, make, db, stored, shown):
     _, key = make.site()
     accepted = make.post_comment(key).get_json()
     comment = db.session.get(Comment, accepted["id"])
     comment.status = stored
     db.session.commit()
-    status = client.get(f"/v1/comments/{accepted['id']}/status",
-                        headers={"X-Status-Token": accepted["status_token"]}).get_json()
+    status = client.get(
+        f"/v1/comments/{accepted['id']}/status",
+        headers={"X-Status-Token": accepted["status_token"]},
+    ).get_json()
     assert status["status"] == shown and "spam" not in status["message"].lower()
 
 
@@ -267,27 +329,41 @@ def test_every_422_has_one_shape(client, make, db, moderator, admin):
     comment = held(make, db, key)
     answers = {
         "intake": make.post_comment(key, author_email="not an email"),
-        "decision": client.post(f"/v1/moderation/comments/{comment.id}/decision",
-                                headers=moderator, json={"action": "nuke", "version": 2}),
+        "decision": client.post(
+            f"/v1/moderation/comments/{comment.id}/decision",
+            headers=moderator,
+            json={"action": "nuke", "version": 2},
+        ),
         "queue": client.get("/v1/moderation/queue?sort=sideways", headers=moderator),
         "site": client.post("/v1/admin/sites", headers=admin, json={"name": ""}),
-        "settings": client.patch(f"/v1/admin/sites/{site_row.id}", headers=admin,
-                                 json={"settings": {"spam_hold": 0.99}}),
+        "settings": client.patch(
+            f"/v1/admin/sites/{site_row.id}", headers=admin, json={"settings": {"spam_hold": 0.99}}
+        ),
     }
     for name, answer in answers.items():
         body = answer.get_json()
         assert answer.status_code == 422, name
         assert (body["code"], body["status"], body["message"]) == (
-            422, "Unprocessable Entity", "Invalid input."), name
-        (location, fields), = body["errors"].items()
+            422,
+            "Unprocessable Entity",
+            "Invalid input.",
+        ), name
+        ((location, fields),) = body["errors"].items()
         assert location in ("json", "query", "form") and fields, name
 
 
 def test_a_bulk_decision_goes_on_after_a_conflict(client, make, db, site, moderator):
     _, key = site
     stale, fresh = held(make, db, key, body="Stale."), held(make, db, key, body="Fresh.")
-    results = client.post("/v1/moderation/decisions", headers=moderator, json={
-        "action": "approve", "items": [{"id": stale.id, "version": 1},
-                                       {"id": fresh.id, "version": 2}]}).get_json()["results"]
+    results = client.post(
+        "/v1/moderation/decisions",
+        headers=moderator,
+        json={
+            "action": "approve",
+            "items": [{"id": stale.id, "version": 1}, {"id": fresh.id, "version": 2}],
+        },
+    ).get_json()["results"]
     assert [(r["id"], r["code"], r["status"]) for r in results] == [
-        (stale.id, 409, "held"), (fresh.id, 200, "approved")]
+        (stale.id, 409, "held"),
+        (fresh.id, 200, "approved"),
+    ]

@@ -30,18 +30,31 @@ def comment(db, site):
 
 def add_comment(db, site, status=Status.HELD, **fields):
     article = db.session.scalar(db.select(Article).where(Article.site_id == site.id)) or Article(
-        site_id=site.id, external_id="a-1")
-    comment = Comment(site_id=site.id, article=article, body="A remark.", status=status,
-                      author_email="reader@mail.example", ip="203.0.113.9", **fields)
+        site_id=site.id, external_id="a-1"
+    )
+    comment = Comment(
+        site_id=site.id,
+        article=article,
+        body="A remark.",
+        status=status,
+        author_email="reader@mail.example",
+        ip="203.0.113.9",
+        **fields,
+    )
     db.session.add(comment)
     db.session.commit()
     return comment
 
 
 def trail(db, comment_id):
-    return [(e.actor, e.action, e.from_status, e.to_status) for e in db.session.scalars(
-        db.select(ModerationEvent).where(ModerationEvent.comment_id == comment_id)
-        .order_by(ModerationEvent.id))]
+    return [
+        (e.actor, e.action, e.from_status, e.to_status)
+        for e in db.session.scalars(
+            db.select(ModerationEvent)
+            .where(ModerationEvent.comment_id == comment_id)
+            .order_by(ModerationEvent.id)
+        )
+    ]
 
 
 def test_a_decision_changes_status_and_version_and_is_audited(db, comment):
@@ -101,9 +114,11 @@ def test_a_flag_reports_a_published_comment_once_per_reader(db, site):
 @pytest.mark.parametrize("which", ["held", "other site", "missing"])
 def test_only_published_comments_of_the_site_can_be_flagged(db, make, site, which):
     other = make.site(name="Other", origins=["https://other.example"])[0]
-    target = {"held": lambda: add_comment(db, site).id,
-              "other site": lambda: add_comment(db, other, status=Status.APPROVED).id,
-              "missing": lambda: 10**6}[which]()
+    target = {
+        "held": lambda: add_comment(db, site).id,
+        "other site": lambda: add_comment(db, other, status=Status.APPROVED).id,
+        "missing": lambda: 10**6,
+    }[which]()
     with pytest.raises(domain.NotFound):
         domain.flag(site.id, target, "spam", "", reporter="r1")
     assert db.session.scalars(db.select(Flag)).all() == []
@@ -119,7 +134,11 @@ def test_erasure_anonymises_and_audits_and_lifts_replies(db, site, comment):
     db.session.expire_all()
     erased = db.session.get(Comment, comment.id)
     assert (erased.body, erased.author_email, erased.ip, erased.status) == (
-        domain.ERASED, "", "", Status.DELETED)
+        domain.ERASED,
+        "",
+        "",
+        Status.DELETED,
+    )
     assert db.session.get(Comment, reply.id).parent_id is None
     assert db.session.get(Flag, note.id).note == ""
     assert trail(db, comment.id) == [("root", "erase", "held", "deleted")]
@@ -138,9 +157,12 @@ def test_an_erasure_that_fails_outside_the_database_erases_nothing(db, comment):
 
 def test_an_erasure_racing_a_decision_is_refused_whole(db, site, comment):
     second = add_comment(db, site)
-    db.session.execute(db.update(Comment).where(Comment.id == second.id)
-                       .values(version=Comment.version + 1)  # decided since it was read
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        db.update(Comment)
+        .where(Comment.id == second.id)
+        .values(version=Comment.version + 1)  # decided since it was read
+        .execution_options(synchronize_session=False)
+    )
     with pytest.raises(domain.StaleVersion, match=f"Comment {second.id} changed"):
         domain.erase([comment, second], [], [], [], ADMIN, before_commit=lambda: 0)
     db.session.expire_all()
@@ -158,8 +180,14 @@ def test_spam_feedback_is_recorded_once_per_label(db, comment):
 
 def test_a_classification_is_written_once_for_a_pending_comment(db, site):
     pending = add_comment(db, site, status=Status.PENDING, created_at=utcnow())
-    result = domain.Classification(status=Status.HELD, reasons=["LINKS"], discarded=False,
-                                   spam_probability=0.6, model_name="m", model_version="1")
+    result = domain.Classification(
+        status=Status.HELD,
+        reasons=["LINKS"],
+        discarded=False,
+        spam_probability=0.6,
+        model_name="m",
+        model_version="1",
+    )
     assert domain.record_classification(pending, result) is True
     assert domain.record_classification(pending, result) is False  # redelivered: no change
     db.session.commit()

@@ -7,8 +7,13 @@ from service.api import health
 from service.worker_status import forget, publish
 from tests.conftest import wait_until
 
-FALLBACK = {"name": "offline-profanity-check", "version": "alt-profanity-check 1.9.1",
-            "labels": ["toxicity"], "languages": ["en"], "offline_fallback": True}
+FALLBACK = {
+    "name": "offline-profanity-check",
+    "version": "alt-profanity-check 1.9.1",
+    "labels": ["toxicity"],
+    "languages": ["en"],
+    "offline_fallback": True,
+}
 OPS_TOKEN = "ops-token-for-tests"
 OPS = {"Authorization": f"Bearer {OPS_TOKEN}"}
 
@@ -37,7 +42,11 @@ def test_readyz_is_ready_with_a_worker_and_names_its_model(client, worker):
     body = wait_until(ready, 30).get_json()
     assert body["status"] == "ready" and body["warnings"] == []
     assert {name for name, check in body["checks"].items() if check["ok"]} == {
-        "database", "redis", "workers", "toxicity_model"}
+        "database",
+        "redis",
+        "workers",
+        "toxicity_model",
+    }
     assert {m["name"] for m in body["toxicity_models"]} == {"detoxify-checkpoint"}
     # Each worker's own account: which runner, and which comments get sentence scores.
     [model] = body["checks"]["toxicity_model"]["models"]
@@ -53,8 +62,12 @@ def test_readyz_says_loudly_when_a_worker_runs_the_offline_fallback(app, client)
         forget(app.config["REDIS_URL"], "fallback-host:1")
     assert any(w.startswith("OFFLINE FALLBACK MODEL") for w in body["warnings"])
     fallback = [m for m in body["toxicity_models"] if m["offline_fallback"]]
-    assert fallback == [{**{k: FALLBACK[k] for k in ("name", "version", "offline_fallback")},
-                         "workers": ["fallback-host:1"]}]
+    assert fallback == [
+        {
+            **{k: FALLBACK[k] for k in ("name", "version", "offline_fallback")},
+            "workers": ["fallback-host:1"],
+        }
+    ]
 
 
 def test_readyz_is_503_when_redis_is_unreachable(app, client, monkeypatch):
@@ -77,15 +90,22 @@ def test_readyz_is_503_until_migrations_are_applied(db, client):
         db.session.commit()
     database = body["checks"]["database"]
     assert body["status"] == "not ready"
-    assert database == {"ok": False, "revision": "older", "head": head,
-                        "error": "migrations are not applied: run `modctl migrate`"}
+    assert database == {
+        "ok": False,
+        "revision": "older",
+        "head": head,
+        "error": "migrations are not applied: run `modctl migrate`",
+    }
 
 
-@pytest.mark.parametrize("headers, token", [
-    ({}, OPS_TOKEN),
-    ({"Authorization": "Bearer not-the-token"}, OPS_TOKEN),
-    ({"Authorization": "Bearer "}, ""),  # no ops token set: nobody sees the internals
-])
+@pytest.mark.parametrize(
+    "headers, token",
+    [
+        ({}, OPS_TOKEN),
+        ({"Authorization": "Bearer not-the-token"}, OPS_TOKEN),
+        ({"Authorization": "Bearer "}, ""),  # no ops token set: nobody sees the internals
+    ],
+)
 def test_readyz_shows_no_internals_to_other_callers(app, client, monkeypatch, headers, token):
     monkeypatch.setitem(app.config, "METRICS_TOKEN", token)
     monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens
@@ -93,12 +113,21 @@ def test_readyz_shows_no_internals_to_other_callers(app, client, monkeypatch, he
     assert response.status_code == 503
     assert response.get_json() == {
         "status": "not ready",
-        "checks": {"database": {"ok": True}, "redis": {"ok": False}, "workers": {"ok": False},
-                   "toxicity_model": {"ok": False}},
-        "toxicity_models": [], "warnings": [],
+        "checks": {
+            "database": {"ok": True},
+            "redis": {"ok": False},
+            "workers": {"ok": False},
+            "toxicity_model": {"ok": False},
+        },
+        "toxicity_models": [],
+        "warnings": [],
         # Counts only: how many score calls ran out of time (unknown while Redis is down).
-        "score_timeouts": {"timeout_s": float(app.config["SCORE_TIMEOUT_S"]), "total": None,
-                           "last_two_hours": None}}
+        "score_timeouts": {
+            "timeout_s": float(app.config["SCORE_TIMEOUT_S"]),
+            "total": None,
+            "last_two_hours": None,
+        },
+    }
 
 
 def test_readyz_keeps_the_offline_model_warning_public_without_worker_names(app, client):

@@ -38,25 +38,45 @@ def test_a_status_token_in_the_url_is_refused_naming_the_header(make, client, to
     response = client.get(f"/v1/comments/{data['id']}/status?token={token}")
     assert response.status_code == 400
     assert response.get_json()["message"] == (
-        "Send the status token in the X-Status-Token header, not in the URL.")
+        "Send the status token in the X-Status-Token header, not in the URL."
+    )
 
 
-@pytest.mark.parametrize("permalink, referer, expected", [
-    (None, "https://news.example/p/9?x=1#reply", "https://news.example/p/9?x=1#comment-{id}"),
-    (None, None, "/comment-received"),
-    (None, "https://elsewhere.example/p/9", "/comment-received"),
-    ("https://news.example/story", "https://news.example/p/9", "https://news.example/story"
-                                                               "#comment-{id}"),
-])
+@pytest.mark.parametrize(
+    "permalink, referer, expected",
+    [
+        (None, "https://news.example/p/9?x=1#reply", "https://news.example/p/9?x=1#comment-{id}"),
+        (None, None, "/comment-received"),
+        (None, "https://elsewhere.example/p/9", "/comment-received"),
+        (
+            "https://news.example/story",
+            "https://news.example/p/9",
+            "https://news.example/story#comment-{id}",
+        ),
+    ],
+)
 def test_a_browser_form_post_never_carries_the_status_token_in_its_redirect(
-        make, client, db, permalink, referer, expected):
+    make, client, db, permalink, referer, expected
+):
     _, key = make.site()
-    form = {"author": "Ann", "email": "ann@mail.example", "comment": "Posted from a form.",
-            "site_key": key}
+    form = {
+        "author": "Ann",
+        "email": "ann@mail.example",
+        "comment": "Posted from a form.",
+        "site_key": key,
+    }
     if permalink:
-        client.post("/v1/articles/post-9/comments", headers={"X-Site-Key": key}, json={
-            "author_name": "Bo", "author_email": "bo@mail.example", "body": "First one here.",
-            "article": {"permalink": permalink}}, environ_base={"REMOTE_ADDR": "10.9.9.9"})
+        client.post(
+            "/v1/articles/post-9/comments",
+            headers={"X-Site-Key": key},
+            json={
+                "author_name": "Bo",
+                "author_email": "bo@mail.example",
+                "body": "First one here.",
+                "article": {"permalink": permalink},
+            },
+            environ_base={"REMOTE_ADDR": "10.9.9.9"},
+        )
     headers = {"Accept": "text/html", **({"Referer": referer} if referer else {})}
     response = client.post("/v1/articles/post-9/comments", data=form, headers=headers)
     assert response.status_code == 303
@@ -71,11 +91,21 @@ def test_a_browser_form_post_never_carries_the_status_token_in_its_redirect(
 
 def test_a_wordpress_form_post_from_a_browser_is_redirected_to_the_comment(make, client, db):
     _, key = make.site()
-    form = {"comment_post_ID": "post-7", "author": "Ann", "email": "ann@mail.example",
-            "url": "ann.example", "comment": "Posted from the old form.", "comment_parent": "0",
-            "submit": "Post Comment", "site_key": key}
-    response = client.post("/v1/articles/post-7/comments", data=form,
-                           headers={"Accept": "text/html", "Referer": "https://news.example/p/7"})
+    form = {
+        "comment_post_ID": "post-7",
+        "author": "Ann",
+        "email": "ann@mail.example",
+        "url": "ann.example",
+        "comment": "Posted from the old form.",
+        "comment_parent": "0",
+        "submit": "Post Comment",
+        "site_key": key,
+    }
+    response = client.post(
+        "/v1/articles/post-7/comments",
+        data=form,
+        headers={"Accept": "text/html", "Referer": "https://news.example/p/7"},
+    )
     assert response.status_code == 303
     comment = db.session.scalar(db.select(Comment))
     assert response.headers["Location"] == f"https://news.example/p/7#comment-{comment.id}"
@@ -84,22 +114,32 @@ def test_a_wordpress_form_post_from_a_browser_is_redirected_to_the_comment(make,
 
 def test_a_form_post_from_a_script_gets_json(make, client):
     _, key = make.site()
-    response = client.post("/v1/articles/a/comments", headers={"X-Site-Key": key},
-                           data={"author": "Al", "email": "al@mail.example", "comment": "Hi all"})
+    response = client.post(
+        "/v1/articles/a/comments",
+        headers={"X-Site-Key": key},
+        data={"author": "Al", "email": "al@mail.example", "comment": "Hi all"},
+    )
     assert response.status_code == 202 and response.get_json()["status"] == "pending"
 
 
-@pytest.mark.parametrize("fields, field, message", [
-    ({"body": ""}, "body", "Please type your comment text."),
-    ({"body": "   \n "}, "body", "Please type your comment text."),
-    ({"author_email": "not-an-email"}, "author_email", "Not a valid email address."),
-    ({"author_name": "x" * 246}, "author_name", "Longer than maximum length 245."),
-    ({"author_email": "a" * 95 + "@b.com"}, "author_email", "Longer than maximum length 100."),
-    ({"author_url": "https://e.com/" + "x" * 190}, "author_url", "Longer than maximum length 200."),
-    ({"author_url": "javascript:alert(1)"}, "author_url", "Not a valid URL."),
-    ({"parent_id": "x"}, "parent_id", "Not a valid integer."),
-    ({"surprise": 1}, "surprise", "Unknown field."),
-])
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"body": ""}, "body", "Please type your comment text."),
+        ({"body": "   \n "}, "body", "Please type your comment text."),
+        ({"author_email": "not-an-email"}, "author_email", "Not a valid email address."),
+        ({"author_name": "x" * 246}, "author_name", "Longer than maximum length 245."),
+        ({"author_email": "a" * 95 + "@b.com"}, "author_email", "Longer than maximum length 100."),
+        (
+            {"author_url": "https://e.com/" + "x" * 190},
+            "author_url",
+            "Longer than maximum length 200.",
+        ),
+        ({"author_url": "javascript:alert(1)"}, "author_url", "Not a valid URL."),
+        ({"parent_id": "x"}, "parent_id", "Not a valid integer."),
+        ({"surprise": 1}, "surprise", "Unknown field."),
+    ],
+)
 def test_invalid_fields_get_422_with_field_messages(make, fields, field, message):
     _, key = make.site()
     response = make.post_comment(key, **fields)
@@ -128,29 +168,52 @@ def test_name_and_email_are_required_by_default(make):
 
 def test_malformed_json_is_400(make, client):
     _, key = make.site()
-    response = client.post("/v1/articles/a/comments", data="{not json",
-                           headers={"X-Site-Key": key, "Content-Type": "application/json"})
+    response = client.post(
+        "/v1/articles/a/comments",
+        data="{not json",
+        headers={"X-Site-Key": key, "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
-    assert response.get_json() == {"code": 400, "status": "Bad Request",
-                                   "message": "Malformed JSON body."}
+    assert response.get_json() == {
+        "code": 400,
+        "status": "Bad Request",
+        "message": "Malformed JSON body.",
+    }
 
 
 def test_other_content_types_are_415(make, client):
     _, key = make.site()
-    response = client.post("/v1/articles/a/comments", data="hello",
-                           headers={"X-Site-Key": key, "Content-Type": "text/plain"})
+    response = client.post(
+        "/v1/articles/a/comments",
+        data="hello",
+        headers={"X-Site-Key": key, "Content-Type": "text/plain"},
+    )
     assert response.status_code == 415 and "application/json" in response.get_json()["message"]
 
 
 @pytest.mark.parametrize("chunked", [False, True])
 def test_a_body_over_max_request_bytes_is_413_naming_the_limit(app, make, client, chunked):
     _, key = make.site()
-    body = json.dumps({"author_name": "A", "author_email": "a@mail.example",
-                       "body": "z" * (app.config["MAX_REQUEST_BYTES"] + 1)}).encode()
-    extra = {"input_stream": io.BytesIO(body), "environ_base": {"wsgi.input_terminated": True},
-             "headers": {"X-Site-Key": key, "Content-Type": "application/json",
-                         "Transfer-Encoding": "chunked"}} if chunked else {
-        "data": body, "headers": {"X-Site-Key": key, "Content-Type": "application/json"}}
+    body = json.dumps(
+        {
+            "author_name": "A",
+            "author_email": "a@mail.example",
+            "body": "z" * (app.config["MAX_REQUEST_BYTES"] + 1),
+        }
+    ).encode()
+    extra = (
+        {
+            "input_stream": io.BytesIO(body),
+            "environ_base": {"wsgi.input_terminated": True},
+            "headers": {
+                "X-Site-Key": key,
+                "Content-Type": "application/json",
+                "Transfer-Encoding": "chunked",
+            },
+        }
+        if chunked
+        else {"data": body, "headers": {"X-Site-Key": key, "Content-Type": "application/json"}}
+    )
     response = client.post("/v1/articles/a/comments", **extra)
     assert response.status_code == 413 and response.get_json()["code"] == 413
     assert "MAX_REQUEST_BYTES" in response.get_json()["message"]
@@ -163,8 +226,11 @@ def test_missing_or_invalid_site_key_is_401(client, headers):
 
 
 def test_a_moderator_token_is_not_a_site_key(make, client):
-    response = client.post("/v1/articles/a/comments", json={"body": "hi"},
-                           headers={"X-Site-Key": make.token("moderator")})
+    response = client.post(
+        "/v1/articles/a/comments",
+        json={"body": "hi"},
+        headers={"X-Site-Key": make.token("moderator")},
+    )
     assert response.status_code == 401
 
 
@@ -198,9 +264,12 @@ def test_a_duplicate_comment_is_409_with_wordpress_message(make, email_again):
     again = make.post_comment(key, author_email=email_again, body="Same words.")
     assert again.status_code == 409
     assert again.get_json()["message"] == (
-        "Duplicate comment detected; it looks as though you've already said that!")
-    assert make.post_comment(key, author_email="other@mail.example",
-                             body="Same words.").status_code == 202
+        "Duplicate comment detected; it looks as though you've already said that!"
+    )
+    assert (
+        make.post_comment(key, author_email="other@mail.example", body="Same words.").status_code
+        == 202
+    )
 
 
 @pytest.mark.parametrize("same", ["ip", "email"])
@@ -209,9 +278,12 @@ def test_a_flood_from_one_ip_or_email_is_429_with_retry_after(make, same):
     ip, email = "203.0.113.9", "fast@mail.example"
     first = make.post_comment(key, ip=ip, author_email=email, body="First.")
     assert first.status_code == 202
-    again = make.post_comment(key, ip=ip if same == "ip" else "203.0.113.10",
-                              author_email=email if same == "email" else "slow@mail.example",
-                              body="Second, straight away.")
+    again = make.post_comment(
+        key,
+        ip=ip if same == "ip" else "203.0.113.10",
+        author_email=email if same == "email" else "slow@mail.example",
+        body="Second, straight away.",
+    )
     assert again.status_code == 429
     assert 1 <= int(again.headers["Retry-After"]) <= 15
 
@@ -232,8 +304,12 @@ def test_a_reply_needs_an_approved_parent_on_the_same_article(make, db, parent_p
     elif parent_problem == "other_article":
         parent.status = Status.APPROVED
         db.session.commit()
-    reply = make.post_comment(key, article="a-2" if parent_problem == "other_article" else "a-1",
-                              parent_id=parent_id, body="A reply")
+    reply = make.post_comment(
+        key,
+        article="a-2" if parent_problem == "other_article" else "a-1",
+        parent_id=parent_id,
+        body="A reply",
+    )
     assert reply.status_code == 422
     assert "parent_id" in reply.get_json()["errors"]["json"]
 
@@ -305,7 +381,7 @@ def test_a_reply_to_a_comment_at_the_depth_cap_goes_beside_it_as_in_wordpress(ma
     depth = depth or 5
     chain = published_chain(make, db, key, depth + 1)
     parents = [db.session.get(Comment, comment_id).parent_id for comment_id in chain]
-    within = [None, *chain[:depth - 1]]  # each of the first `depth` comments under the one before
+    within = [None, *chain[: depth - 1]]  # each of the first `depth` comments under the one before
     assert parents[:depth] == within
     assert parents[depth] == (chain[depth - 2] if depth > 1 else None)
 
@@ -313,9 +389,17 @@ def test_a_reply_to_a_comment_at_the_depth_cap_goes_beside_it_as_in_wordpress(ma
 def test_a_wordpress_form_reply_past_the_cap_is_accepted_beside_its_parent(make, db, client):
     _, key = make.site(settings={"thread_comments_depth": 2, "flood_seconds": 0})
     top, reply = published_chain(make, db, key, 2)
-    response = client.post("/v1/articles/a-1/comments", data={
-        "site_key": key, "comment": "Third level", "author": "Wyn", "email": "wyn@mail.example",
-        "comment_parent": str(reply)}, headers={"Accept": "application/json"})
+    response = client.post(
+        "/v1/articles/a-1/comments",
+        data={
+            "site_key": key,
+            "comment": "Third level",
+            "author": "Wyn",
+            "email": "wyn@mail.example",
+            "comment_parent": str(reply),
+        },
+        headers={"Accept": "application/json"},
+    )
     assert response.status_code == 202
     assert db.session.get(Comment, response.get_json()["id"]).parent_id == top
 
@@ -324,8 +408,7 @@ def test_origin_null_is_refused_on_writes_and_allowed_on_reads(make, client):
     _, key = make.site()
     refused = make.post_comment(key, headers={"Origin": "null"})
     assert refused.status_code == 403 and "Origin null" in refused.get_json()["message"]
-    thread = client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key,
-                                                               "Origin": "null"})
+    thread = client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key, "Origin": "null"})
     assert thread.status_code == 200
 
 
@@ -334,6 +417,9 @@ def test_origin_null_is_refused_on_reader_flags(make, db, client):
     comment_id = make.post_comment(key).get_json()["id"]
     db.session.get(Comment, comment_id).status = Status.APPROVED
     db.session.commit()
-    response = client.post(f"/v1/comments/{comment_id}/flags", json={"reason": "spam"},
-                           headers={"X-Site-Key": key, "Origin": "null"})
+    response = client.post(
+        f"/v1/comments/{comment_id}/flags",
+        json={"reason": "spam"},
+        headers={"X-Site-Key": key, "Origin": "null"},
+    )
     assert response.status_code == 403

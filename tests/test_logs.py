@@ -39,12 +39,21 @@ def test_intake_and_classification_log_ids_but_never_text_or_email(make, db, wor
     secret_name = f"Name{uuid.uuid4().hex[:8]}"
     worker_log_start = worker.log_path.stat().st_size
     _, key = make.site()
-    response = make.post_comment(key, body=secret_text, author_email=secret_email,
-                                 author_name=secret_name, headers={"X-Request-Id": "req-42"})
+    response = make.post_comment(
+        key,
+        body=secret_text,
+        author_email=secret_email,
+        author_name=secret_name,
+        headers={"X-Request-Id": "req-42"},
+    )
     assert response.status_code == 202 and response.headers["X-Request-Id"] == "req-42"
     comment_id = response.get_json()["id"]
-    wait_until(lambda: db.session.get(Comment, comment_id, populate_existing=True).status
-               != Status.PENDING, timeout=60)
+    wait_until(
+        lambda: (
+            db.session.get(Comment, comment_id, populate_existing=True).status != Status.PENDING
+        ),
+        timeout=60,
+    )
     wait_until(lambda: f'"comment_id": {comment_id}' in worker_log_since(worker, worker_log_start))
 
     api_log = captured.getvalue()
@@ -68,8 +77,10 @@ def worker_log_since(worker, offset: int) -> str:
 def test_every_response_carries_a_request_id_and_keeps_a_callers(client):
     generated = client.get("/healthz").headers["X-Request-Id"]
     assert len(generated) == 32 and int(generated, 16) >= 0
-    assert client.get("/healthz", headers={"X-Request-Id": "edge-7"}).headers[
-        "X-Request-Id"] == "edge-7"
+    assert (
+        client.get("/healthz", headers={"X-Request-Id": "edge-7"}).headers["X-Request-Id"]
+        == "edge-7"
+    )
 
     # A header that could forge log lines or carry markup is replaced, not echoed.
     for sent in ("a\tb", "bad id with spaces<script>", "x" * 65, ""):
@@ -85,7 +96,8 @@ def test_a_database_error_in_the_logs_hides_the_statement_parameters(app):
     secret = f"{uuid.uuid4().hex}@private.example"
     with app.app_context():
         with pytest.raises(Exception) as error:
-            db.session.execute(text("SELECT * FROM no_such_table WHERE email = :email"),
-                               {"email": secret})
+            db.session.execute(
+                text("SELECT * FROM no_such_table WHERE email = :email"), {"email": secret}
+            )
         db.session.rollback()
     assert secret not in str(error.value)

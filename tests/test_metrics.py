@@ -12,8 +12,11 @@ from service.worker_status import forget, publish
 
 def samples(text: str) -> dict[tuple, float]:
     """Map (sample name, sorted labels) to value for every sample of an exposition."""
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def value(text: str, name: str, /, **labels) -> float:
@@ -31,13 +34,20 @@ def scrape(client) -> str:
 def test_metrics_name_every_family_ops_watch(client):
     names = {family.name for family in text_string_to_metric_families(scrape(client))}
     assert {
-        "moderation_comments_received", "moderation_comments_decided",
-        "moderation_decision_reasons", "moderation_decision_seconds",
-        "moderation_classify_batch_size", "moderation_classify_batch_seconds",
-        "moderation_toxicity_batch_size", "moderation_toxicity_seconds",
-        "moderation_celery_queue_length", "moderation_review_queue_comments",
-        "moderation_oldest_comment_age_seconds", "moderation_toxicity_model_info",
-        "moderation_dependency_up", "moderation_http_requests",
+        "moderation_comments_received",
+        "moderation_comments_decided",
+        "moderation_decision_reasons",
+        "moderation_decision_seconds",
+        "moderation_classify_batch_size",
+        "moderation_classify_batch_seconds",
+        "moderation_toxicity_batch_size",
+        "moderation_toxicity_seconds",
+        "moderation_celery_queue_length",
+        "moderation_review_queue_comments",
+        "moderation_oldest_comment_age_seconds",
+        "moderation_toxicity_model_info",
+        "moderation_dependency_up",
+        "moderation_http_requests",
     } <= names
 
 
@@ -51,8 +61,11 @@ def test_an_accepted_comment_is_counted_once_and_a_refused_one_not_at_all(client
     assert value(after, received) - value(before, received) == 1
     route = "/v1/articles/<string:article_id>/comments"
     for status, count in (("202", 1), ("422", 1)):
-        assert value(after, "moderation_http_requests_total", route=route, status=status) - \
-            value(before, "moderation_http_requests_total", route=route, status=status) == count
+        assert (
+            value(after, "moderation_http_requests_total", route=route, status=status)
+            - value(before, "moderation_http_requests_total", route=route, status=status)
+            == count
+        )
 
 
 def test_queue_sizes_and_oldest_ages_are_read_from_the_database(client, make, db):
@@ -61,16 +74,31 @@ def test_queue_sizes_and_oldest_ages_are_read_from_the_database(client, make, db
     db.session.add(article)
     db.session.flush()
     now = utcnow()
-    for status, age_s, reported in [(Status.HELD, 600, False), (Status.HELD, 30, False),
-                                    (Status.PENDING, 90, False), (Status.APPROVED, 5, True),
-                                    (Status.SPAM, 5, False), (Status.APPROVED, 5, False)]:
-        db.session.add(Comment(site_id=site.id, article_id=article.id, body="x", status=status,
-                               reported=reported, created_at=now - timedelta(seconds=age_s),
-                               enqueued_at=now))  # keeps a running sweeper away
+    for status, age_s, reported in [
+        (Status.HELD, 600, False),
+        (Status.HELD, 30, False),
+        (Status.PENDING, 90, False),
+        (Status.APPROVED, 5, True),
+        (Status.SPAM, 5, False),
+        (Status.APPROVED, 5, False),
+    ]:
+        db.session.add(
+            Comment(
+                site_id=site.id,
+                article_id=article.id,
+                body="x",
+                status=status,
+                reported=reported,
+                created_at=now - timedelta(seconds=age_s),
+                enqueued_at=now,
+            )
+        )  # keeps a running sweeper away
     db.session.commit()
     text = scrape(client)
-    queues = {q: value(text, "moderation_review_queue_comments", queue=q)
-              for q in ("held", "pending", "reported", "spam")}
+    queues = {
+        q: value(text, "moderation_review_queue_comments", queue=q)
+        for q in ("held", "pending", "reported", "spam")
+    }
     assert queues == {"held": 2, "pending": 1, "reported": 1, "spam": 1}
     held_age = value(text, "moderation_oldest_comment_age_seconds", status="held")
     pending_age = value(text, "moderation_oldest_comment_age_seconds", status="pending")
@@ -85,8 +113,17 @@ def test_the_workers_models_are_labels_of_an_info_metric(app, client):
         text = scrape(client)
     finally:
         forget(app.config["REDIS_URL"], "metrics-host:7")
-    assert value(text, "moderation_toxicity_model_info", worker="metrics-host:7",
-                 name="offline-profanity-check", version="1.9.1", offline_fallback="true") == 1
+    assert (
+        value(
+            text,
+            "moderation_toxicity_model_info",
+            worker="metrics-host:7",
+            name="offline-profanity-check",
+            version="1.9.1",
+            offline_fallback="true",
+        )
+        == 1
+    )
     assert value(text, "moderation_toxicity_offline_fallback_workers") >= 1
 
 
@@ -134,6 +171,13 @@ def test_api_and_worker_processes_add_up_in_one_scrape(stack):
     assert value(text, "moderation_classify_batch_size_sum") == len(ids)
     scored = value(text, "moderation_toxicity_batch_size_sum", model="offline-profanity-check")
     assert 0 < scored <= len(ids)
-    assert value(text, "moderation_toxicity_model_info", name="offline-profanity-check",
-                 offline_fallback="true") == 1
+    assert (
+        value(
+            text,
+            "moderation_toxicity_model_info",
+            name="offline-profanity-check",
+            offline_fallback="true",
+        )
+        == 1
+    )
     assert value(text, "moderation_review_queue_comments", queue="pending") == 0

@@ -22,8 +22,16 @@ def post_unsent(make, key, **fields):
         breaker.open_until = 0
 
 
-def held(make, db, key, body="Held for review.", scores=None, reasons=("TOXIC:insult",),
-         status=Status.HELD, **fields):
+def held(
+    make,
+    db,
+    key,
+    body="Held for review.",
+    scores=None,
+    reasons=("TOXIC:insult",),
+    status=Status.HELD,
+    **fields,
+):
     """Post a comment and give it a decision, as the worker would."""
     comment = db.session.get(Comment, post_unsent(make, key, body=body, **fields))
     comment.status, comment.reasons = status, list(reasons)
@@ -69,7 +77,8 @@ def test_queue_sorts_and_pages_with_a_cursor(make, db, client, site):
     seen, cursor = [], None
     while True:
         url = "/v1/moderation/queue?queue=held&sort=oldest&limit=2" + (
-            f"&cursor={cursor}" if cursor else "")
+            f"&cursor={cursor}" if cursor else ""
+        )
         page = client.get(url, headers=bearer(token)).get_json()
         seen += [i["id"] for i in page["items"]]
         cursor = page["next_cursor"]
@@ -116,17 +125,21 @@ def test_approving_publishes_and_audits(make, db, client, site):
     _, key = site
     comment = held(make, db, key)
     token = make.token(name="alice")
-    response = client.post(f"/v1/moderation/comments/{comment.id}/decision",
-                           json={"action": "approve", "reason": "fair point", "version": 2},
-                           headers=bearer(token))
+    response = client.post(
+        f"/v1/moderation/comments/{comment.id}/decision",
+        json={"action": "approve", "reason": "fair point", "version": 2},
+        headers=bearer(token),
+    )
     assert response.status_code == 200
     assert response.get_json() == {"id": comment.id, "status": "approved", "version": 3}
-    history = client.get(f"/v1/moderation/comments/{comment.id}/history",
-                         headers=bearer(token)).get_json()
+    history = client.get(
+        f"/v1/moderation/comments/{comment.id}/history", headers=bearer(token)
+    ).get_json()
     alice = db.session.scalar(db.select(ApiKey.id).where(ApiKey.name == "alice"))
-    assert [(e["actor"], e["actor_id"], e["action"], e["from_status"], e["to_status"],
-             e["reason"]) for e in history] == [
-        ("alice", alice, "approve", "held", "approved", "fair point")]
+    assert [
+        (e["actor"], e["actor_id"], e["action"], e["from_status"], e["to_status"], e["reason"])
+        for e in history
+    ] == [("alice", alice, "approve", "held", "approved", "fair point")]
     thread = client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key}).get_json()
     assert [c["id"] for c in thread["items"]] == [comment.id]
 
@@ -135,32 +148,55 @@ def test_a_stale_version_is_409_and_changes_nothing(make, db, client, site):
     _, key = site
     comment = held(make, db, key)
     first, second = make.token(name="first"), make.token(name="second")
-    assert client.post(f"/v1/moderation/comments/{comment.id}/decision",
-                       json={"action": "reject", "version": 2},
-                       headers=bearer(first)).status_code == 200
-    late = client.post(f"/v1/moderation/comments/{comment.id}/decision",
-                       json={"action": "approve", "version": 2}, headers=bearer(second))
+    assert (
+        client.post(
+            f"/v1/moderation/comments/{comment.id}/decision",
+            json={"action": "reject", "version": 2},
+            headers=bearer(first),
+        ).status_code
+        == 200
+    )
+    late = client.post(
+        f"/v1/moderation/comments/{comment.id}/decision",
+        json={"action": "approve", "version": 2},
+        headers=bearer(second),
+    )
     assert late.status_code == 409
     assert late.get_json()["errors"]["current"] == {"status": "rejected", "version": 3}
     db.session.expire_all()
     assert db.session.get(Comment, comment.id).status == Status.REJECTED
-    assert db.session.scalar(db.select(db.func.count(ModerationEvent.id)).where(
-        ModerationEvent.comment_id == comment.id)) == 1
+    assert (
+        db.session.scalar(
+            db.select(db.func.count(ModerationEvent.id)).where(
+                ModerationEvent.comment_id == comment.id
+            )
+        )
+        == 1
+    )
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"action": "maybe", "version": 1}, "action"), ({"action": "approve"}, "version"),
-    ({"action": "approve", "version": 0}, "version")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"action": "maybe", "version": 1}, "action"),
+        ({"action": "approve"}, "version"),
+        ({"action": "approve", "version": 0}, "version"),
+    ],
+)
 def test_bad_decisions_are_422(make, db, client, site, body, field):
     comment = held(make, db, site[1])
-    response = client.post(f"/v1/moderation/comments/{comment.id}/decision", json=body,
-                           headers=bearer(make.token()))
+    response = client.post(
+        f"/v1/moderation/comments/{comment.id}/decision", json=body, headers=bearer(make.token())
+    )
     assert response.status_code == 422 and field in response.get_json()["errors"]["json"]
 
 
 def test_a_decision_on_a_missing_comment_is_404(make, client):
-    response = client.post("/v1/moderation/comments/999999/decision",
-                           json={"action": "approve", "version": 1}, headers=bearer(make.token()))
+    response = client.post(
+        "/v1/moderation/comments/999999/decision",
+        json={"action": "approve", "version": 1},
+        headers=bearer(make.token()),
+    )
     assert response.status_code == 404
 
 
@@ -168,13 +204,18 @@ def test_a_site_scoped_moderator_cannot_touch_another_site(make, db, client, sit
     comment = held(make, db, site[1])
     other_site, _ = make.site(name="Other", origins=["https://other.example"])
     scoped = make.token(site_id=other_site.id)
-    response = client.post(f"/v1/moderation/comments/{comment.id}/decision",
-                           json={"action": "approve", "version": 2}, headers=bearer(scoped))
+    response = client.post(
+        f"/v1/moderation/comments/{comment.id}/decision",
+        json={"action": "approve", "version": 2},
+        headers=bearer(scoped),
+    )
     assert response.status_code == 403
     queue = client.get("/v1/moderation/queue", headers=bearer(scoped)).get_json()
     assert queue["items"] == []
-    assert client.get(f"/v1/moderation/queue?site_id={site[0].id}",
-                      headers=bearer(scoped)).status_code == 403
+    assert (
+        client.get(f"/v1/moderation/queue?site_id={site[0].id}", headers=bearer(scoped)).status_code
+        == 403
+    )
 
 
 def test_a_batch_naming_another_sites_comment_is_refused_whole(make, db, client, site):
@@ -182,9 +223,14 @@ def test_a_batch_naming_another_sites_comment_is_refused_whole(make, db, client,
     other_site, other_key = make.site(name="Other", origins=["https://other.example"])
     ours = held(make, db, other_key, body="Ours")
     scoped = make.token(site_id=other_site.id)
-    response = client.post("/v1/moderation/decisions", headers=bearer(scoped), json={
-        "action": "reject", "items": [{"id": ours.id, "version": 2},
-                                      {"id": theirs.id, "version": 2}]})
+    response = client.post(
+        "/v1/moderation/decisions",
+        headers=bearer(scoped),
+        json={
+            "action": "reject",
+            "items": [{"id": ours.id, "version": 2}, {"id": theirs.id, "version": 2}],
+        },
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Comment, ours.id).status == Status.HELD
@@ -200,27 +246,43 @@ def test_a_scoped_moderator_cannot_tell_other_sites_comments_from_missing_ones(
     missing = theirs.id + ours.id + 1000
 
     def decide_one(comment_id):
-        response = client.post(f"/v1/moderation/comments/{comment_id}/decision",
-                               json={"action": "approve", "version": 2}, headers=bearer(scoped))
+        response = client.post(
+            f"/v1/moderation/comments/{comment_id}/decision",
+            json={"action": "approve", "version": 2},
+            headers=bearer(scoped),
+        )
         return response.status_code, response.get_json()["message"].replace(str(comment_id), "N")
 
     def decide_bulk(comment_id):
-        response = client.post("/v1/moderation/decisions", headers=bearer(scoped), json={
-            "action": "reject", "items": [{"id": ours.id, "version": 2},
-                                          {"id": comment_id, "version": 2}]})
+        response = client.post(
+            "/v1/moderation/decisions",
+            headers=bearer(scoped),
+            json={
+                "action": "reject",
+                "items": [{"id": ours.id, "version": 2}, {"id": comment_id, "version": 2}],
+            },
+        )
         return response.status_code, response.get_json()["message"].replace(str(comment_id), "N")
 
-    assert decide_one(theirs.id) == decide_one(missing) == (
-        403, "This token's site has no comment N.")
-    assert decide_bulk(theirs.id) == decide_bulk(missing) == (
-        403, "This token's site has no comment N.")
-    assert client.get(f"/v1/moderation/comments/{missing}",
-                      headers=bearer(scoped)).status_code == 403
+    assert (
+        decide_one(theirs.id) == decide_one(missing) == (403, "This token's site has no comment N.")
+    )
+    assert (
+        decide_bulk(theirs.id)
+        == decide_bulk(missing)
+        == (403, "This token's site has no comment N.")
+    )
+    assert (
+        client.get(f"/v1/moderation/comments/{missing}", headers=bearer(scoped)).status_code == 403
+    )
     # Its own comments it still sees, and an unscoped token still gets 404 for a missing one.
-    assert client.get(f"/v1/moderation/comments/{ours.id}", headers=bearer(scoped)).status_code \
-        == 200
-    assert client.get(f"/v1/moderation/comments/{missing}",
-                      headers=bearer(make.token())).status_code == 404
+    assert (
+        client.get(f"/v1/moderation/comments/{ours.id}", headers=bearer(scoped)).status_code == 200
+    )
+    assert (
+        client.get(f"/v1/moderation/comments/{missing}", headers=bearer(make.token())).status_code
+        == 404
+    )
     db.session.expire_all()
     assert db.session.get(Comment, ours.id).status == Status.HELD
 
@@ -228,9 +290,18 @@ def test_a_scoped_moderator_cannot_tell_other_sites_comments_from_missing_ones(
 def test_bulk_decisions_report_each_item(make, db, client, site):
     _, key = site
     a, b = held(make, db, key, body="One"), held(make, db, key, body="Two")
-    response = client.post("/v1/moderation/decisions", headers=bearer(make.token()), json={
-        "action": "spam", "items": [{"id": a.id, "version": 2}, {"id": b.id, "version": 1},
-                                    {"id": 999999, "version": 1}]})
+    response = client.post(
+        "/v1/moderation/decisions",
+        headers=bearer(make.token()),
+        json={
+            "action": "spam",
+            "items": [
+                {"id": a.id, "version": 2},
+                {"id": b.id, "version": 1},
+                {"id": 999999, "version": 1},
+            ],
+        },
+    )
     assert response.status_code == 200
     results = {r["id"]: (r["ok"], r["code"]) for r in response.get_json()["results"]}
     assert results == {a.id: (True, 200), b.id: (False, 409), 999999: (False, 404)}
@@ -238,7 +309,8 @@ def test_bulk_decisions_report_each_item(make, db, client, site):
     token_id = db.session.scalar(db.select(ApiKey.id).where(ApiKey.role == "moderator"))
     # The token is the source: the learn task caps how much one source can move the model.
     assert [(f.comment_id, f.is_spam, f.source) for f in feedback] == [
-        (a.id, True, f"moderator:{token_id}")]
+        (a.id, True, f"moderator:{token_id}")
+    ]
 
 
 def test_a_claimed_item_is_not_handed_to_another_moderator(make, db, client, site):
@@ -247,47 +319,76 @@ def test_a_claimed_item_is_not_handed_to_another_moderator(make, db, client, sit
     claim = client.post(f"/v1/moderation/comments/{comment.id}/claim", headers=bearer(alice))
     assert claim.status_code == 200 and claim.get_json()["claimed_by"] == "alice"
     assert client.get("/v1/moderation/queue", headers=bearer(bob)).get_json()["items"] == []
-    assert [i["id"] for i in client.get("/v1/moderation/queue", headers=bearer(alice))
-            .get_json()["items"]] == [comment.id]
-    assert client.post(f"/v1/moderation/comments/{comment.id}/claim",
-                       headers=bearer(bob)).status_code == 409
-    assert client.post(f"/v1/moderation/comments/{comment.id}/decision", headers=bearer(bob),
-                       json={"action": "approve", "version": 2}).status_code == 409
-    assert client.delete(f"/v1/moderation/comments/{comment.id}/claim",
-                         headers=bearer(alice)).status_code == 200
-    assert client.post(f"/v1/moderation/comments/{comment.id}/claim",
-                       headers=bearer(bob)).status_code == 200
+    assert [
+        i["id"]
+        for i in client.get("/v1/moderation/queue", headers=bearer(alice)).get_json()["items"]
+    ] == [comment.id]
+    assert (
+        client.post(f"/v1/moderation/comments/{comment.id}/claim", headers=bearer(bob)).status_code
+        == 409
+    )
+    assert (
+        client.post(
+            f"/v1/moderation/comments/{comment.id}/decision",
+            headers=bearer(bob),
+            json={"action": "approve", "version": 2},
+        ).status_code
+        == 409
+    )
+    assert (
+        client.delete(
+            f"/v1/moderation/comments/{comment.id}/claim", headers=bearer(alice)
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(f"/v1/moderation/comments/{comment.id}/claim", headers=bearer(bob)).status_code
+        == 200
+    )
 
 
 def test_an_expired_claim_frees_the_item(app, make, db, client, site):
     comment = held(make, db, site[1])
     app.config["CLAIM_TTL_S"] = -1  # claims that have already expired
     try:
-        client.post(f"/v1/moderation/comments/{comment.id}/claim",
-                    headers=bearer(make.token(name="alice")))
+        client.post(
+            f"/v1/moderation/comments/{comment.id}/claim", headers=bearer(make.token(name="alice"))
+        )
     finally:
         app.config["CLAIM_TTL_S"] = 600
     bob = make.token(name="bob")
-    assert [i["id"] for i in client.get("/v1/moderation/queue", headers=bearer(bob))
-            .get_json()["items"]] == [comment.id]
+    assert [
+        i["id"] for i in client.get("/v1/moderation/queue", headers=bearer(bob)).get_json()["items"]
+    ] == [comment.id]
 
 
 def test_reader_flags_fill_the_reported_queue_and_raise_priority(make, db, client, site):
     _, key = site
     comment = held(make, db, key, status=Status.APPROVED, reasons=[], scores={"toxicity": 0.1})
-    flag = client.post(f"/v1/comments/{comment.id}/flags", json={"reason": "abuse"},
-                       headers={"X-Site-Key": key}, environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    flag = client.post(
+        f"/v1/comments/{comment.id}/flags",
+        json={"reason": "abuse"},
+        headers={"X-Site-Key": key},
+        environ_base={"REMOTE_ADDR": "198.51.100.1"},
+    )
     assert flag.status_code == 201
-    again = client.post(f"/v1/comments/{comment.id}/flags", json={"reason": "spam"},
-                        headers={"X-Site-Key": key}, environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    again = client.post(
+        f"/v1/comments/{comment.id}/flags",
+        json={"reason": "spam"},
+        headers={"X-Site-Key": key},
+        environ_base={"REMOTE_ADDR": "198.51.100.1"},
+    )
     assert again.status_code == 409
-    bad = client.post(f"/v1/comments/{comment.id}/flags", json={"reason": "meh"},
-                      headers={"X-Site-Key": key})
+    bad = client.post(
+        f"/v1/comments/{comment.id}/flags", json={"reason": "meh"}, headers={"X-Site-Key": key}
+    )
     assert bad.status_code == 422
-    items = client.get("/v1/moderation/queue?queue=reported",
-                       headers=bearer(make.token())).get_json()["items"]
+    items = client.get(
+        "/v1/moderation/queue?queue=reported", headers=bearer(make.token())
+    ).get_json()["items"]
     assert [(i["id"], i["flag_count"], i["flags"][0]["reason"]) for i in items] == [
-        (comment.id, 1, "abuse")]
+        (comment.id, 1, "abuse")
+    ]
     assert items[0]["priority"] > 0.1
 
 
@@ -312,26 +413,33 @@ def test_stats_count_queues_and_oldest_ages(make, db, client, site):
 
 def test_explanations_return_the_sentences_over_threshold(make, db, client, site):
     comment = held(make, db, site[1], body="Nice photo. You are a fool.")
-    comment.spans = [{"begin": 0, "end": 11, "scores": {"insult": 0.05}},
-                     {"begin": 12, "end": 27, "scores": {"insult": 0.8}}]
+    comment.spans = [
+        {"begin": 0, "end": 11, "scores": {"insult": 0.05}},
+        {"begin": 12, "end": 27, "scores": {"insult": 0.8}},
+    ]
     db.session.commit()
-    item = client.get(f"/v1/moderation/comments/{comment.id}",
-                      headers=bearer(make.token())).get_json()
+    item = client.get(
+        f"/v1/moderation/comments/{comment.id}", headers=bearer(make.token())
+    ).get_json()
     assert item["explanations"] == {
-        "insult": [{"begin": 12, "end": 27, "score": 0.8, "text": "You are a fool."}]}
+        "insult": [{"begin": 12, "end": 27, "score": 0.8, "text": "You are a fool."}]
+    }
 
 
 def test_public_thread_is_approved_only_threaded_and_private_fields_hidden(make, db, client, site):
     _, key = site
     parent = held(make, db, key, body="Parent", status=Status.APPROVED, reasons=[])
-    reply = held(make, db, key, body="Reply", status=Status.APPROVED, reasons=[],
-                 parent_id=parent.id)
+    reply = held(
+        make, db, key, body="Reply", status=Status.APPROVED, reasons=[], parent_id=parent.id
+    )
     held(make, db, key, body="Hidden")
-    thread = client.get("/v1/articles/a-1/comments?order=oldest",
-                        headers={"X-Site-Key": key}).get_json()
+    thread = client.get(
+        "/v1/articles/a-1/comments?order=oldest", headers={"X-Site-Key": key}
+    ).get_json()
     assert thread["total"] == 2
     assert [(c["id"], [r["id"] for r in c["replies"]]) for c in thread["items"]] == [
-        (parent.id, [reply.id])]
+        (parent.id, [reply.id])
+    ]
     text = str(thread)
     assert parent.author_email not in text and "ip" not in thread["items"][0]
 
@@ -340,23 +448,33 @@ def test_each_thread_page_carries_its_comments_whole_reply_tree(make, db, client
     _, key = site
 
     def published(body, parent=None):
-        return held(make, db, key, body=body, status=Status.APPROVED, reasons=[],
-                    parent_id=parent.id if parent else None)
+        return held(
+            make,
+            db,
+            key,
+            body=body,
+            status=Status.APPROVED,
+            reasons=[],
+            parent_id=parent.id if parent else None,
+        )
 
     first = published("First")
     reply = published("Reply to first", first)
     nested = published("Reply to the reply", reply)
     second = published("Second")
     other = published("Reply to second", second)
-    page = client.get("/v1/articles/a-1/comments?order=oldest&limit=1",
-                      headers={"X-Site-Key": key}).get_json()
+    page = client.get(
+        "/v1/articles/a-1/comments?order=oldest&limit=1", headers={"X-Site-Key": key}
+    ).get_json()
 
     def tree(node):
         return (node["id"], [tree(r) for r in node["replies"]])
 
     assert [tree(c) for c in page["items"]] == [(first.id, [(reply.id, [(nested.id, [])])])]
-    page = client.get(f"/v1/articles/a-1/comments?order=oldest&limit=1&cursor="
-                      f"{page['next_cursor']}", headers={"X-Site-Key": key}).get_json()
+    page = client.get(
+        f"/v1/articles/a-1/comments?order=oldest&limit=1&cursor={page['next_cursor']}",
+        headers={"X-Site-Key": key},
+    ).get_json()
     assert [tree(c) for c in page["items"]] == [(second.id, [(other.id, [])])]
     assert page["next_cursor"] is None and page["total"] == 5
 

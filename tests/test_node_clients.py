@@ -24,14 +24,18 @@ THANKS = "Thanks for making the web a better place."
 def node_missing() -> str | None:
     if shutil.which("node") is None:
         return "node is not installed (Node 20 or later)"
-    if not (NODE_PROJECT / "node_modules" / "@cedx" / "akismet").is_dir() or \
-            not (NODE_PROJECT / "node_modules" / "akismet-api").is_dir():
+    if (
+        not (NODE_PROJECT / "node_modules" / "@cedx" / "akismet").is_dir()
+        or not (NODE_PROJECT / "node_modules" / "akismet-api").is_dir()
+    ):
         return f"the npm clients are not installed: run `npm ci` in {NODE_PROJECT}"
     return None
 
 
-pytestmark = [pytest.mark.node, pytest.mark.skipif(node_missing() is not None,
-                                                   reason=node_missing() or "")]
+pytestmark = [
+    pytest.mark.node,
+    pytest.mark.skipif(node_missing() is not None, reason=node_missing() or ""),
+]
 
 
 def test_the_npm_clients_verify_check_and_submit_as_against_akismet(app, make, db):
@@ -40,9 +44,19 @@ def test_the_npm_clients_verify_check_and_submit_as_against_akismet(app, make, d
     with live_server(app) as url:
         port = url.rsplit(":", 1)[1]
         ran = subprocess.run(
-            ["node", "clients.mjs"], cwd=NODE_PROJECT, capture_output=True, text=True,
-            timeout=120, env={**os.environ, "SERVICE_PORT": port, "SERVER_KEY": key,
-                              "WRONG_KEY": "0123456789ab", "BLOG": BLOG})
+            ["node", "clients.mjs"],
+            cwd=NODE_PROJECT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={
+                **os.environ,
+                "SERVICE_PORT": port,
+                "SERVER_KEY": key,
+                "WRONG_KEY": "0123456789ab",
+                "BLOG": BLOG,
+            },
+        )
     assert ran.returncode == 0, ran.stderr
     results = json.loads(ran.stdout)
     assert results["akismet-api"] == {
@@ -65,14 +79,17 @@ def test_the_npm_clients_verify_check_and_submit_as_against_akismet(app, make, d
         # Akismet explains a refused check in X-akismet-debug-help, which this client raises.
         "check_wrong_key": {"error": "Invalid key"},
     }
-    learned = db.session.execute(select(SpamFeedback.is_spam, SpamFeedback.text)
-                                 .where(SpamFeedback.site_id == site.id)
-                                 .order_by(SpamFeedback.id)).all()
+    learned = db.session.execute(
+        select(SpamFeedback.is_spam, SpamFeedback.text)
+        .where(SpamFeedback.site_id == site.id)
+        .order_by(SpamFeedback.id)
+    ).all()
     assert [tuple(row) for row in learned] == [
         (True, "Buy pills from akismet-api"),
-        (False, "The council should publish the budget before the vote, not after. "
-                "(akismet-api)"),
+        (False, "The council should publish the budget before the vote, not after. (akismet-api)"),
         (True, "Buy pills from @cedx/akismet"),
-        (False, "The council should publish the budget before the vote, not after. "
-                "(@cedx/akismet)"),
+        (
+            False,
+            "The council should publish the budget before the vote, not after. (@cedx/akismet)",
+        ),
     ]

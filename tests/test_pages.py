@@ -39,16 +39,22 @@ def filter_options(page, select_id):
 def test_the_review_page_filters_by_every_toxicity_label_and_the_pipelines_reasons(client):
     page = client.get("/moderate").get_data(as_text=True)
     assert filter_options(page, "filter-label") == [("", "Any label")] + [
-        (label, label.replace("_", " ")) for label in LABELS]
+        (label, label.replace("_", " ")) for label in LABELS
+    ]
     assert filter_options(page, "filter-reason") == [("", "Any reason")] + [
-        (reason, reason) for reason in REVIEW_REASONS]
+        (reason, reason) for reason in REVIEW_REASONS
+    ]
 
 
 @pytest.mark.parametrize("reason", REVIEW_REASONS)
 def test_the_reason_filter_offers_only_codes_the_pipeline_writes(reason):
     codes = REPO / "workers" / "classifiers" / "reasons.py"  # defines them; others write them
-    source = "".join(path.read_text() for folder in ("workers", "service")
-                     for path in (REPO / folder).rglob("*.py") if path != codes)
+    source = "".join(
+        path.read_text()
+        for folder in ("workers", "service")
+        for path in (REPO / folder).rglob("*.py")
+        if path != codes
+    )
     assert f"Reason.{reason}" in source, f"nothing writes {reason}: drop it from Reason"
 
 
@@ -59,13 +65,16 @@ def test_pages_allow_only_their_own_scripts_styles_and_api(client, path):
     assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
 
 
-@pytest.mark.parametrize("name, mimetype", [
-    ("widget.js", "text/javascript"),
-    ("moderate.js", "text/javascript"),
-    ("widget.css", "text/css"),
-    ("moderate.css", "text/css"),
-    ("demo.css", "text/css"),
-])
+@pytest.mark.parametrize(
+    "name, mimetype",
+    [
+        ("widget.js", "text/javascript"),
+        ("moderate.js", "text/javascript"),
+        ("widget.css", "text/css"),
+        ("moderate.css", "text/css"),
+        ("demo.css", "text/css"),
+    ],
+)
 def test_scripts_and_styles_are_served_with_their_content_type(client, name, mimetype):
     response = client.get(f"/static/{name}")
     assert response.status_code == 200
@@ -127,8 +136,15 @@ def test_nothing_served_points_at_another_host(client, path):
 def test_scripts_never_turn_data_into_html(name):
     """Comment text is strangers' text: it goes on the page with textContent only."""
     source = (STATIC / name).read_text()
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                 "new Function", "createContextualFragment"):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "createContextualFragment",
+    ):
         assert sink not in source, f"{name} uses {sink}"
 
 

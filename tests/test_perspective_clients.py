@@ -47,20 +47,28 @@ def broker_down(monkeypatch):
 
 def coral_request(text: str, locale: str, do_not_store, model: str = "TOXICITY") -> dict:
     """The body Coral's toxic-comment phase sends (languages from the tenant's locale)."""
-    return {"comment": {"text": text}, "languages": [locale.split("-")[0]],
-            "doNotStore": do_not_store, "requestedAttributes": {model: {}}}
+    return {
+        "comment": {"text": text},
+        "languages": [locale.split("-")[0]],
+        "doNotStore": do_not_store,
+        "requestedAttributes": {model: {}},
+    }
 
 
 @pytest.mark.parametrize("do_not_store", [True, "true"], ids=["coral-5", "talk-4-string"])
-def test_coral_shaped_calls_are_scored_within_corals_timeout(app, make, worker, site_key,
-                                                             do_not_store):
+def test_coral_shaped_calls_are_scored_within_corals_timeout(
+    app, make, worker, site_key, do_not_store
+):
     _, key = site_key
     # The service gives up (503) before Coral does, so Coral never waits on a dead call.
     assert DEFAULTS["SCORE_TIMEOUT_S"] < CORAL_TIMEOUT_S
     with live_server(app) as url:
-        response = httpx.post(f"{url}{ANALYZE}?key={key}", timeout=30,
-                              json=coral_request(TOXIC, "en-US", do_not_store),
-                              headers={"Content-Type": "application/json"})
+        response = httpx.post(
+            f"{url}{ANALYZE}?key={key}",
+            timeout=30,
+            json=coral_request(TOXIC, "en-US", do_not_store),
+            headers={"Content-Type": "application/json"},
+        )
     assert response.status_code == 200, response.text
     body = response.json()
     # What Coral reads: attributeScores[model].summaryScore.value, against its threshold.
@@ -68,12 +76,25 @@ def test_coral_shaped_calls_are_scored_within_corals_timeout(app, make, worker, 
     assert 0.0 <= score <= 1.0 and body["languages"] == ["en"]
 
 
-@pytest.mark.parametrize("value, accepted", [
-    (True, True), (False, True), ("true", True), ("false", True), (None, True),
-    ("True", False), ("yes", False), (1, False), ("1", False), ([], False)])
+@pytest.mark.parametrize(
+    "value, accepted",
+    [
+        (True, True),
+        (False, True),
+        ("true", True),
+        ("false", True),
+        (None, True),
+        ("True", False),
+        ("yes", False),
+        (1, False),
+        ("1", False),
+        ([], False),
+    ],
+)
 @pytest.mark.parametrize("field", ["doNotStore", "spanAnnotations", "dropUnsupportedAttributes"])
-def test_booleans_are_read_as_googles_json_parser_reads_them(client, site_key, broker_down,
-                                                             field, value, accepted):
+def test_booleans_are_read_as_googles_json_parser_reads_them(
+    client, site_key, broker_down, field, value, accepted
+):
     _, key = site_key
     body = {"comment": {"text": TOXIC}, "requestedAttributes": {"TOXICITY": {}}, field: value}
     response = client.post(f"{ANALYZE}?key={key}", json=body)
@@ -87,24 +108,35 @@ def test_booleans_are_read_as_googles_json_parser_reads_them(client, site_key, b
         assert "(TYPE_BOOL)" in error["message"]
 
 
-@pytest.mark.parametrize("text, language", [
-    ("Thanks for the article, I agree with the point about the city council vote.", "en"),
-    ("Merci pour cet article, je suis d'accord avec le conseil municipal sur ce vote.", "fr"),
-    ("ok", "und"),
-])
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("Thanks for the article, I agree with the point about the city council vote.", "en"),
+        ("Merci pour cet article, je suis d'accord avec le conseil municipal sur ce vote.", "fr"),
+        ("ok", "und"),
+    ],
+)
 def test_suggestscore_names_the_detected_language(client, site_key, db, text, language):
     _, key = site_key
-    body = {"comment": {"text": text}, "languages": ["en"], "clientToken": "t-1",
-            "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}}}
+    body = {
+        "comment": {"text": text},
+        "languages": ["en"],
+        "clientToken": "t-1",
+        "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.1}}},
+    }
     response = client.post(f"{SUGGEST}?key={key}", json=body)
     assert response.status_code == 200
-    assert response.get_json() == {"clientToken": "t-1", "detectedLanguages": [language],
-                                   "requestedLanguages": ["en"]}
+    assert response.get_json() == {
+        "clientToken": "t-1",
+        "detectedLanguages": [language],
+        "requestedLanguages": ["en"],
+    }
     assert db.session.query(ScoreFeedback).count() == 1
 
 
 def test_a_server_key_is_refused_from_the_browser_until_an_admin_lists_the_origin(
-        client, make, db, site_key, broker_down):
+    client, make, db, site_key, broker_down
+):
     site, key = site_key
     admin = make.token("admin")
     key_row = db.session.query(ApiKey).filter(ApiKey.role == "server").one()
@@ -118,16 +150,20 @@ def test_a_server_key_is_refused_from_the_browser_until_an_admin_lists_the_origi
     assert error["details"][0]["reason"] == "API_KEY_HTTP_REFERRER_BLOCKED"
     assert refused.headers["Access-Control-Allow-Origin"] == SITE  # the page can read why
 
-    patched = client.patch(f"/v1/admin/keys/{key_row.id}", json={"browser_origins": [SITE]},
-                           headers={"Authorization": f"Bearer {admin}"})
+    patched = client.patch(
+        f"/v1/admin/keys/{key_row.id}",
+        json={"browser_origins": [SITE]},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
     assert patched.status_code == 200 and patched.get_json()["browser_origins"] == [SITE]
     allowed = client.post(f"{ANALYZE}?key={key}", json=body, headers=browser)
     assert allowed.status_code == 503  # past the key check, on to the (down) queue
     assert allowed.headers["Access-Control-Allow-Origin"] == SITE
     assert "Origin" in allowed.headers["Vary"]
     # Another of the site's origins is still refused: the key lists origins one by one.
-    other = client.post(f"{ANALYZE}?key={key}", json=body,
-                        headers={"Origin": "https://www.news.example"})
+    other = client.post(
+        f"{ANALYZE}?key={key}", json=body, headers={"Origin": "https://www.news.example"}
+    )
     assert other.status_code == 403
     # Server-to-server calls send no Origin and are unaffected.
     assert client.post(f"{ANALYZE}?key={key}", json=body).status_code == 503
@@ -135,52 +171,70 @@ def test_a_server_key_is_refused_from_the_browser_until_an_admin_lists_the_origi
 
 @pytest.mark.parametrize("path", [ANALYZE, SUGGEST])
 def test_a_preflight_is_answered_for_the_browser(client, path):
-    response = client.options(f"{path}?key=0123456789ab", headers={
-        "Origin": SITE, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    response = client.options(
+        f"{path}?key=0123456789ab",
+        headers={
+            "Origin": SITE,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == SITE
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
     assert "Content-Type" in response.headers["Access-Control-Allow-Headers"]
 
 
-@pytest.mark.parametrize("origins, problem", [
-    (["https://elsewhere.example"], "https://elsewhere.example is not one of the site's origins."),
-    (["news.example"], "'news.example' is not an origin (scheme://host[:port])."),
-])
+@pytest.mark.parametrize(
+    "origins, problem",
+    [
+        (
+            ["https://elsewhere.example"],
+            "https://elsewhere.example is not one of the site's origins.",
+        ),
+        (["news.example"], "'news.example' is not an origin (scheme://host[:port])."),
+    ],
+)
 def test_browser_origins_must_be_the_sites_own(client, make, site_key, origins, problem):
     site, _ = site_key
     admin = make.token("admin")
-    response = client.post(f"/v1/admin/sites/{site.id}/server-keys",
-                           json={"name": "coral-browser", "browser_origins": origins},
-                           headers={"Authorization": f"Bearer {admin}"})
+    response = client.post(
+        f"/v1/admin/sites/{site.id}/server-keys",
+        json={"name": "coral-browser", "browser_origins": origins},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
     assert response.status_code == 422
     assert response.get_json()["errors"]["json"]["browser_origins"] == [problem]
 
 
 def test_modctl_creates_and_changes_a_browser_usable_key(tmp_path):
-    env = {**os.environ, "DATA_DIR": str(tmp_path), "LOG_LEVEL": "WARNING",
-           "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "REDIS_URL": REDIS_URL}
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": f"sqlite:///{tmp_path}/cli.db",
+        "REDIS_URL": REDIS_URL,
+    }
 
     def modctl(*args):
-        return subprocess.run([MODCTL, *args], env=env, capture_output=True, text=True,
-                              timeout=120)
+        return subprocess.run([MODCTL, *args], env=env, capture_output=True, text=True, timeout=120)
 
     assert modctl("migrate").returncode == 0
     site = json.loads(modctl("site", "create", "--name", "News", "--origin", SITE).stdout)
-    created = modctl("key", "create", "--site", str(site["site_id"]), "--browser-origin",
-                     f"{SITE}/path")
+    created = modctl(
+        "key", "create", "--site", str(site["site_id"]), "--browser-origin", f"{SITE}/path"
+    )
     out = json.loads(created.stdout)
     assert out["browser_origins"] == [SITE] and len(out["server_key"]) == 12
     cleared = json.loads(modctl("key", "browser", str(out["key_id"])).stdout)
     assert cleared["browser_origins"] is None
-    refused = modctl("key", "browser", str(out["key_id"]), "--browser-origin",
-                     "https://elsewhere.example")
+    refused = modctl(
+        "key", "browser", str(out["key_id"]), "--browser-origin", "https://elsewhere.example"
+    )
     assert refused.returncode != 0 and "not one of the site's origins" in refused.stderr
 
 
-def test_score_timeouts_are_counted_in_readyz_and_the_metrics(app, client, site_key,
-                                                              monkeypatch):
+def test_score_timeouts_are_counted_in_readyz_and_the_metrics(app, client, site_key, monkeypatch):
     _, key = site_key
     monkeypatch.setitem(queue.TASK_QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
     monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 0.2)

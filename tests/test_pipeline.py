@@ -18,36 +18,59 @@ def decided(db, comment_id):
 
 
 def events(db, comment_id):
-    return db.session.scalars(db.select(ModerationEvent).where(
-        ModerationEvent.comment_id == comment_id)).all()
+    return db.session.scalars(
+        db.select(ModerationEvent).where(ModerationEvent.comment_id == comment_id)
+    ).all()
 
 
 def test_a_posted_comment_is_scored_decided_and_audited(worker, make, db):
     _, key = make.site()
-    comment_id = make.post_comment(key, body="Thanks for the clear report. I learned a lot.")\
-        .get_json()["id"]
+    comment_id = make.post_comment(
+        key, body="Thanks for the clear report. I learned a lot."
+    ).get_json()["id"]
     comment = wait_until(lambda: decided(db, comment_id))
     # The status the policy gives the stored scores: a new author's clean, supported comment.
     expected = decide(Evidence(scores=comment.scores), effective_settings(comment.site))
     assert (comment.status, comment.reasons) == (expected.status, expected.reasons)
-    assert set(comment.scores) == {"toxicity", "severe_toxicity", "obscene", "threat", "insult",
-                                   "identity_attack"}
+    assert set(comment.scores) == {
+        "toxicity",
+        "severe_toxicity",
+        "obscene",
+        "threat",
+        "insult",
+        "identity_attack",
+    }
     assert all(0.0 <= v <= 1.0 for v in comment.scores.values())
     assert comment.model_name and comment.model_version and comment.language == "en"
     # TOXICITY_SPANS=flagged (the default): a comment under every hold has no sentence scores.
     assert comment.status == Status.APPROVED and comment.spans == []
     [event] = events(db, comment_id)
     assert (event.actor, event.from_status, event.to_status) == (
-        "system", "pending", comment.status)
+        "system",
+        "pending",
+        comment.status,
+    )
 
 
 def test_the_policy_uses_the_sites_thresholds(worker, make, db):
-    never = {label: {"hold": 1.0, "reject": 1.0} for label in (
-        "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack")}
+    never = {
+        label: {"hold": 1.0, "reject": 1.0}
+        for label in (
+            "toxicity",
+            "severe_toxicity",
+            "obscene",
+            "threat",
+            "insult",
+            "identity_attack",
+        )
+    }
     always = {label: {"hold": 0.0, "reject": 1.0} for label in never}
     _, lenient_key = make.site(name="Lenient", settings={"thresholds": never})
-    _, strict_key = make.site(name="Strict", origins=["https://strict.example"],
-                              settings={"thresholds": always, "moderation_mode": "post"})
+    _, strict_key = make.site(
+        name="Strict",
+        origins=["https://strict.example"],
+        settings={"thresholds": always, "moderation_mode": "post"},
+    )
     lenient = make.post_comment(lenient_key, body="An ordinary remark.").get_json()["id"]
     strict = make.post_comment(strict_key, body="An ordinary remark.").get_json()["id"]
     assert wait_until(lambda: decided(db, lenient)).status == Status.APPROVED
@@ -67,8 +90,9 @@ def test_premoderated_articles_hold_everything(worker, make, db):
 
 def test_spam_is_decided_by_the_spam_stage_without_a_toxicity_score(worker, make, db):
     _, key = make.site(settings={"disallowed_keys": ["cheap-pills.example"]})
-    comment_id = make.post_comment(key, body="Buy now at http://cheap-pills.example today")\
-        .get_json()["id"]
+    comment_id = make.post_comment(
+        key, body="Buy now at http://cheap-pills.example today"
+    ).get_json()["id"]
     comment = wait_until(lambda: decided(db, comment_id))
     assert comment.status == Status.SPAM and "DISALLOWED_KEY" in comment.reasons
     assert comment.scores == {}
@@ -102,14 +126,29 @@ def test_the_sweeper_sends_comments_the_broker_never_got(worker, make, db):
 
 def test_a_burst_is_classified_in_micro_batches_and_all_decided(worker, make, db):
     _, key = make.site(settings={"flood_seconds": 0})
-    ids = [make.post_comment(key, body=f"Comment number {n} on the budget debate.")
-           .get_json()["id"] for n in range(40)]
-    wait_until(lambda: db.session.scalar(db.select(func.count(Comment.id)).where(
-        Comment.id.in_(ids), Comment.status != Status.PENDING)) == len(ids), timeout=60)
-    assert db.session.scalar(db.select(func.count(ModerationEvent.id)).where(
-        ModerationEvent.comment_id.in_(ids))) == len(ids)
-    sizes = [json.loads(line)["size"] for line in worker.log_path.read_text().splitlines()
-             if '"classify.batch"' in line]
+    ids = [
+        make.post_comment(key, body=f"Comment number {n} on the budget debate.").get_json()["id"]
+        for n in range(40)
+    ]
+    wait_until(
+        lambda: (
+            db.session.scalar(
+                db.select(func.count(Comment.id)).where(
+                    Comment.id.in_(ids), Comment.status != Status.PENDING
+                )
+            )
+            == len(ids)
+        ),
+        timeout=60,
+    )
+    assert db.session.scalar(
+        db.select(func.count(ModerationEvent.id)).where(ModerationEvent.comment_id.in_(ids))
+    ) == len(ids)
+    sizes = [
+        json.loads(line)["size"]
+        for line in worker.log_path.read_text().splitlines()
+        if '"classify.batch"' in line
+    ]
     assert sum(sizes) >= len(ids) and max(sizes) > 1
 
 
@@ -118,18 +157,23 @@ def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client
     from workers.classifiers.spam import SpamModel
 
     site, key = make.site(settings={"moderation_mode": "pre", "flood_seconds": 0})
-    texts = {True: "Cheap replica watches, best price, visit my shop now!!!",
-             False: "The council should publish the cycling survey data."}
-    ids = {label: make.post_comment(key, body=text).get_json()["id"]
-           for label, text in texts.items()}
+    texts = {
+        True: "Cheap replica watches, best price, visit my shop now!!!",
+        False: "The council should publish the cycling survey data.",
+    }
+    ids = {
+        label: make.post_comment(key, body=text).get_json()["id"] for label, text in texts.items()
+    }
     for comment_id in ids.values():
         wait_until(lambda cid=comment_id: decided(db, cid))
     moderator = {"Authorization": f"Bearer {make.token()}"}
     for is_spam, comment_id in ids.items():
         version = db.session.get(Comment, comment_id).version
-        response = client.post(f"/v1/moderation/comments/{comment_id}/decision", headers=moderator,
-                               json={"action": "spam" if is_spam else "approve",
-                                     "version": version})
+        response = client.post(
+            f"/v1/moderation/comments/{comment_id}/decision",
+            headers=moderator,
+            json={"action": "spam" if is_spam else "approve", "version": version},
+        )
         assert response.status_code == 200
 
     def trained():
@@ -151,17 +195,32 @@ def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_mode
     from workers.classifiers import toxicity
 
     checkpoint, hf_dir = tiny_model
-    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config({
-        **DEFAULTS, "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
-        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"}))
+    model = toxicity.load_toxicity_model(
+        toxicity.ToxicitySettings.from_config(
+            {
+                **DEFAULTS,
+                "TOXICITY_CHECKPOINT": str(checkpoint),
+                "TOXICITY_HF_CONFIG": str(hf_dir),
+                "TOXICITY_FAST_PATH": "off",
+                "TOXICITY_SPANS": "flagged",
+            }
+        )
+    )
     site, _ = make.site()
     article = upsert_article(site, "flagged-spans")
     bodies = {"rude": "Nice work. You are an idiot.", "polite": "I agree. We should talk."}
     ids = {}
     for name, body in bodies.items():  # pending, as intake leaves them (no message sent)
-        comment = Comment(site_id=site.id, article_id=article.id, author_name="Reader",
-                          author_email=f"{name}@mail.example", body=body, ip="10.0.0.9",
-                          status=Status.PENDING, flag_count=0)
+        comment = Comment(
+            site_id=site.id,
+            article_id=article.id,
+            author_name="Reader",
+            author_email=f"{name}@mail.example",
+            body=body,
+            ip="10.0.0.9",
+            status=Status.PENDING,
+            flag_count=0,
+        )
         db.session.add(comment)
         db.session.commit()
         ids[name] = comment.id
@@ -173,13 +232,16 @@ def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_mode
 
     rude, polite = (decided(db, ids[name]) for name in ("rude", "polite"))
     assert rude.status == Status.HELD and "TOXIC:insult" in rude.reasons
-    assert [rude.body[s["begin"]:s["end"]] for s in rude.spans] == ["Nice work.",
-                                                                      "You are an idiot."]
+    assert [rude.body[s["begin"] : s["end"]] for s in rude.spans] == [
+        "Nice work.",
+        "You are an idiot.",
+    ]
     assert polite.status == Status.APPROVED and polite.spans == []
 
 
-def test_a_comment_held_for_another_reason_still_gets_its_sentence_scores(app, db, make,
-                                                                           tiny_model):
+def test_a_comment_held_for_another_reason_still_gets_its_sentence_scores(
+    app, db, make, tiny_model
+):
     """TOXICITY_SPANS=flagged: held comments always carry sentence scores (review page and
     statement of reasons), even when no label reached a threshold."""
     from service.admin_ops import upsert_article
@@ -188,18 +250,32 @@ def test_a_comment_held_for_another_reason_still_gets_its_sentence_scores(app, d
     from workers.classifiers import toxicity
 
     checkpoint, hf_dir = tiny_model
-    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config({
-        **DEFAULTS, "TOXICITY_CHECKPOINT": str(checkpoint), "TOXICITY_HF_CONFIG": str(hf_dir),
-        "TOXICITY_FAST_PATH": "off", "TOXICITY_SPANS": "flagged"}))
+    model = toxicity.load_toxicity_model(
+        toxicity.ToxicitySettings.from_config(
+            {
+                **DEFAULTS,
+                "TOXICITY_CHECKPOINT": str(checkpoint),
+                "TOXICITY_HF_CONFIG": str(hf_dir),
+                "TOXICITY_FAST_PATH": "off",
+                "TOXICITY_SPANS": "flagged",
+            }
+        )
+    )
     site, _ = make.site()
     held_article = upsert_article(site, "premoderated", moderation_mode="pre")
     open_article = upsert_article(site, "open")
     ids = {}
     for article in (held_article, open_article):
-        comment = Comment(site_id=site.id, article_id=article.id, author_name="Reader",
-                          author_email=f"{article.external_id}@mail.example",
-                          body="I agree. We should talk.", ip="10.0.0.9",
-                          status=Status.PENDING, flag_count=0)
+        comment = Comment(
+            site_id=site.id,
+            article_id=article.id,
+            author_name="Reader",
+            author_email=f"{article.external_id}@mail.example",
+            body="I agree. We should talk.",
+            ip="10.0.0.9",
+            status=Status.PENDING,
+            flag_count=0,
+        )
         db.session.add(comment)
         db.session.commit()
         ids[article.external_id] = comment.id
@@ -211,6 +287,5 @@ def test_a_comment_held_for_another_reason_still_gets_its_sentence_scores(app, d
 
     held, published = decided(db, ids["premoderated"]), decided(db, ids["open"])
     assert held.status == Status.HELD and held.reasons == ["PREMOD_ARTICLE"]
-    assert [held.body[s["begin"]:s["end"]] for s in held.spans] == ["I agree.",
-                                                                      "We should talk."]
+    assert [held.body[s["begin"] : s["end"]] for s in held.spans] == ["I agree.", "We should talk."]
     assert published.status == Status.APPROVED and published.spans == []

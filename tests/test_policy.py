@@ -15,8 +15,10 @@ def test_a_clean_comment_is_approved_in_auto_mode():
     assert decide(Evidence(scores={"toxicity": 0.1}), settings()).status == Status.APPROVED
 
 
-@pytest.mark.parametrize("score, status", [(0.49, Status.APPROVED), (0.5, Status.HELD),
-                                           (0.89, Status.HELD), (0.9, Status.REJECTED)])
+@pytest.mark.parametrize(
+    "score, status",
+    [(0.49, Status.APPROVED), (0.5, Status.HELD), (0.89, Status.HELD), (0.9, Status.REJECTED)],
+)
 def test_toxicity_thresholds_hold_then_reject(score, status):
     decision = decide(Evidence(scores={"toxicity": score}), settings())
     assert decision.status == status
@@ -38,8 +40,9 @@ def test_per_label_thresholds_come_from_settings():
 def test_pre_moderation_holds_everything_clean_and_says_who_asked_for_it():
     decision = decide(Evidence(scores={"toxicity": 0.0}), settings(moderation_mode="pre"))
     assert (decision.status, decision.reasons) == (Status.HELD, ["PREMOD_SITE"])
-    by_article = decide(Evidence(scores={"toxicity": 0.0}), settings(moderation_mode="pre"),
-                        article_mode="pre")
+    by_article = decide(
+        Evidence(scores={"toxicity": 0.0}), settings(moderation_mode="pre"), article_mode="pre"
+    )
     assert (by_article.status, by_article.reasons) == (Status.HELD, ["PREMOD_ARTICLE"])
 
 
@@ -49,12 +52,18 @@ def test_post_moderation_publishes_clean_and_holds_what_auto_would_reject():
     assert decide(Evidence(scores={"toxicity": 0.95}), post).status == Status.HELD
 
 
-@pytest.mark.parametrize("action, status, discard", [
-    ("reject", Status.REJECTED, False), ("spam", Status.SPAM, False),
-    ("discard", Status.SPAM, True)])
+@pytest.mark.parametrize(
+    "action, status, discard",
+    [
+        ("reject", Status.REJECTED, False),
+        ("spam", Status.SPAM, False),
+        ("discard", Status.SPAM, True),
+    ],
+)
 def test_spam_verdicts_decide_before_toxicity(action, status, discard):
-    decision = decide(Evidence(scores={"toxicity": 0.0}, spam_action=action,
-                               spam_reasons=["SPAM"]), settings())
+    decision = decide(
+        Evidence(scores={"toxicity": 0.0}, spam_action=action, spam_reasons=["SPAM"]), settings()
+    )
     assert (decision.status, decision.discard, decision.reasons) == (status, discard, ["SPAM"])
 
 
@@ -69,9 +78,11 @@ def test_trusted_authors_skip_soft_spam_holds_but_not_toxicity():
     decision = decide(soft, settings())
     assert (decision.status, decision.reasons) == (Status.APPROVED, ["TRUSTED_AUTHOR"])
     assert decide(Evidence(scores={"toxicity": 0.95}, **trusted), settings()).status == (
-        Status.REJECTED)
+        Status.REJECTED
+    )
     assert decide(Evidence(scores={}, spam_action="spam", **trusted), settings()).status == (
-        Status.SPAM)
+        Status.SPAM
+    )
 
 
 def test_new_authors_are_held_when_the_site_asks():

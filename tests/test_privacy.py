@@ -22,29 +22,69 @@ def world(make, db):
         db.session.flush()
         return row
 
-    ann = [comment(author_name="Ann", author_email=PERSON.lower(), ip="10.0.0.7",
-                   author_url="https://ann.example", user_agent="AnnBrowser/1.0",
-                   referrer="https://news.example/a-1", signals={"honeypot": "x"},
-                   body=f"Ann's opinion number {i}.", status=status)
-           for i, status in ((1, Status.APPROVED), (2, Status.PENDING))]
-    reply = comment(author_name="Bob", author_email="bob@mail.example", ip="10.0.0.8",
-                    body="I disagree with Ann.", parent_id=ann[0].id, status=Status.APPROVED)
-    db.session.add(Flag(comment_id=ann[0].id, reason="abuse", note="She wrote: Ann's opinion",
-                        reporter="r1"))
-    db.session.add(SpamFeedback(site_id=site.id, comment_id=ann[1].id, is_spam=True,
-                                source="moderator", text="Ann's opinion number 2."))
-    db.session.add(SpamFeedback(site_id=site.id, is_spam=True, source="akismet",
-                                text="Ann's opinion number 2."))  # sent without a comment id
-    db.session.add(ModerationEvent(comment_id=ann[0].id, actor="system", action="classify",
-                                   from_status="pending", to_status="approved"))
+    ann = [
+        comment(
+            author_name="Ann",
+            author_email=PERSON.lower(),
+            ip="10.0.0.7",
+            author_url="https://ann.example",
+            user_agent="AnnBrowser/1.0",
+            referrer="https://news.example/a-1",
+            signals={"honeypot": "x"},
+            body=f"Ann's opinion number {i}.",
+            status=status,
+        )
+        for i, status in ((1, Status.APPROVED), (2, Status.PENDING))
+    ]
+    reply = comment(
+        author_name="Bob",
+        author_email="bob@mail.example",
+        ip="10.0.0.8",
+        body="I disagree with Ann.",
+        parent_id=ann[0].id,
+        status=Status.APPROVED,
+    )
+    db.session.add(
+        Flag(comment_id=ann[0].id, reason="abuse", note="She wrote: Ann's opinion", reporter="r1")
+    )
+    db.session.add(
+        SpamFeedback(
+            site_id=site.id,
+            comment_id=ann[1].id,
+            is_spam=True,
+            source="moderator",
+            text="Ann's opinion number 2.",
+        )
+    )
+    db.session.add(
+        SpamFeedback(
+            site_id=site.id, is_spam=True, source="akismet", text="Ann's opinion number 2."
+        )
+    )  # sent without a comment id
+    db.session.add(
+        ModerationEvent(
+            comment_id=ann[0].id,
+            actor="system",
+            action="classify",
+            from_status="pending",
+            to_status="approved",
+        )
+    )
     db.session.commit()
-    return {"site": site, "key": key, "ann": [c.id for c in ann], "reply": reply.id,
-            "admin": make.token("admin"), "moderator": make.token("moderator")}
+    return {
+        "site": site,
+        "key": key,
+        "ann": [c.id for c in ann],
+        "reply": reply.id,
+        "admin": make.token("admin"),
+        "moderator": make.token("moderator"),
+    }
 
 
 def call(client, token, action, **body):
-    return client.post(f"/v1/admin/privacy/{action}", json=body,
-                       headers={"Authorization": f"Bearer {token}"})
+    return client.post(
+        f"/v1/admin/privacy/{action}", json=body, headers={"Authorization": f"Bearer {token}"}
+    )
 
 
 def test_export_holds_every_comment_with_its_trail_flags_and_feedback(client, world):
@@ -75,12 +115,22 @@ def test_erase_anonymises_her_comments_and_keeps_the_audit_trail(client, db, wor
     db.session.expire_all()
     for comment_id in world["ann"]:
         comment = db.session.get(Comment, comment_id)
-        assert (comment.author_name, comment.author_email, comment.author_url, comment.ip,
-                comment.user_agent, comment.referrer, comment.body, comment.status) == (
-            "", "", "", "", "", "", "[erased]", Status.DELETED)
+        assert (
+            comment.author_name,
+            comment.author_email,
+            comment.author_url,
+            comment.ip,
+            comment.user_agent,
+            comment.referrer,
+            comment.body,
+            comment.status,
+        ) == ("", "", "", "", "", "", "[erased]", Status.DELETED)
         assert comment.signals == {} and comment.spans == []
-        events = db.session.scalars(db.select(ModerationEvent).where(
-            ModerationEvent.comment_id == comment_id).order_by(ModerationEvent.id)).all()
+        events = db.session.scalars(
+            db.select(ModerationEvent)
+            .where(ModerationEvent.comment_id == comment_id)
+            .order_by(ModerationEvent.id)
+        ).all()
         erase = events[-1]
         assert erase.action == "erase" and erase.to_status == Status.DELETED
         # The trail stays a chain: the erasure starts where the previous event left the comment.
@@ -139,17 +189,36 @@ def test_the_email_is_required(client, world):
     assert "email" in response.get_json()["errors"]["json"]
 
 
-AKISMET_FIELDS = {"author_name": "Ann", "author_email": PERSON.lower(),
-                  "author_url": "https://ann.example", "ip": "10.0.0.9",
-                  "user_agent": "AnnBrowser/2.0", "referrer": "https://news.example/b"}
+AKISMET_FIELDS = {
+    "author_name": "Ann",
+    "author_email": PERSON.lower(),
+    "author_url": "https://ann.example",
+    "ip": "10.0.0.9",
+    "user_agent": "AnnBrowser/2.0",
+    "referrer": "https://news.example/b",
+}
 
 
 def test_akismet_feedback_with_her_email_is_exported_and_blanked(client, db, world):
     # Sent by a site's Akismet plugin: no comment id, a text she never posted here.
-    db.session.add(SpamFeedback(site_id=world["site"].id, is_spam=False, source="akismet",
-                                text="A comment held by the plugin.", fields=AKISMET_FIELDS))
-    db.session.add(SpamFeedback(site_id=world["site"].id, is_spam=True, source="akismet",
-                                text="Someone else's.", fields={"author_email": "x@mail.example"}))
+    db.session.add(
+        SpamFeedback(
+            site_id=world["site"].id,
+            is_spam=False,
+            source="akismet",
+            text="A comment held by the plugin.",
+            fields=AKISMET_FIELDS,
+        )
+    )
+    db.session.add(
+        SpamFeedback(
+            site_id=world["site"].id,
+            is_spam=True,
+            source="akismet",
+            text="Someone else's.",
+            fields={"author_email": "x@mail.example"},
+        )
+    )
     db.session.commit()
     export = call(client, world["admin"], "export", email=PERSON).get_json()
     by_text = {f["text"]: f for f in export["spam_feedback"]}
@@ -161,8 +230,7 @@ def test_akismet_feedback_with_her_email_is_exported_and_blanked(client, db, wor
     db.session.expire_all()
     rows = db.session.scalars(db.select(SpamFeedback).order_by(SpamFeedback.id)).all()
     assert [(f.text, f.fields) for f in rows if f.text == "[erased]"] == [("[erased]", {})] * 3
-    assert [f.fields for f in rows if f.text != "[erased]"] == [
-        {"author_email": "x@mail.example"}]
+    assert [f.fields for f in rows if f.text != "[erased]"] == [{"author_email": "x@mail.example"}]
 
 
 def dump_tables(db) -> str:
@@ -192,8 +260,9 @@ def dump_redis(client) -> str:
             values += client.zrange(key, 0, -1)
         elif kind == "stream":
             values += [str(entry) for entry in client.xrange(key)]
-    return "\n".join(v.decode(errors="replace") if isinstance(v, bytes) else str(v)
-                     for v in values).lower()
+    return "\n".join(
+        v.decode(errors="replace") if isinstance(v, bytes) else str(v) for v in values
+    ).lower()
 
 
 def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client, db, make):
@@ -205,23 +274,52 @@ def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client,
 
     site, key = make.site(settings={"flood_seconds": 0})
     ips, agent, name = ["203.0.113.77", "198.51.100.78"], "QuistBrowser/7.1", "Annabel Quist"
-    bodies = ["Annabel's distinctive remark about the tramway budget overrun, in full detail.",
-              "Annabel's second distinctive remark about the tramway budget overrun, again."]
+    bodies = [
+        "Annabel's distinctive remark about the tramway budget overrun, in full detail.",
+        "Annabel's second distinctive remark about the tramway budget overrun, again.",
+    ]
     # Two addresses, both hers: the erasure purges the counters of each.
-    ids = [make.post_comment(key, article=f"tram-{n}", ip=ips[n], author_email=PERSON,
-                             author_name=name, body=body, author_url="https://quist.example",
-                             headers={"User-Agent": agent}).get_json()["id"]
-           for n, body in enumerate(bodies)]
-    wait_until(lambda: all(db.session.get(Comment, i, populate_existing=True).status
-                           != Status.PENDING for i in ids), timeout=60)
-    db.session.add(Flag(comment_id=ids[0], reason="abuse", note=f"Quoting: {bodies[0]}",
-                        reporter="r9"))
-    db.session.add(SpamFeedback(site_id=site.id, comment_id=ids[1], is_spam=True,
-                                source="moderator", text=bodies[1],
-                                fields=db.session.get(Comment, ids[1]).author_fields()))
-    db.session.add(SpamFeedback(site_id=site.id, is_spam=False, source="akismet",
-                                text="Held by the plugin, from Annabel.",
-                                fields={**AKISMET_FIELDS, "author_name": name, "ip": ips[0]}))
+    ids = [
+        make.post_comment(
+            key,
+            article=f"tram-{n}",
+            ip=ips[n],
+            author_email=PERSON,
+            author_name=name,
+            body=body,
+            author_url="https://quist.example",
+            headers={"User-Agent": agent},
+        ).get_json()["id"]
+        for n, body in enumerate(bodies)
+    ]
+    wait_until(
+        lambda: all(
+            db.session.get(Comment, i, populate_existing=True).status != Status.PENDING for i in ids
+        ),
+        timeout=60,
+    )
+    db.session.add(
+        Flag(comment_id=ids[0], reason="abuse", note=f"Quoting: {bodies[0]}", reporter="r9")
+    )
+    db.session.add(
+        SpamFeedback(
+            site_id=site.id,
+            comment_id=ids[1],
+            is_spam=True,
+            source="moderator",
+            text=bodies[1],
+            fields=db.session.get(Comment, ids[1]).author_fields(),
+        )
+    )
+    db.session.add(
+        SpamFeedback(
+            site_id=site.id,
+            is_spam=False,
+            source="akismet",
+            text="Held by the plugin, from Annabel.",
+            fields={**AKISMET_FIELDS, "author_name": name, "ip": ips[0]},
+        )
+    )
     db.session.commit()
     # What moderators recorded about her: a standing and a note naming her.
     from service import domain
@@ -231,9 +329,17 @@ def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client,
     domain.add_note(site.id, PERSON, f"{name} posts the same remark everywhere", moderator)
 
     secret = app.config["SECRET_KEY"]
-    personal = [PERSON.lower(), *ips, agent.lower(), name.lower(), "quist.example",
-                *(body.lower() for body in bodies), "held by the plugin, from annabel",
-                pseudonym(secret, PERSON), *(pseudonym(secret, ip) for ip in ips)]
+    personal = [
+        PERSON.lower(),
+        *ips,
+        agent.lower(),
+        name.lower(),
+        "quist.example",
+        *(body.lower() for body in bodies),
+        "held by the plugin, from annabel",
+        pseudonym(secret, PERSON),
+        *(pseudonym(secret, ip) for ip in ips),
+    ]
     store = redis.Redis.from_url(REDIS_URL)
     before = dump_tables(db) + dump_redis(store)
     # The spam stage did record her (hashed) in Redis: the check below is not vacuous.
@@ -252,7 +358,8 @@ def test_erase_leaves_her_data_in_no_table_and_no_redis_key(worker, app, client,
 
 
 def test_erase_also_purges_near_duplicate_entries_indexed_before_contexts_were_hashed(
-        client, world):
+    client, world
+):
     import redis
 
     from tests.conftest import REDIS_URL
@@ -277,5 +384,6 @@ def test_export_holds_what_moderators_recorded_about_her(client, world):
     domain.add_note(world["site"].id, PERSON, "Asked twice to stay on topic.", moderator)
     export = call(client, world["admin"], "export", email=PERSON).get_json()
     assert [(s["site_id"], s["standing"]) for s in export["author_standings"]] == [
-        (world["site"].id, "held")]
+        (world["site"].id, "held")
+    ]
     assert [e["note"] for e in export["author_events"]][-1] == "Asked twice to stay on topic."

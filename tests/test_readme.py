@@ -24,15 +24,17 @@ pytestmark = pytest.mark.skipif(shutil.which("curl") is None, reason="curl is no
 def walkthrough() -> list[tuple[str, tuple[int, dict] | None]]:
     """Return the walk-through's curl commands, each with its expected answer (or None)."""
     text = README.read_text()
-    section = text[text.index("## A walk-through with curl"):]
+    section = text[text.index("## A walk-through with curl") :]
     block = re.search(r"```sh\n(.*?)```", section, re.S).group(1)
     lines = block.replace("\\\n", " ").splitlines()
     commands: list[tuple[str, tuple[int, dict] | None]] = []
     for line in lines:
         expected = re.match(r"# -> (\d{3}) (\{.*\})$", line.strip())
         if expected and commands:
-            commands[-1] = (commands[-1][0], (int(expected.group(1)),
-                                               json.loads(expected.group(2))))
+            commands[-1] = (
+                commands[-1][0],
+                (int(expected.group(1)), json.loads(expected.group(2))),
+            )
         elif line.startswith("curl "):
             commands.append((line, None))
     return commands
@@ -54,11 +56,19 @@ def test_the_readme_walkthrough_works_as_written(app, db, make, worker):
                 command = command.replace("/comments/1/", f"/comments/{seen['id']}/")
                 command = command.replace("<status_token>", seen["status_token"])
             if "/decision" in command:
-                wait_until(lambda: db.session.get(Comment, seen["id"]).status
-                           != Status.PENDING or db.session.expire_all())
+                wait_until(
+                    lambda: (
+                        db.session.get(Comment, seen["id"]).status != Status.PENDING
+                        or db.session.expire_all()
+                    )
+                )
             result = subprocess.run(
                 ["bash", "-c", command.replace("curl -s ", "curl -s -w '\\n%{http_code}' ", 1)],
-                env=env, capture_output=True, text=True, timeout=60)
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             body, _, status = result.stdout.rpartition("\n")
             answer = json.loads(body)
             if expected is None:
@@ -80,22 +90,29 @@ def test_the_readme_akismet_client_example_runs_against_the_service(app, make):
     site, _ = make.site(origins=["https://news.example"])
     key = make.server_key(site.id)
     with live_server(app) as url:
-        names = run_readme_block("python", "akismet.SyncClient", {
-            "https://moderation.example.org": url, "3f9a0c7e21b4": key})
+        names = run_readme_block(
+            "python",
+            "akismet.SyncClient",
+            {"https://moderation.example.org": url, "3f9a0c7e21b4": key},
+        )
         client = names["client"]
-        assert client.comment_check(user_ip="203.0.113.7", comment_content="Thanks, useful.",
-                                    comment_type="comment") == names["akismet"].CheckResponse.HAM
+        assert (
+            client.comment_check(
+                user_ip="203.0.113.7", comment_content="Thanks, useful.", comment_type="comment"
+            )
+            == names["akismet"].CheckResponse.HAM
+        )
         assert client.usage_limit()["limit"] is None
 
 
-def test_the_readme_perspective_client_example_runs_against_the_service(app, client, make,
-                                                                        worker):
+def test_the_readme_perspective_client_example_runs_against_the_service(app, client, make, worker):
     site, _ = make.site(origins=["https://news.example"])
     key = make.server_key(site.id)
     wait_until(lambda: client.get("/readyz").status_code == 200, timeout=60)
     with live_server(app) as url:
-        names = run_readme_block("python", "PerspectiveAPI", {
-            "https://moderation.example.org": url, "3f9a0c7e21b4": key})
+        names = run_readme_block(
+            "python", "PerspectiveAPI", {"https://moderation.example.org": url, "3f9a0c7e21b4": key}
+        )
         scores = names["client"].score("You are an idiot", tests=["TOXICITY"])
     assert 0.0 <= scores["TOXICITY"] <= 1.0
 
@@ -107,9 +124,9 @@ def test_the_readme_perspective_curl_example_runs_against_the_service(app, clien
     command = readme_block("sh", "comments:analyze?key=")
     with live_server(app) as url:
         command = command.replace("https://moderation.example.org", url).replace(
-            "3f9a0c7e21b4", key)
-        result = subprocess.run(["bash", "-c", command], capture_output=True, text=True,
-                                timeout=60)
+            "3f9a0c7e21b4", key
+        )
+        result = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60)
     answer = json.loads(result.stdout)
     # INSULT asks for scoreThreshold 0.5: Google leaves an attribute out below its threshold.
     insult = answer["attributeScores"].get("INSULT")
@@ -123,7 +140,7 @@ def test_the_readme_perspective_curl_example_runs_against_the_service(app, clien
 
 def test_every_path_the_code_map_names_exists():
     text = README.read_text()
-    section = text[text.index("## Code map"):text.index("## Benchmarks")]
+    section = text[text.index("## Code map") : text.index("## Benchmarks")]
     paths = set(re.findall(r"`((?:service|workers|tests|bench|deploy)/[\w./-]*)`", section))
     assert len(paths) > 30, "the Code map lost its paths"
     root = README.parent

@@ -24,6 +24,7 @@ from tests.conftest import REDIS_URL, empty_tables
 ORIGIN = "https://fuzz.example"
 EXAMPLES_PER_OPERATION = 30
 
+
 @schemathesis.check
 def no_server_error(ctx, response, case):
     """Fail on any 5xx, except a documented 503 with Retry-After (a dependency is down)."""
@@ -31,24 +32,34 @@ def no_server_error(ctx, response, case):
     if response.status_code == 503 and "503" in documented and "Retry-After" in response.headers:
         return None
     if response.status_code >= 500:
-        raise AssertionError(f"{response.status_code} from {case.method} {case.formatted_path}: "
-                             f"{response.text[:300]}")
+        raise AssertionError(
+            f"{response.status_code} from {case.method} {case.formatted_path}: "
+            f"{response.text[:300]}"
+        )
     return None
 
 
 @pytest.fixture
 def credentials(app, make, monkeypatch):
     """Every kind of credential for one site, and rate limits out of the fuzzer's way."""
-    for name in ("RATE_LIMIT_INTAKE_PER_IP", "RATE_LIMIT_INTAKE_PER_KEY",
-                 "RATE_LIMIT_COMPAT_PER_IP", "RATE_LIMIT_COMPAT_PER_KEY"):
+    for name in (
+        "RATE_LIMIT_INTAKE_PER_IP",
+        "RATE_LIMIT_INTAKE_PER_KEY",
+        "RATE_LIMIT_COMPAT_PER_IP",
+        "RATE_LIMIT_COMPAT_PER_KEY",
+    ):
         monkeypatch.setitem(app.config, name, "100000/second")
     return new_credentials(make)
 
 
 def new_credentials(make) -> dict:
     site, key = make.site(origins=[ORIGIN])
-    return {"site_key": key, "server_key": make.server_key(site.id),
-            "moderator": make.token("moderator"), "admin": make.token("admin")}
+    return {
+        "site_key": key,
+        "server_key": make.server_key(site.id),
+        "moderator": make.token("moderator"),
+        "admin": make.token("admin"),
+    }
 
 
 def authenticate(case, credentials) -> dict:
@@ -70,16 +81,21 @@ def authenticate(case, credentials) -> dict:
     return headers
 
 
-CHECKS = [status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 
 
 def operations(app) -> list:
     """Every documented operation, except readyz (503 by design when a dependency is missing;
     tests/test_health.py covers it)."""
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
-    return [op for op in (result.ok() for result in schema.get_all_operations())
-            if op.path != "/readyz"]
+    return [
+        op for op in (result.ok() for result in schema.get_all_operations()) if op.path != "/readyz"
+    ]
 
 
 def test_the_api_survives_its_own_document(app, db, credentials):
@@ -89,14 +105,19 @@ def test_the_api_survives_its_own_document(app, db, credentials):
     for operation in operations(app):
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate],
-                  database=None)
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            phases=[Phase.explicit, Phase.generate],
+            database=None,
+        )
         def fuzz(case):
             try:
                 case.call_and_validate(
-                    headers=authenticate(case, credentials),
-                    checks=[no_server_error, *CHECKS])
+                    headers=authenticate(case, credentials), checks=[no_server_error, *CHECKS]
+                )
             finally:
                 # Requests share the test's app context (and session): a request that failed
                 # must not leave an aborted transaction to the next one.
@@ -113,8 +134,9 @@ def test_the_api_holds_its_document_along_its_links(app, db, make, credentials, 
     # The operations the links join (the test above fuzzes every operation alone).
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app).include(
         path_regex=r"^/v1/(articles/\{article_id\}/comments|comments/|moderation/comments/"
-                   r"|admin/privacy/erase|admin/sites(/\{site_id\}(/articles|/server-keys|/webhooks)?)?$"
-                   r"|admin/keys/)")
+        r"|admin/privacy/erase|admin/sites(/\{site_id\}(/articles|/server-keys|/webhooks)?)?$"
+        r"|admin/keys/)"
+    )
     assert schema.statistic.transitions.total >= 15, "the document lost its links"
     # Replays must draw the same way (Hypothesis refuses a walk whose draws change on replay):
     # valid input only (the test above sends the invalid), no link calibration across walks.
@@ -124,8 +146,9 @@ def test_the_api_holds_its_document_along_its_links(app, db, make, credentials, 
     # not record (for APIs whose state survives a walk); each walk here starts from an empty
     # service, so the coin can be Hypothesis' own and replays stay the same.
     own_randoms = strategies.randoms
-    monkeypatch.setattr(strategies, "randoms",
-                        lambda **kwargs: own_randoms(**{**kwargs, "use_true_random": False}))
+    monkeypatch.setattr(
+        strategies, "randoms", lambda **kwargs: own_randoms(**{**kwargs, "use_true_random": False})
+    )
     followed: set[str] = set()
 
     intake = schema["/v1/articles/{article_id}/comments"]["POST"]
@@ -136,10 +159,17 @@ def test_the_api_holds_its_document_along_its_links(app, db, make, credentials, 
         # comment a reader could send, and the links go on from its answer.
         @initialize(target=Bundle("catch_all"))
         def a_reader_comments(self):
-            first = StepInput.initial(intake.Case(
-                path_parameters={"article_id": "a-1"}, media_type="application/json",
-                body={"author_name": "Reader", "author_email": "reader@mail.example",
-                      "body": "A reader's first comment."}))
+            first = StepInput.initial(
+                intake.Case(
+                    path_parameters={"article_id": "a-1"},
+                    media_type="application/json",
+                    body={
+                        "author_name": "Reader",
+                        "author_email": "reader@mail.example",
+                        "body": "A reader's first comment.",
+                    },
+                )
+            )
             self.recorder.record_case(case=first.case)  # as schemathesis' own steps do
             self.control.record_step(first, self.recorder)
             return self.step(first)
@@ -164,12 +194,21 @@ def test_the_api_holds_its_document_along_its_links(app, db, make, credentials, 
             finally:
                 db.session.rollback()  # as above: no aborted transaction left to the next call
 
-    Walk.run(settings=settings(max_examples=60, stateful_step_count=10, deadline=None,
-                               derandomize=True, database=None,
-                               suppress_health_check=list(HealthCheck)))
+    Walk.run(
+        settings=settings(
+            max_examples=60,
+            stateful_step_count=10,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
     # The walk went beyond the first calls: submitted comments were read back by their
     # author, reviewed, claimed and decided.
-    assert {"GET /v1/comments/{comment_id}/status 200",
-            "GET /v1/moderation/comments/{comment_id} 200",
-            "POST /v1/moderation/comments/{comment_id}/claim 200",
-            "POST /v1/moderation/comments/{comment_id}/decision 200"} <= followed, sorted(followed)
+    assert {
+        "GET /v1/comments/{comment_id}/status 200",
+        "GET /v1/moderation/comments/{comment_id} 200",
+        "POST /v1/moderation/comments/{comment_id}/claim 200",
+        "POST /v1/moderation/comments/{comment_id}/decision 200",
+    } <= followed, sorted(followed)

@@ -21,10 +21,14 @@ def every_stored_text(db) -> str:
 
 def test_keys_tokens_and_status_tokens_are_stored_only_as_hashes(client, make, db):
     admin = make.token("admin")
-    created = client.post("/v1/admin/sites", json={"name": "S", "origins": [ORIGIN]},
-                          headers={"Authorization": f"Bearer {admin}"}).get_json()
-    moderator = client.post("/v1/admin/tokens", json={"role": "moderator"},
-                            headers={"Authorization": f"Bearer {admin}"}).get_json()["key"]
+    created = client.post(
+        "/v1/admin/sites",
+        json={"name": "S", "origins": [ORIGIN]},
+        headers={"Authorization": f"Bearer {admin}"},
+    ).get_json()
+    moderator = client.post(
+        "/v1/admin/tokens", json={"role": "moderator"}, headers={"Authorization": f"Bearer {admin}"}
+    ).get_json()["key"]
     accepted = make.post_comment(created["site_key"]).get_json()
     stored = every_stored_text(db)
     for secret in (admin, created["site_key"], moderator, accepted["status_token"]):
@@ -32,8 +36,9 @@ def test_keys_tokens_and_status_tokens_are_stored_only_as_hashes(client, make, d
         assert secret not in stored and max(secret.split("_"), key=len) not in stored
     assert hashlib.sha256(created["site_key"].encode()).hexdigest() in stored
     # Shown once: listing the site's keys never shows a secret again.
-    listed = client.get(f"/v1/admin/sites/{created['id']}/keys",
-                        headers={"Authorization": f"Bearer {admin}"}).get_data(as_text=True)
+    listed = client.get(
+        f"/v1/admin/sites/{created['id']}/keys", headers={"Authorization": f"Bearer {admin}"}
+    ).get_data(as_text=True)
     assert created["site_key"] not in listed and '"key"' not in listed
 
 
@@ -43,24 +48,29 @@ def test_keys_are_compared_in_constant_time(client, make, monkeypatch):
     _, key = make.site()
     compared = []
     real = service.auth.hmac.compare_digest
-    monkeypatch.setattr(service.auth.hmac, "compare_digest",
-                        lambda a, b: compared.append((a, b)) or real(a, b))
+    monkeypatch.setattr(
+        service.auth.hmac, "compare_digest", lambda a, b: compared.append((a, b)) or real(a, b)
+    )
     forged = key[:-4] + "AAAA"  # right lookup prefix, wrong secret
-    assert client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": forged}).status_code \
-        == 401
+    assert (
+        client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": forged}).status_code == 401
+    )
     assert compared and compared[0][1] == hashlib.sha256(forged.encode()).hexdigest()
 
 
 def test_cors_preflight_and_requests_follow_each_sites_allowlist(client, make):
     _, key = make.site(origins=[ORIGIN])
-    preflight = {"Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type, x-site-key"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, x-site-key",
+    }
     allowed = client.options("/v1/articles/a-1/comments", headers={"Origin": ORIGIN, **preflight})
     assert allowed.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert "X-Site-Key" in allowed.headers["Access-Control-Allow-Headers"]
     assert "POST" in allowed.headers["Access-Control-Allow-Methods"]
-    foreign = client.options("/v1/articles/a-1/comments",
-                             headers={"Origin": "https://evil.example", **preflight})
+    foreign = client.options(
+        "/v1/articles/a-1/comments", headers={"Origin": "https://evil.example", **preflight}
+    )
     assert "Access-Control-Allow-Origin" not in foreign.headers
 
     posted = make.post_comment(key, headers={"Origin": ORIGIN})
@@ -72,8 +82,11 @@ def test_cors_preflight_and_requests_follow_each_sites_allowlist(client, make):
 
 def test_a_body_over_the_limit_is_413_in_the_error_shape(client, make):
     _, key = make.site()
-    response = client.post("/v1/articles/a-1/comments", data="x" * (1024 * 1024 + 1),
-                           headers={"X-Site-Key": key, "Content-Type": "application/json"})
+    response = client.post(
+        "/v1/articles/a-1/comments",
+        data="x" * (1024 * 1024 + 1),
+        headers={"X-Site-Key": key, "Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert response.get_json()["code"] == 413 and response.get_json()["status"]
 
@@ -81,8 +94,9 @@ def test_a_body_over_the_limit_is_413_in_the_error_shape(client, make):
 def test_intake_is_rate_limited_per_reader_address(app, make, monkeypatch):
     monkeypatch.setitem(app.config, "RATE_LIMIT_INTAKE_PER_IP", "3/minute")
     _, key = make.site(settings={"flood_seconds": 0})
-    answers = [make.post_comment(key, ip="10.5.5.5", body=f"Comment {i}").status_code
-               for i in range(4)]
+    answers = [
+        make.post_comment(key, ip="10.5.5.5", body=f"Comment {i}").status_code for i in range(4)
+    ]
     assert answers == [202, 202, 202, 429]
     limited = make.post_comment(key, ip="10.5.5.5", body="Once more")
     body = limited.get_json()
@@ -95,8 +109,10 @@ def test_ipv6_readers_are_rate_limited_per_64_prefix(app, make, monkeypatch):
     # One subscriber usually holds a whole /64: counting each address would let them rotate.
     monkeypatch.setitem(app.config, "RATE_LIMIT_INTAKE_PER_IP", "2/minute")
     _, key = make.site(settings={"flood_seconds": 0})
-    answers = [make.post_comment(key, ip=f"2001:db8:1:2::{n}", body=f"Comment {n}").status_code
-               for n in range(1, 4)]
+    answers = [
+        make.post_comment(key, ip=f"2001:db8:1:2::{n}", body=f"Comment {n}").status_code
+        for n in range(1, 4)
+    ]
     assert answers == [202, 202, 429]
     assert make.post_comment(key, ip="2001:db8:1:3::1", body="Next door").status_code == 202
 
@@ -112,14 +128,25 @@ def test_intake_is_rate_limited_per_site_key(app, make, monkeypatch):
 def test_reading_a_thread_is_not_rate_limited_like_posting(app, make, client, monkeypatch):
     monkeypatch.setitem(app.config, "RATE_LIMIT_INTAKE_PER_IP", "1/minute")
     _, key = make.site()
-    reads = [client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key},
-                        environ_base={"REMOTE_ADDR": "10.6.6.6"}).status_code for _ in range(5)]
+    reads = [
+        client.get(
+            "/v1/articles/a-1/comments",
+            headers={"X-Site-Key": key},
+            environ_base={"REMOTE_ADDR": "10.6.6.6"},
+        ).status_code
+        for _ in range(5)
+    ]
     assert reads == [200] * 5
 
 
-@pytest.mark.parametrize("path, form", [
-    ("/1.1/verify-key", True), ("/v1alpha1/comments:suggestscore", False),
-    ("/1.1/verify-key", "host")])
+@pytest.mark.parametrize(
+    "path, form",
+    [
+        ("/1.1/verify-key", True),
+        ("/v1alpha1/comments:suggestscore", False),
+        ("/1.1/verify-key", "host"),
+    ],
+)
 def test_the_compatible_apis_are_rate_limited_per_key(app, client, make, monkeypatch, path, form):
     monkeypatch.setitem(app.config, "RATE_LIMIT_COMPAT_PER_KEY", "2/minute")
     site, _ = make.site(origins=[ORIGIN])
@@ -128,13 +155,22 @@ def test_the_compatible_apis_are_rate_limited_per_key(app, client, make, monkeyp
     def call(n):
         environ = {"REMOTE_ADDR": f"10.8.8.{n}"}  # a different address each time: the key counts
         if form == "host":  # the key in the host name only, as akismet-api sends it
-            return client.post(path, data={"blog": ORIGIN}, environ_base=environ,
-                               headers={"Host": f"{key}.akismet.example"})
+            return client.post(
+                path,
+                data={"blog": ORIGIN},
+                environ_base=environ,
+                headers={"Host": f"{key}.akismet.example"},
+            )
         if form:
             return client.post(path, data={"api_key": key, "blog": ORIGIN}, environ_base=environ)
-        return client.post(f"{path}?key={key}", environ_base=environ, json={
-            "comment": {"text": "hi"}, "attributeScores": {"TOXICITY": {
-                "summaryScore": {"value": 0.2}}}})
+        return client.post(
+            f"{path}?key={key}",
+            environ_base=environ,
+            json={
+                "comment": {"text": "hi"},
+                "attributeScores": {"TOXICITY": {"summaryScore": {"value": 0.2}}},
+            },
+        )
 
     statuses = [call(n).status_code for n in range(1, 4)]
     assert statuses[:2] == [200, 200] and statuses[2] == 429
@@ -153,8 +189,11 @@ def test_comment_text_is_data_in_json_never_markup(client, make, db):
     for rule in client.application.url_map.iter_rules():
         if "GET" not in rule.methods or rule.arguments or rule.endpoint == "static":
             continue
-        page = client.get(rule.rule, query_string={"site_key": key},
-                          headers={"X-Site-Key": key, "Accept": "text/html"})
+        page = client.get(
+            rule.rule,
+            query_string={"site_key": key},
+            headers={"X-Site-Key": key, "Accept": "text/html"},
+        )
         if page.mimetype == "text/html":
             assert "<script>alert" not in page.get_data(as_text=True), rule.rule
 
@@ -172,10 +211,16 @@ def test_public_answers_never_show_an_email_an_address_or_a_user_agent(client, m
         make.post_comment(key, ip=ip, author_email=email, body="Too soon.", headers=headers),
         make.post_comment(key, ip="10.1.1.1", author_email=email, body="First."),  # duplicate
         client.get("/v1/articles/a-1/comments", headers={"X-Site-Key": key}),
-        client.get(f"/v1/comments/{accepted['id']}/status",
-                   headers={"X-Status-Token": accepted["status_token"]}),
-        client.post(f"/v1/comments/{accepted['id']}/flags", json={"reason": "spam"},
-                    headers={"X-Site-Key": key}, environ_base={"REMOTE_ADDR": ip}),
+        client.get(
+            f"/v1/comments/{accepted['id']}/status",
+            headers={"X-Status-Token": accepted["status_token"]},
+        ),
+        client.post(
+            f"/v1/comments/{accepted['id']}/flags",
+            json={"reason": "spam"},
+            headers={"X-Site-Key": key},
+            environ_base={"REMOTE_ADDR": ip},
+        ),
         client.get("/v1/articles/a-1/form-token", headers={"X-Site-Key": key}),
     ]
     assert [a.status_code for a in answers] == [202, 429, 409, 200, 200, 201, 200]

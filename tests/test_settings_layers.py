@@ -16,13 +16,21 @@ def decided(db, comment_id):
 
 
 def post(client, key, ip, body):
-    return client.post("/v1/articles/a-1/comments", json={
-        "author_name": "Reader", "author_email": f"{uuid.uuid4().hex[:8]}@mail.example",
-        "body": body}, headers={"X-Site-Key": key}, environ_base={"REMOTE_ADDR": ip})
+    return client.post(
+        "/v1/articles/a-1/comments",
+        json={
+            "author_name": "Reader",
+            "author_email": f"{uuid.uuid4().hex[:8]}@mail.example",
+            "body": body,
+        },
+        headers={"X-Site-Key": key},
+        environ_base={"REMOTE_ADDR": ip},
+    )
 
 
 def test_a_site_override_beats_the_environment_which_beats_the_default(
-        make, base_config, monkeypatch):
+    make, base_config, monkeypatch
+):
     assert load_settings({})["FLOOD_SECONDS"] == DEFAULTS["FLOOD_SECONDS"] == 15
     monkeypatch.setenv("FLOOD_SECONDS", "3600")
     env_app = create_app(base_config)  # the environment is read now, not at import
@@ -53,8 +61,7 @@ def test_a_sites_velocity_limit_reaches_the_spam_stage_in_the_worker(worker, mak
     reasons = {}
     for name, key in (("strict", strict), ("default", default)):
         ip = f"198.19.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
-        ids = [make.post_comment(key, ip=ip, body=random_text()).get_json()["id"]
-               for _ in range(2)]
+        ids = [make.post_comment(key, ip=ip, body=random_text()).get_json()["id"] for _ in range(2)]
         reasons[name] = [wait_until(lambda i=i: decided(db, i)).reasons for i in ids]
     assert any("VELOCITY" in r for r in reasons["strict"]), reasons
     assert not any("VELOCITY" in r for r in reasons["default"]), reasons
@@ -66,8 +73,10 @@ def test_a_sites_wave_size_reaches_the_spam_stage_in_the_worker(worker, make, db
     reasons = {}
     for name, key in (("strict", strict), ("default", default)):
         text = random_text()
-        ids = [make.post_comment(key, article=article, body=text).get_json()["id"]
-               for article in ("wave-1", "wave-2")]
+        ids = [
+            make.post_comment(key, article=article, body=text).get_json()["id"]
+            for article in ("wave-1", "wave-2")
+        ]
         reasons[name] = [wait_until(lambda i=i: decided(db, i)).reasons for i in ids]
     assert any("SPAM_WAVE" in r for r in reasons["strict"]), reasons
     assert not any("SPAM_WAVE" in r for r in reasons["default"]), reasons
@@ -77,10 +86,16 @@ def test_velocity_and_wave_settings_are_checked_like_the_others(make, client):
     site, _ = make.site()
     admin = make.token("admin")
     for bad in ({"velocity_max": 0}, {"wave_min_count": 1}, {"wave_window_s": "soon"}):
-        response = client.patch(f"/v1/admin/sites/{site.id}", json={"settings": bad},
-                                headers={"Authorization": f"Bearer {admin}"})
+        response = client.patch(
+            f"/v1/admin/sites/{site.id}",
+            json={"settings": bad},
+            headers={"Authorization": f"Bearer {admin}"},
+        )
         assert response.status_code == 422, bad
         assert set(bad) <= set(response.get_json()["errors"]["json"]["settings"])
-    ok = client.patch(f"/v1/admin/sites/{site.id}", json={"settings": {"velocity_max": 9}},
-                      headers={"Authorization": f"Bearer {admin}"})
+    ok = client.patch(
+        f"/v1/admin/sites/{site.id}",
+        json={"settings": {"velocity_max": 9}},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
     assert ok.status_code == 200 and ok.get_json()["effective_settings"]["velocity_max"] == 9

@@ -39,8 +39,9 @@ def test_contributions_sum_to_the_verdicts_log_odds():
 )
 def test_probability_thresholds_pick_the_action(evidence, action):
     found = combine.contributions(evidence)
-    verdict_action, _ = combine.choose_action(RuleHits(), found, combine.probability(found),
-                                              SETTINGS)
+    verdict_action, _ = combine.choose_action(
+        RuleHits(), found, combine.probability(found), SETTINGS
+    )
     assert verdict_action == action
 
 
@@ -49,8 +50,9 @@ def test_a_site_can_move_its_thresholds():
     probability = combine.probability(found)
     assert combine.choose_action(RuleHits(), found, probability, SETTINGS)[0] == "hold"
     assert (
-        combine.choose_action(RuleHits(), found, probability,
-                              {"spam_hold": 0.5, "spam_discard": 0.7})[0]
+        combine.choose_action(
+            RuleHits(), found, probability, {"spam_hold": 0.5, "spam_discard": 0.7}
+        )[0]
         == "discard"
     )
 

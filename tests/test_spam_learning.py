@@ -18,16 +18,32 @@ HOUR = datetime(2026, 11, 2, 9, 0)
 
 def taught(site_id: int, source: str, n: int, at: datetime = HOUR) -> list[SpamFeedback]:
     """n spam and n not-spam decisions of one source, as moderators make them."""
-    return [SpamFeedback(site_id=site_id, is_spam=is_spam, source=source, created_at=at,
-                         text=(SPAM if is_spam else HAM).format(n=i))
-            for i in range(n) for is_spam in (True, False)]
+    return [
+        SpamFeedback(
+            site_id=site_id,
+            is_spam=is_spam,
+            source=source,
+            created_at=at,
+            text=(SPAM if is_spam else HAM).format(n=i),
+        )
+        for i in range(n)
+        for is_spam in (True, False)
+    ]
 
 
 def poison(site_id: int, source: str, n: int, at: datetime = HOUR) -> list[SpamFeedback]:
     """2n submissions that call spam not spam and the reverse, as a leaked key could send."""
-    return [SpamFeedback(site_id=site_id, is_spam=not is_spam, source=source, created_at=at,
-                         text=(SPAM if is_spam else HAM).format(n=1000 + i))
-            for i in range(n) for is_spam in (True, False)]
+    return [
+        SpamFeedback(
+            site_id=site_id,
+            is_spam=not is_spam,
+            source=source,
+            created_at=at,
+            text=(SPAM if is_spam else HAM).format(n=1000 + i),
+        )
+        for i in range(n)
+        for is_spam in (True, False)
+    ]
 
 
 def test_one_flooding_key_cannot_undo_what_the_moderators_taught(db, make):
@@ -75,12 +91,14 @@ def test_the_learn_task_refits_only_when_new_feedback_came(db, make):
 
 def test_a_signal_the_model_learned_gives_way_to_it_and_an_unseen_one_keeps_its_weight():
     evidence = {"SHOUTING": 0.6, "LINK_RATIO": 1.0}
-    found = combine.contributions(evidence, model_logit=-1.0, model_examples=1000,
-                                  learned=frozenset({"SHOUTING"}))
+    found = combine.contributions(
+        evidence, model_logit=-1.0, model_examples=1000, learned=frozenset({"SHOUTING"})
+    )
     assert (found["SHOUTING"], found["LINK_RATIO"]) == (0.0, 1.0)
     # Half ramped up, the model has half the say over what it learned.
-    half = combine.contributions(evidence, model_logit=-1.0, model_examples=15,
-                                 learned=frozenset({"SHOUTING"}))
+    half = combine.contributions(
+        evidence, model_logit=-1.0, model_examples=15, learned=frozenset({"SHOUTING"})
+    )
     assert half["SHOUTING"] == pytest.approx(0.3)
 
 
@@ -107,8 +125,16 @@ def test_a_decision_never_weighs_more_than_one_however_others_are_capped():
     # the same moderators' decisions, with and without a capped flood of unrelated texts, give
     # the moderators' probe the same sign and nearly the same log-odds.
     ours = taught(1, "moderator:1", 60)
-    flood = [SpamFeedback(site_id=1, is_spam=i % 2 == 0, source="akismet:7", created_at=HOUR,
-                          text=f"unrelated words {i} of a flood") for i in range(3000)]
+    flood = [
+        SpamFeedback(
+            site_id=1,
+            is_spam=i % 2 == 0,
+            source="akismet:7",
+            created_at=HOUR,
+            text=f"unrelated words {i} of a flood",
+        )
+        for i in range(3000)
+    ]
     rows = ours + flood
     weights = feedback_weights(rows)
     alone = SpamModel.fit([r.text for r in ours], [r.is_spam for r in ours])

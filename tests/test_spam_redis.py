@@ -172,8 +172,9 @@ def test_an_unreachable_redis_does_not_stop_comments():
     dead = redis.Redis(
         host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0)
     )
-    verdict = check_spam(SpamInput(site_id=1, article_id=1, body=FLOOD), {}, redis=dead,
-                         secret=SECRET)
+    verdict = check_spam(
+        SpamInput(site_id=1, article_id=1, body=FLOOD), {}, redis=dead, secret=SECRET
+    )
     assert verdict.action in ("pass", "hold")
     assert "SPAM_WAVE" not in verdict.signals
 
@@ -209,8 +210,10 @@ def test_redis_holds_neither_clear_nor_unkeyed_hashes_of_emails_and_ips(client, 
     for value in (email, email.lower(), ip):
         assert value not in stored
         # Unkeyed digests of an IPv4 address are reversed by trying every address.
-        for digest in (hashlib.sha256(value.encode()).hexdigest(),
-                       hashlib.blake2b(value.encode(), digest_size=12).hexdigest()):
+        for digest in (
+            hashlib.sha256(value.encode()).hexdigest(),
+            hashlib.blake2b(value.encode(), digest_size=12).hexdigest(),
+        ):
             assert digest[:16] not in stored
 
 

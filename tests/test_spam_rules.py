@@ -14,10 +14,16 @@ def comment(body="I disagree with the council on this one.", **fields) -> SpamIn
 
 def rule_hits(item: SpamInput, settings: dict) -> RuleHits:
     """The list entries the rules matched, as check_spam finds them."""
-    return apply_rules(body=item.body, author_name=item.author_name,
-                       author_email=item.author_email, author_url=item.author_url, ip=item.ip,
-                       user_agent=item.user_agent, links=find_links(item.body, item.author_url),
-                       settings={**SPAM_DEFAULTS, **settings})
+    return apply_rules(
+        body=item.body,
+        author_name=item.author_name,
+        author_email=item.author_email,
+        author_url=item.author_url,
+        ip=item.ip,
+        user_agent=item.user_agent,
+        links=find_links(item.body, item.author_url),
+        settings={**SPAM_DEFAULTS, **settings},
+    )
 
 
 def test_an_ordinary_comment_passes_with_no_reasons():

@@ -1,6 +1,5 @@
 """Bot and content signals: each fires on its evidence and stays quiet on ordinary comments."""
 
-
 import pytest
 
 from workers.classifiers.spam import SpamInput, check_spam
@@ -326,8 +325,9 @@ def test_a_money_promise_with_a_private_channel_is_a_scam():
 
 
 def test_a_forged_or_foreign_render_token_is_a_bot_signal_that_holds_the_comment():
-    item = SpamInput(site_id=1, article_id=1, body=ORDINARY, user_agent=BROWSER,
-                     render_token_invalid=True)
+    item = SpamInput(
+        site_id=1, article_id=1, body=ORDINARY, user_agent=BROWSER, render_token_invalid=True
+    )
     verdict = check_spam(item, {})
     assert "BAD_RENDER_TOKEN" in verdict.reasons and verdict.action == "hold"
     assert "BAD_RENDER_TOKEN" not in evidence()

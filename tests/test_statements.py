@@ -15,7 +15,8 @@ from tests.conftest import wait_until
 
 # Every label scores at least 0 and at most 1: "insult" always rejects, nothing else fires.
 INSULT_REJECTS = {label: {"hold": 1.0, "reject": 1.0} for label in LABELS} | {
-    "insult": {"hold": 0.0, "reject": 0.0}}
+    "insult": {"hold": 0.0, "reject": 0.0}
+}
 BODY = "You are wrong about the bridge. Your article is a disgrace."
 
 
@@ -31,8 +32,7 @@ def post(make, key, **fields):
 
 
 def status_of(client, comment_id, token):
-    response = client.get(f"/v1/comments/{comment_id}/status",
-                          headers={"X-Status-Token": token})
+    response = client.get(f"/v1/comments/{comment_id}/status", headers={"X-Status-Token": token})
     assert response.status_code == 200
     return response.get_json()
 
@@ -43,8 +43,7 @@ def decided(db, comment_id):
     return comment if comment.status != Status.PENDING else None
 
 
-def test_a_toxicity_rejection_names_label_model_threshold_and_sentence(worker, make, db,
-                                                                        client):
+def test_a_toxicity_rejection_names_label_model_threshold_and_sentence(worker, make, db, client):
     _, key = make.site(settings={"thresholds": INSULT_REJECTS})
     comment_id, token = post(make, key, body=BODY)
     comment = wait_until(lambda: decided(db, comment_id))
@@ -59,7 +58,9 @@ def test_a_toxicity_rejection_names_label_model_threshold_and_sentence(worker, m
     assert (fact["code"], fact["label"], fact["threshold"]) == ("TOXIC:insult", "insult", 0.0)
     assert "an insult" in fact["text"] and "0.0" in fact["text"]
     assert fact["sentences"] and set(fact["sentences"]) <= {
-        "You are wrong about the bridge.", "Your article is a disgrace."}
+        "You are wrong about the bridge.",
+        "Your article is a disgrace.",
+    }
     assert statement["automated"] is True and statement["human_review"] is False
     assert statement["model"] == {"name": comment.model_name, "version": comment.model_version}
     assert comment.model_name in statement["process"]
@@ -68,8 +69,9 @@ def test_a_toxicity_rejection_names_label_model_threshold_and_sentence(worker, m
 
 
 def test_a_published_comment_has_no_statement(worker, make, db, client):
-    _, key = make.site(settings={"thresholds": {
-        label: {"hold": 1.0, "reject": 1.0} for label in LABELS}})
+    _, key = make.site(
+        settings={"thresholds": {label: {"hold": 1.0, "reject": 1.0} for label in LABELS}}
+    )
     comment_id, token = post(make, key, body="Thanks for the clear report.")
     assert status_of(client, comment_id, token)["statement"] is None  # still pending
     assert wait_until(lambda: decided(db, comment_id)).status == Status.APPROVED
@@ -89,9 +91,15 @@ def test_a_moderators_rejection_says_a_person_took_part_but_not_who(worker, make
     assert held["automated"] is True and held["human_review"] is False
 
     moderator = make.token(name="desk-editor-marguerite")
-    decision = client.post(f"/v1/moderation/comments/{comment_id}/decision",
-                           json={"action": "reject", "reason": "desk-editor-marguerite says no",
-                                 "version": comment.version}, headers=bearer(moderator))
+    decision = client.post(
+        f"/v1/moderation/comments/{comment_id}/decision",
+        json={
+            "action": "reject",
+            "reason": "desk-editor-marguerite says no",
+            "version": comment.version,
+        },
+        headers=bearer(moderator),
+    )
     assert decision.status_code == 200
     answer = status_of(client, comment_id, token)
     statement = answer["statement"]
@@ -113,8 +121,9 @@ def test_a_banned_word_rejection_names_only_the_entry_that_matched(worker, make,
     answer = status_of(client, comment_id, token)
     [fact] = answer["statement"]["facts"]
     assert fact["code"] == "BANNED_WORD" and fact["words"] == ["Scam"]
-    assert answer["statement"]["process"].endswith("(this site's rules), without a person "
-                                                   "taking part.")
+    assert answer["statement"]["process"].endswith(
+        "(this site's rules), without a person taking part."
+    )
     assert "swindle" not in json.dumps(answer)
 
 
@@ -126,8 +135,9 @@ def spam_statement(client, comment_id, token):
 
 
 def test_a_spam_verdict_withholds_the_spam_facts_and_says_why(worker, make, db, client):
-    _, key = make.site(settings={"disallowed_keys": ["cheap-pills.example"],
-                                 "suspect_words": ["refund"]})
+    _, key = make.site(
+        settings={"disallowed_keys": ["cheap-pills.example"], "suspect_words": ["refund"]}
+    )
     spam_id, spam_token = post(make, key, body="Buy now at http://cheap-pills.example today")
     held_id, held_token = post(make, key, body="Ask me about your refund today.")
     assert wait_until(lambda: decided(db, spam_id)).status == Status.SPAM
@@ -153,20 +163,21 @@ def test_the_statement_is_in_the_sites_language(worker, make, db, client):
     assert wait_until(lambda: decided(db, comment_id)).status == Status.REJECTED
     statement = status_of(client, comment_id, token)["statement"]
     assert statement["language"] == "fr"
-    assert statement["summary"] == ("Votre commentaire n'a pas été publié, pour les raisons "
-                                    "ci-dessous.")
+    assert statement["summary"] == (
+        "Votre commentaire n'a pas été publié, pour les raisons ci-dessous."
+    )
     [fact] = statement["facts"]
     assert "une insulte" in fact["text"] and "seuil de rejet" in fact["text"]
-    assert statement["process"].startswith("Cette décision a été prise par des moyens "
-                                           "automatisés")
+    assert statement["process"].startswith("Cette décision a été prise par des moyens automatisés")
     assert statement["appeal"]["text"].startswith("Si vous contestez cette décision")
     assert statement["withheld"][0]["text"].startswith("Les résultats des vérifications")
 
 
 def test_operators_word_the_reasons_for_their_site(worker, make, db, client):
     wording = "We keep this a polite place: insults are not published."
-    _, key = make.site(settings={"thresholds": INSULT_REJECTS,
-                                 "reason_texts": {"TOXIC:insult": wording}})
+    _, key = make.site(
+        settings={"thresholds": INSULT_REJECTS, "reason_texts": {"TOXIC:insult": wording}}
+    )
     comment_id, token = post(make, key, body=BODY)
     assert wait_until(lambda: decided(db, comment_id)).status == Status.REJECTED
     [fact] = status_of(client, comment_id, token)["statement"]["facts"]
@@ -179,33 +190,47 @@ def admin(make):
     return bearer(make.token("admin"))
 
 
-@pytest.mark.parametrize("settings", [
-    {"language": "xx"},
-    {"language": ""},
-    {"appeal_url": "ftp://news.example/appeals"},
-    {"appeal_url": "not a url"},
-    {"reason_texts": {"DISALLOWED_KEY": "A spam code is never disclosed, so never worded."}},
-    {"reason_texts": {"TOXIC:rudeness": "No such label."}},
-    {"reason_texts": {"TOXIC:insult": ""}},
-    {"reason_texts": {"TOXIC:insult": "x" * 1001}},
-    {"reason_texts": ["TOXIC:insult"]},
-])
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"language": "xx"},
+        {"language": ""},
+        {"appeal_url": "ftp://news.example/appeals"},
+        {"appeal_url": "not a url"},
+        {"reason_texts": {"DISALLOWED_KEY": "A spam code is never disclosed, so never worded."}},
+        {"reason_texts": {"TOXIC:rudeness": "No such label."}},
+        {"reason_texts": {"TOXIC:insult": ""}},
+        {"reason_texts": {"TOXIC:insult": "x" * 1001}},
+        {"reason_texts": ["TOXIC:insult"]},
+    ],
+)
 def test_bad_statement_settings_are_422(client, admin, settings):
-    response = client.post("/v1/admin/sites", headers=admin, json={
-        "name": "A", "origins": ["https://a.example"], "settings": settings})
+    response = client.post(
+        "/v1/admin/sites",
+        headers=admin,
+        json={"name": "A", "origins": ["https://a.example"], "settings": settings},
+    )
     assert response.status_code == 422
     [key] = settings
     assert key in response.get_json()["errors"]["json"]["settings"]
 
 
 def test_good_statement_settings_are_kept(client, admin):
-    settings = {"language": "fr", "appeal_url": "https://a.example/appeal",
-                "reason_texts": {"PREMOD_ARTICLE": "Tout est relu."}}
-    response = client.post("/v1/admin/sites", headers=admin, json={
-        "name": "A", "origins": ["https://a.example"], "settings": settings})
+    settings = {
+        "language": "fr",
+        "appeal_url": "https://a.example/appeal",
+        "reason_texts": {"PREMOD_ARTICLE": "Tout est relu."},
+    }
+    response = client.post(
+        "/v1/admin/sites",
+        headers=admin,
+        json={"name": "A", "origins": ["https://a.example"], "settings": settings},
+    )
     assert response.status_code == 201
-    assert response.get_json()["effective_settings"] | settings == \
-        response.get_json()["effective_settings"]
+    assert (
+        response.get_json()["effective_settings"] | settings
+        == response.get_json()["effective_settings"]
+    )
 
 
 def placeholders(text):
@@ -217,8 +242,7 @@ def test_every_message_has_a_translation_with_the_same_placeholders(language):
     from service import statements
     from service.i18n import translations
 
-    messages = [message for _, message, *_ in extract_from_file(
-        "python", statements.__file__)]
+    messages = [message for _, message, *_ in extract_from_file("python", statements.__file__)]
     assert len(messages) >= 20
     catalogue = translations(language)
     for message in messages:

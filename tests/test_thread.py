@@ -20,16 +20,22 @@ def article(make, db):
 
 
 def publish(db, article, parent=None, body="A comment.") -> int:
-    comment = Comment(site_id=article.site_id, article_id=article.id, body=body,
-                      parent_id=parent, status=Status.APPROVED)
+    comment = Comment(
+        site_id=article.site_id,
+        article_id=article.id,
+        body=body,
+        parent_id=parent,
+        status=Status.APPROVED,
+    )
     db.session.add(comment)
     db.session.commit()
     return comment.id
 
 
 def page(client, article, **query) -> dict:
-    response = client.get("/v1/articles/a-1/comments", query_string=query,
-                          headers={"X-Site-Key": article.key})
+    response = client.get(
+        "/v1/articles/a-1/comments", query_string=query, headers={"X-Site-Key": article.key}
+    )
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
@@ -50,8 +56,9 @@ def everything_shown(client, article, **query) -> list[tuple[int, int | None]]:
 
     cursor = None
     while True:
-        data = page(client, article, order="oldest", **query,
-                    **({"cursor": cursor} if cursor else {}))
+        data = page(
+            client, article, order="oldest", **query, **({"cursor": cursor} if cursor else {})
+        )
         walk(data["items"])
         cursor = data["next_cursor"]
         if not cursor:
@@ -72,8 +79,7 @@ def test_a_comment_shows_its_first_replies_and_a_cursor_for_the_rest(client, db,
     assert [r["id"] for r in last["items"]] == replies[4:] and last["next_cursor"] is None
 
 
-def test_every_comment_is_reachable_once_however_big_the_thread(client, db, article,
-                                                                monkeypatch):
+def test_every_comment_is_reachable_once_however_big_the_thread(client, db, article, monkeypatch):
     monkeypatch.setattr(thread_module, "MAX_NODES", 7)  # a page holds at most 7 comments
     expected = []
     for n in range(3):
@@ -99,9 +105,19 @@ def raw_cursor(text: str) -> str:
 
 
 BAD_CURSORS = [
-    "%%%", "not-base64!", "é", raw_cursor("not json"), raw_cursor('{"a": 1}'),
-    encode_cursor(["x"]), encode_cursor([{}]), encode_cursor([None]), encode_cursor([True]),
-    encode_cursor([]), encode_cursor([1, 2, 3]), encode_cursor([2 ** 70]), raw_cursor("[1e999]"),
+    "%%%",
+    "not-base64!",
+    "é",
+    raw_cursor("not json"),
+    raw_cursor('{"a": 1}'),
+    encode_cursor(["x"]),
+    encode_cursor([{}]),
+    encode_cursor([None]),
+    encode_cursor([True]),
+    encode_cursor([]),
+    encode_cursor([1, 2, 3]),
+    encode_cursor([2**70]),
+    raw_cursor("[1e999]"),
     raw_cursor("[NaN]"),
 ]
 
@@ -109,8 +125,11 @@ BAD_CURSORS = [
 @pytest.mark.parametrize("cursor", BAD_CURSORS)
 def test_a_malformed_thread_cursor_is_a_400_that_says_so(client, db, article, cursor):
     publish(db, article)
-    response = client.get("/v1/articles/a-1/comments", query_string={"cursor": cursor},
-                          headers={"X-Site-Key": article.key})
+    response = client.get(
+        "/v1/articles/a-1/comments",
+        query_string={"cursor": cursor},
+        headers={"X-Site-Key": article.key},
+    )
     assert response.status_code == 400
     body = response.get_json()
     assert body["message"].startswith("Invalid cursor") and body["errors"]["query"]["cursor"]
@@ -120,8 +139,11 @@ def test_a_malformed_thread_cursor_is_a_400_that_says_so(client, db, article, cu
 @pytest.mark.parametrize("cursor", BAD_CURSORS)
 def test_a_malformed_review_queue_cursor_is_a_400_that_says_so(client, make, sort, cursor):
     token = make.token()
-    response = client.get("/v1/moderation/queue", query_string={"cursor": cursor, "sort": sort},
-                          headers={"Authorization": f"Bearer {token}"})
+    response = client.get(
+        "/v1/moderation/queue",
+        query_string={"cursor": cursor, "sort": sort},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 400
     assert response.get_json()["message"].startswith("Invalid cursor")
 
@@ -141,28 +163,39 @@ def thread_ids(client, article) -> dict[int, list[int]]:
 
 
 @pytest.mark.parametrize("action", ["reject", "delete", "spam"])
-def test_approved_replies_stay_in_the_thread_when_their_parent_leaves_it(client, db, make,
-                                                                       article, action):
+def test_approved_replies_stay_in_the_thread_when_their_parent_leaves_it(
+    client, db, make, article, action
+):
     top = publish(db, article, body="Top.")
     middle = publish(db, article, parent=top, body="Middle.")
     reply = publish(db, article, parent=middle, body="Reply.")
     moderator = {"Authorization": f"Bearer {make.token()}"}
-    decided = client.post(f"/v1/moderation/comments/{middle}/decision", headers=moderator,
-                          json={"action": action, "version": 1})
+    decided = client.post(
+        f"/v1/moderation/comments/{middle}/decision",
+        headers=moderator,
+        json={"action": action, "version": 1},
+    )
     assert decided.status_code == 200
     # As WordPress re-parents the replies of a deleted comment: under the grandparent.
     assert thread_ids(client, article) == {"tree": {None: [top], top: [reply]}, "total": 2}
 
 
 def test_approved_replies_stay_in_the_thread_when_their_authors_parent_is_erased(
-        client, db, make, article):
-    top = Comment(site_id=article.site_id, article_id=article.id, body="Mine.",
-                  author_email="erase.me@mail.example", status=Status.APPROVED)
+    client, db, make, article
+):
+    top = Comment(
+        site_id=article.site_id,
+        article_id=article.id,
+        body="Mine.",
+        author_email="erase.me@mail.example",
+        status=Status.APPROVED,
+    )
     db.session.add(top)
     db.session.commit()
     reply = publish(db, article, parent=top.id, body="A reply to it.")
     admin = {"Authorization": f"Bearer {make.token('admin')}"}
-    erased = client.post("/v1/admin/privacy/erase", headers=admin,
-                         json={"email": "erase.me@mail.example"})
+    erased = client.post(
+        "/v1/admin/privacy/erase", headers=admin, json={"email": "erase.me@mail.example"}
+    )
     assert erased.status_code == 200
     assert thread_ids(client, article) == {"tree": {None: [reply]}, "total": 1}

@@ -7,11 +7,28 @@ from tests.conftest import wait_until
 
 N = 80
 # Distinct texts: copies of one would make a near-duplicate wave, which the spam stage holds.
-TOPICS = ["The bus lanes", "Library hours", "The stadium deal", "School meals", "Park repairs",
-          "The water bill", "Night trains", "Bike parking", "The new bridge", "Street lights"]
-SIDES = ["need a vote soon.", "were never costed.", "help my street.", "came far too late.",
-         "deserve more money.", "are a waste of time.", "should go to the voters.",
-         "look fine to me."]
+TOPICS = [
+    "The bus lanes",
+    "Library hours",
+    "The stadium deal",
+    "School meals",
+    "Park repairs",
+    "The water bill",
+    "Night trains",
+    "Bike parking",
+    "The new bridge",
+    "Street lights",
+]
+SIDES = [
+    "need a vote soon.",
+    "were never costed.",
+    "help my street.",
+    "came far too late.",
+    "deserve more money.",
+    "are a waste of time.",
+    "should go to the voters.",
+    "look fine to me.",
+]
 
 
 def bearer(token: str) -> dict:
@@ -26,8 +43,12 @@ def moderated_site(make, db, client, count: int, reject_over: float):
     0.05 or 0.9 only), and the moderators decide on the review API.
     """
     site, key = make.site(settings={"moderation_mode": "pre", "flood_seconds": 0})
-    ids = [make.post_comment(key, body=f"{TOPICS[n % len(TOPICS)]} {SIDES[n // len(TOPICS)]}")
-           .get_json()["id"] for n in range(count)]
+    ids = [
+        make.post_comment(
+            key, body=f"{TOPICS[n % len(TOPICS)]} {SIDES[n // len(TOPICS)]}"
+        ).get_json()["id"]
+        for n in range(count)
+    ]
 
     def all_decided():
         db.session.expire_all()
@@ -41,9 +62,13 @@ def moderated_site(make, db, client, count: int, reject_over: float):
         comment.scores = {**comment.scores, "toxicity": toxicity}
         db.session.commit()
         response = client.post(
-            f"/v1/moderation/comments/{comment.id}/decision", headers=moderator,
-            json={"action": "reject" if toxicity > reject_over else "approve",
-                  "version": comment.version})
+            f"/v1/moderation/comments/{comment.id}/decision",
+            headers=moderator,
+            json={
+                "action": "reject" if toxicity > reject_over else "approve",
+                "version": comment.version,
+            },
+        )
         assert response.status_code == 200, response.get_json()
     return site
 
@@ -54,8 +79,7 @@ def test_moderators_who_reject_over_0_6_get_a_suggestion_near_0_6_and_can_apply_
     site = moderated_site(make, db, client, N, reject_over=0.6)
     admin = bearer(make.token("admin", name="Ada Admin"))
 
-    response = client.get(f"/v1/admin/sites/{site.id}/threshold-suggestion?days=7",
-                          headers=admin)
+    response = client.get(f"/v1/admin/sites/{site.id}/threshold-suggestion?days=7", headers=admin)
     assert response.status_code == 200, response.get_json()
     suggestion = response.get_json()
     assert (suggestion["decisions"], suggestion["rejected"]) == (N, 31)
@@ -73,14 +97,18 @@ def test_moderators_who_reject_over_0_6_get_a_suggestion_near_0_6_and_can_apply_
     assert suggestion["labels"]["threat"]["suggested"] is False
     assert suggestion["thresholds"]["threat"] == suggestion["current"]["threat"]
 
-    applied = client.post(f"/v1/admin/sites/{site.id}/threshold-suggestion", json={"days": 7},
-                          headers=admin)
+    applied = client.post(
+        f"/v1/admin/sites/{site.id}/threshold-suggestion", json={"days": 7}, headers=admin
+    )
     assert applied.status_code == 201, applied.get_json()
     db.session.expire_all()
     assert db.session.get(Site, site.id).settings["thresholds"] == suggestion["thresholds"]
     change = db.session.scalars(db.select(SettingsChange)).one()
     assert (change.actor, change.kind, change.basis["decisions"]) == (
-        "Ada Admin", "threshold-suggestion", N)
+        "Ada Admin",
+        "threshold-suggestion",
+        N,
+    )
     assert change.before == {"thresholds": None}  # the site ran on the defaults
     listed = client.get(f"/v1/admin/sites/{site.id}/settings-changes", headers=admin).get_json()
     assert [item["id"] for item in listed] == [change.id]
@@ -90,8 +118,11 @@ def test_too_few_decisions_are_refused_saying_how_many_there_are(worker, make, d
     site = moderated_site(make, db, client, 12, reject_over=0.6)
     admin = bearer(make.token("admin"))
     for method in ("get", "post"):
-        response = getattr(client, method)(f"/v1/admin/sites/{site.id}/threshold-suggestion",
-                                           headers=admin, json={} if method == "post" else None)
+        response = getattr(client, method)(
+            f"/v1/admin/sites/{site.id}/threshold-suggestion",
+            headers=admin,
+            json={} if method == "post" else None,
+        )
         assert response.status_code == 409
         body = response.get_json()
         assert body["errors"] == {"decisions": 12, "rejected": 4}
@@ -102,8 +133,10 @@ def test_too_few_decisions_are_refused_saying_how_many_there_are(worker, make, d
 @pytest.mark.parametrize("days", ["0", "366", "x", "-1"])
 def test_a_bad_period_is_refused(make, client, days):
     site, _ = make.site()
-    response = client.get(f"/v1/admin/sites/{site.id}/threshold-suggestion?days={days}",
-                          headers=bearer(make.token("admin")))
+    response = client.get(
+        f"/v1/admin/sites/{site.id}/threshold-suggestion?days={days}",
+        headers=bearer(make.token("admin")),
+    )
     assert response.status_code == 422
     assert "days" in response.get_json()["errors"]["query"]
 
@@ -111,7 +144,13 @@ def test_a_bad_period_is_refused(make, client, days):
 def test_a_moderator_token_cannot_see_or_apply_suggestions(make, client):
     site, _ = make.site()
     moderator = bearer(make.token(site_id=site.id))
-    assert client.get(f"/v1/admin/sites/{site.id}/threshold-suggestion",
-                      headers=moderator).status_code == 403
-    assert client.post(f"/v1/admin/sites/{site.id}/threshold-suggestion", json={},
-                       headers=moderator).status_code == 403
+    assert (
+        client.get(f"/v1/admin/sites/{site.id}/threshold-suggestion", headers=moderator).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/v1/admin/sites/{site.id}/threshold-suggestion", json={}, headers=moderator
+        ).status_code
+        == 403
+    )

@@ -211,9 +211,7 @@ def test_flagged_mode_scores_sentences_only_where_a_label_reaches_its_threshold(
     tiny_model, monkeypatch
 ):
     everyone = load(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64))
-    flagged = load(
-        config_for(*tiny_model, TOXICITY_BATCH_SIZE=64, TOXICITY_SPANS="flagged")
-    )
+    flagged = load(config_for(*tiny_model, TOXICITY_BATCH_SIZE=64, TOXICITY_SPANS="flagged"))
     calls = []
     original = flagged._predict
     monkeypatch.setattr(flagged, "_predict", lambda texts: calls.append(texts) or original(texts))
@@ -252,9 +250,16 @@ def test_flagged_mode_with_nothing_flagged_makes_one_pass(tiny_model, monkeypatc
     assert len(calls) == 1 and result.spans == []
 
 
-@pytest.mark.parametrize(("value", "mode"), [
-    ("true", "all"), ("all", "all"), ("Flagged", "flagged"), ("false", "off"), ("off", "off"),
-])
+@pytest.mark.parametrize(
+    ("value", "mode"),
+    [
+        ("true", "all"),
+        ("all", "all"),
+        ("Flagged", "flagged"),
+        ("false", "off"),
+        ("off", "off"),
+    ],
+)
 def test_span_settings(tiny_model, value, mode):
     model = load(config_for(*tiny_model, TOXICITY_SPANS=value))
 
@@ -284,10 +289,15 @@ def test_fast_path_agrees_with_plain_detoxify(tiny_model, reference, tmp_path, f
 
 def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_path):
     def load_with(threads):
-        return load(config_for(
-            *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path),
-            TOXICITY_THREADS=threads, TOXICITY_BATCH_SIZE=2,
-        ))
+        return load(
+            config_for(
+                *tiny_model,
+                TOXICITY_FAST_PATH="onnx",
+                TOXICITY_FAST_CACHE_DIR=str(tmp_path),
+                TOXICITY_THREADS=threads,
+                TOXICITY_BATCH_SIZE=2,
+            )
+        )
 
     one, two = load_with(1), load_with(2)
     threads = set()
@@ -312,10 +322,15 @@ def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_pa
 
 
 def test_a_failing_batch_fails_the_call(tiny_model, tmp_path):
-    model = load(config_for(
-        *tiny_model, TOXICITY_FAST_PATH="onnx", TOXICITY_FAST_CACHE_DIR=str(tmp_path),
-        TOXICITY_THREADS=2, TOXICITY_BATCH_SIZE=1,
-    ))
+    model = load(
+        config_for(
+            *tiny_model,
+            TOXICITY_FAST_PATH="onnx",
+            TOXICITY_FAST_CACHE_DIR=str(tmp_path),
+            TOXICITY_THREADS=2,
+            TOXICITY_BATCH_SIZE=1,
+        )
+    )
 
     class Failing:
         def run(self, *args):
@@ -350,9 +365,7 @@ def test_named_model_without_network_or_cache_falls_back_loudly(tmp_path, monkey
     started = time.monotonic()
 
     with caplog.at_level(logging.WARNING):
-        model = load(
-            {"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path)}
-        )
+        model = load({"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path)})
 
     assert time.monotonic() - started < 15
     assert isinstance(model, OfflineModel)
@@ -411,11 +424,15 @@ def release_server(tiny_model, monkeypatch):
         server.server_close()
 
 
-def test_a_named_model_downloads_once_then_loads_from_the_cache(release_server, tmp_path,
-                                                                monkeypatch):
+def test_a_named_model_downloads_once_then_loads_from_the_cache(
+    release_server, tmp_path, monkeypatch
+):
     url, requests = release_server
-    config = {"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path),
-              "TOXICITY_FAST_PATH": "off"}
+    config = {
+        "TOXICITY_MODEL": "original",
+        "TOXICITY_CACHE_DIR": str(tmp_path),
+        "TOXICITY_FAST_PATH": "off",
+    }
 
     downloaded = load(config)
 
@@ -456,8 +473,10 @@ def https_release_server(release_server, tmp_path_factory, monkeypatch):
     thread.start()
     monkeypatch.setenv("SSL_CERT_FILE", str(tls / "cert.pem"))  # trusted by urllib's default
     try:
-        yield f"https://127.0.0.1:{server.server_address[1]}{urllib.parse.urlsplit(url).path}", (
-            requests)
+        yield (
+            f"https://127.0.0.1:{server.server_address[1]}{urllib.parse.urlsplit(url).path}",
+            (requests),
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -489,8 +508,13 @@ def test_models_pull_downloads_from_an_https_url(https_release_server, tiny_mode
     url, requests = https_release_server
     checkpoint, hf_dir = tiny_model
 
-    env = pull_model("original", tmp_path / "m", source=url, hf_config=str(hf_dir),
-                     sha256=checkpoints.file_sha256(checkpoint))
+    env = pull_model(
+        "original",
+        tmp_path / "m",
+        source=url,
+        hf_config=str(hf_dir),
+        sha256=checkpoints.file_sha256(checkpoint),
+    )
 
     assert len(requests) == 1
     assert not list((tmp_path / "m").glob(".download-*"))  # the partial file is gone
@@ -498,12 +522,15 @@ def test_models_pull_downloads_from_an_https_url(https_release_server, tiny_mode
     assert model.labels == LABELS_ORIGINAL
 
 
-@pytest.mark.parametrize("source", [
-    "http://127.0.0.1:9/releases/toxic_original-c1212f89.ckpt",
-    "HTTP://example.org/model.ckpt",
-    "ftp://example.org/model.ckpt",
-    "file:///etc/passwd",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "http://127.0.0.1:9/releases/toxic_original-c1212f89.ckpt",
+        "HTTP://example.org/model.ckpt",
+        "ftp://example.org/model.ckpt",
+        "file:///etc/passwd",
+    ],
+)
 def test_models_pull_takes_only_https_urls_or_local_files(tmp_path, source):
     with pytest.raises(PullError, match="a source is an https:// URL or a local file"):
         pull_model("original", tmp_path, source=source)
@@ -567,8 +594,7 @@ def test_a_failed_download_falls_back_loudly(release_server, tmp_path, monkeypat
     monkeypatch.setitem(detoxify_module.MODEL_URLS, "original", url + ".missing")
 
     with caplog.at_level(logging.WARNING):
-        model = load({"TOXICITY_MODEL": "original",
-                                     "TOXICITY_CACHE_DIR": str(tmp_path)})
+        model = load({"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path)})
 
     assert len(requests) == 1
     assert model.fallback_for == "detoxify-original"
@@ -746,14 +772,16 @@ def test_models_pull_refuses_what_it_cannot_find(tmp_path, name):
 
 
 @pytest.mark.parametrize("languages", [None, ["en"]])
-def test_the_perspective_score_task_scores_sentences_even_with_spans_off(tiny_model, monkeypatch,
-                                                                         languages):
+def test_the_perspective_score_task_scores_sentences_even_with_spans_off(
+    tiny_model, monkeypatch, languages
+):
     from workers import scoring
 
     model = load(config_for(*tiny_model, TOXICITY_SPANS="off"))
     monkeypatch.setattr(scoring, "toxicity_model", lambda: model)
-    [answer] = scoring.score_batch(model, [scoring.ScoreRequest("I agree. We should talk.",
-                                                                languages or [])])
+    [answer] = scoring.score_batch(
+        model, [scoring.ScoreRequest("I agree. We should talk.", languages or [])]
+    )
     assert [(s["begin"], s["end"]) for s in answer["spans"]] == [(0, 8), (9, 24)]
     assert model.spans == "off"  # the worker's comments keep their own setting
 
@@ -767,8 +795,9 @@ def test_the_perspective_score_task_scores_no_sentences_unless_asked(tiny_model)
     original = model._predict
     model._predict = lambda texts: scored_rows.append(len(texts)) or original(texts)
     text = "I agree. We should talk."
-    without, with_spans = scoring.score_batch(model, [scoring.ScoreRequest(text, [], False),
-                                                      scoring.ScoreRequest(text, [], True)])
+    without, with_spans = scoring.score_batch(
+        model, [scoring.ScoreRequest(text, [], False), scoring.ScoreRequest(text, [], True)]
+    )
     assert without["spans"] == [] and without["scores"] == with_spans["scores"]
     assert [(s["begin"], s["end"]) for s in with_spans["spans"]] == [(0, 8), (9, 24)]
     assert sorted(scored_rows) == [1, 3]  # one run per kind: the text; the text and 2 sentences

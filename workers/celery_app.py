@@ -54,8 +54,9 @@ def _load_model_or_stop() -> None:
         publish(flask_app.config["REDIS_URL"], name, status, ttl_s=STATUS_TTL_S)
     except Exception as exc:  # readiness shows no model; the worker still works
         log.warning("worker.status_unpublished", extra={"error": str(exc)[:200]})
-    threading.Thread(target=_keep_publishing, args=(name, status), daemon=True,
-                     name="worker-status").start()
+    threading.Thread(
+        target=_keep_publishing, args=(name, status), daemon=True, name="worker-status"
+    ).start()
 
 
 def _keep_publishing(name: str, status: dict) -> None:

@@ -57,8 +57,10 @@ def pull_model(
     dest.mkdir(parents=True, exist_ok=True)
     if Path(name_or_path).is_dir():
         if source or hf_config:
-            raise PullError(f"{name_or_path} is a model directory: it has its own config and "
-                            "tokenizer, so --source and --hf-config do not apply")
+            raise PullError(
+                f"{name_or_path} is a model directory: it has its own config and "
+                "tokenizer, so --source and --hf-config do not apply"
+            )
         return pull_pretrained(Path(name_or_path), dest, sha256)
     if Path(name_or_path).is_file():
         stem, origin = Path(name_or_path).stem, source or name_or_path
@@ -73,8 +75,10 @@ def pull_model(
     local = _fetch(origin, dest)
     try:
         if expected and (actual := file_sha256(local)) != expected:
-            raise PullError(f"{origin} has SHA-256 {actual}, not the expected {expected}: "
-                            "refusing it (a different or tampered file)")
+            raise PullError(
+                f"{origin} has SHA-256 {actual}, not the expected {expected}: "
+                "refusing it (a different or tampered file)"
+            )
         # weights_only: tensors and plain values only, so a crafted pickle cannot run code.
         loaded = torch.load(local, map_location="cpu", weights_only=True)
     except PullError:
@@ -141,12 +145,16 @@ def pull_pretrained(directory: Path, dest: Path, sha256: str | None = None) -> d
     except ModelLoadError as exc:
         raise PullError(str(exc)) from exc
     except Exception as exc:
-        raise PullError(f"{directory} does not load as a sequence-classification model: "
-                        f"{type(exc).__name__}: {exc}") from exc
+        raise PullError(
+            f"{directory} does not load as a sequence-classification model: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     expected = _expected_sha256(sha256)
     if expected and (actual := file_sha256(pretrained.weights)) != expected:
-        raise PullError(f"{pretrained.weights} has SHA-256 {actual}, not the expected "
-                        f"{expected}: refusing it (a different or tampered file)")
+        raise PullError(
+            f"{pretrained.weights} has SHA-256 {actual}, not the expected "
+            f"{expected}: refusing it (a different or tampered file)"
+        )
     # Write beside, then swap in, so a failed pull never leaves half a directory.
     staging = Path(tempfile.mkdtemp(dir=dest, prefix=".hf-"))
     pretrained.model.save_pretrained(staging)
@@ -158,8 +166,9 @@ def pull_pretrained(directory: Path, dest: Path, sha256: str | None = None) -> d
         with hub_offline():  # prove it loads the way an air-gapped worker will load it
             pulled = load_pretrained(target)
     except Exception as exc:
-        raise PullError(f"the prepared directory {target} does not load offline: "
-                        f"{type(exc).__name__}: {exc}") from exc
+        raise PullError(
+            f"the prepared directory {target} does not load offline: {type(exc).__name__}: {exc}"
+        ) from exc
     manifest = {
         "source": str(directory),
         "labels": list(pulled.labels),
@@ -194,8 +203,10 @@ def _fetch(origin: str, dest: Path) -> Path:
     """Return a local path for origin, downloading it into dest if it is an https:// URL."""
     if "://" in origin and not origin.lower().startswith("https://"):
         # Plain http lets anyone on the path swap the weights; other schemes are not downloads.
-        raise PullError(f"refusing {origin}: a source is an https:// URL or a local file "
-                        "(download it another way and pass the file, ideally with --sha256)")
+        raise PullError(
+            f"refusing {origin}: a source is an https:// URL or a local file "
+            "(download it another way and pass the file, ideally with --sha256)"
+        )
     if not origin.lower().startswith("https://"):
         path = Path(origin)
         if not path.is_file():

@@ -28,8 +28,9 @@ class Evidence:
     standing: str = "none"  # the moderators' standing of the author: service.domain.Standing
 
 
-def decide(evidence: Evidence, settings: dict[str, Any], article_mode: str | None = None
-           ) -> Decision:
+def decide(
+    evidence: Evidence, settings: dict[str, Any], article_mode: str | None = None
+) -> Decision:
     """Decide one comment: reject, spam, hold or approve, with the reasons why.
 
     article_mode: the article's own moderation mode, if it sets one (settings hold the result).
@@ -40,8 +41,9 @@ def decide(evidence: Evidence, settings: dict[str, Any], article_mode: str | Non
     if evidence.spam_action == SpamAction.REJECT:
         return Decision(Status.REJECTED, evidence.spam_reasons)
     if evidence.spam_action in (SpamAction.SPAM, SpamAction.DISCARD):
-        return Decision(Status.SPAM, evidence.spam_reasons,
-                        discard=evidence.spam_action == SpamAction.DISCARD)
+        return Decision(
+            Status.SPAM, evidence.spam_reasons, discard=evidence.spam_action == SpamAction.DISCARD
+        )
 
     vouched = evidence.standing == "trusted"  # by a moderator: no pre-moderation either
     trusted = vouched or evidence.approved_before >= settings["trust_after"] > 0

@@ -46,9 +46,17 @@ class ScoreRequest:
     spans: bool = True  # score its sentences too (the caller asked for spanScores)
 
 
-@shared_task(base=FlaskBatches, name=SCORE_TASK, queue=TASK_QUEUES[SCORE_TASK], ignore_result=False,
-             acks_late=False, flush_every=MAX_BATCH, flush_interval=FLUSH_INTERVAL_S,
-             soft_time_limit=SOFT_TIME_LIMIT_S, time_limit=TIME_LIMIT_S)
+@shared_task(
+    base=FlaskBatches,
+    name=SCORE_TASK,
+    queue=TASK_QUEUES[SCORE_TASK],
+    ignore_result=False,
+    acks_late=False,
+    flush_every=MAX_BATCH,
+    flush_interval=FLUSH_INTERVAL_S,
+    soft_time_limit=SOFT_TIME_LIMIT_S,
+    time_limit=TIME_LIMIT_S,
+)
 def score_texts(requests) -> None:
     """Score the waiting requests' texts in one model run; store each caller's answer."""
     # Not acks_late: nobody waits for a redelivered score, the HTTP caller has answered 503.
@@ -57,8 +65,12 @@ def score_texts(requests) -> None:
     for request in requests:
         # Celery's own "received" line, which a batch task does not get: the task id and its
         # args as the sender chose to show them (the API's argsrepr hides the text).
-        log.info("Task %s[%s] received: %s", SCORE_TASK, request.id,
-                 (request.request_dict or {}).get("argsrepr"))
+        log.info(
+            "Task %s[%s] received: %s",
+            SCORE_TASK,
+            request.id,
+            (request.request_dict or {}).get("argsrepr"),
+        )
         if expired(request):  # its caller has answered 503 already: scoring it helps nobody
             continue
         text, languages = request.args[0], (request.args[1] if len(request.args) > 1 else None)
@@ -68,13 +80,17 @@ def score_texts(requests) -> None:
             if text is None:
                 answers[request.id] = {"error": "TextNotReceived", "model": describe(model)}
                 continue
-        waiting.append((request, ScoreRequest(text, languages or [],
-                                              request.kwargs.get("spans", True))))
-    log.info("score.batch", extra={"size": len(waiting), "expired": len(requests) -
-                                   len(waiting) - len(answers)})
+        waiting.append(
+            (request, ScoreRequest(text, languages or [], request.kwargs.get("spans", True)))
+        )
+    log.info(
+        "score.batch",
+        extra={"size": len(waiting), "expired": len(requests) - len(waiting) - len(answers)},
+    )
     scored = score_batch(model, [item for _, item in waiting])
-    answers.update((request.id, answer) for (request, _), answer in
-                   zip(waiting, scored, strict=True))
+    answers.update(
+        (request.id, answer) for (request, _), answer in zip(waiting, scored, strict=True)
+    )
     by_id = {request.id: request for request in requests}
     for request_id, result in answers.items():
         score_texts.backend.mark_as_done(request_id, result, request=by_id[request_id])
@@ -120,9 +136,14 @@ def answer(model, result, language: str, supported: bool) -> dict:
     return {
         "model": describe(model),
         "scores": {label: round(float(value), 6) for label, value in result.scores.items()},
-        "spans": [{"begin": span.begin, "end": span.end,
-                   "scores": {label: round(float(v), 6) for label, v in span.scores.items()}}
-                  for span in result.spans],
+        "spans": [
+            {
+                "begin": span.begin,
+                "end": span.end,
+                "scores": {label: round(float(v), 6) for label, v in span.scores.items()},
+            }
+            for span in result.spans
+        ],
         "language": language,
         "language_supported": supported,
     }
@@ -142,8 +163,7 @@ def expired(request) -> bool:
 def receive_private_text(ref: str) -> str | None:
     """Take a doNotStore text from the API over pub/sub; None when it does not come."""
     config = current_app.config
-    client = redis.Redis.from_url(config["REDIS_URL"], socket_connect_timeout=1,
-                                  socket_timeout=5)
+    client = redis.Redis.from_url(config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=5)
     try:
         return private_text.receive(client, ref, float(config["SCORE_TIMEOUT_S"]))
     except redis.RedisError as exc:

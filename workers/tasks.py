@@ -42,14 +42,16 @@ class FlaskBatches(Batches):
         return int(celery.flask_app.config["CLASSIFY_TIME_LIMIT_S"])
 
 
-@shared_task(base=FlaskBatches, name=CLASSIFY_TASK, queue=TASK_QUEUES[CLASSIFY_TASK],
-             acks_late=True)
+@shared_task(
+    base=FlaskBatches, name=CLASSIFY_TASK, queue=TASK_QUEUES[CLASSIFY_TASK], acks_late=True
+)
 def classify_comment(requests):
     """Classify the comments of a micro-batch (one message per comment id)."""
     ids = sorted({int(request.args[0]) for request in requests})
     # The API request that accepted each comment (a message header), for the worker's logs.
-    request_ids = {int(request.args[0]): (request.request_dict or {}).get("request_id")
-                   for request in requests}
+    request_ids = {
+        int(request.args[0]): (request.request_dict or {}).get("request_id") for request in requests
+    }
     log.info("classify.batch", extra={"size": len(ids)})
     try:
         pipeline.classify_batch(ids, request_ids)
@@ -82,7 +84,7 @@ def retry_later(comment_id: int, exc: Exception) -> None:
     db.session.commit()
     log.warning("classify.retry", extra={"comment_id": comment_id, "attempt": comment.attempts})
     metrics.CLASSIFY_RETRIES.labels("retry").inc()
-    send(CLASSIFY_TASK, [comment_id], countdown=min(2 ** comment.attempts, 60))
+    send(CLASSIFY_TASK, [comment_id], countdown=min(2**comment.attempts, 60))
 
 
 @shared_task(name=SWEEP_TASK, queue=TASK_QUEUES[SWEEP_TASK], ignore_result=True)
@@ -91,10 +93,14 @@ def sweep_pending(limit: int = 1000) -> int:
     config = current_app.config
     cutoff = utcnow() - timedelta(seconds=config["SWEEP_PENDING_AFTER_S"])
     stale = db.session.scalars(
-        select(Comment).where(
+        select(Comment)
+        .where(
             Comment.status == Status.PENDING,
             Comment.enqueued_at.is_(None) | (Comment.enqueued_at < cutoff),
-        ).order_by(Comment.id).limit(limit)).all()
+        )
+        .order_by(Comment.id)
+        .limit(limit)
+    ).all()
     resent = 0
     for comment in stale:
         comment.attempts += 1
@@ -138,19 +144,30 @@ def feedback_weights(feedback: list[SpamFeedback]) -> list[float]:
 def train_site_model(site_id: int) -> tuple[SpamModel, int] | None:
     """Fit a site's spam model on its recent feedback; None if nothing new came since the last."""
     feedback = db.session.scalars(
-        select(SpamFeedback).where(SpamFeedback.site_id == site_id)
-        .order_by(SpamFeedback.id.desc()).limit(MAX_FEEDBACK)).all()
+        select(SpamFeedback)
+        .where(SpamFeedback.site_id == site_id)
+        .order_by(SpamFeedback.id.desc())
+        .limit(MAX_FEEDBACK)
+    ).all()
     if all(f.learned for f in feedback):
         return None  # a burst queues many learn tasks: the first one learned it all
     # The model learns from the author fields and fired signals too, not the text alone.
-    examples = [SpamInput(site_id=site_id, article_id=None, body=f.text, **(f.fields or {}))
-                for f in feedback]
+    examples = [
+        SpamInput(site_id=site_id, article_id=None, body=f.text, **(f.fields or {}))
+        for f in feedback
+    ]
     model = SpamModel.fit(examples, [f.is_spam for f in feedback], feedback_weights(feedback))
     return model, feedback[0].id
 
 
-@shared_task(name=LEARN_TASK, queue=TASK_QUEUES[LEARN_TASK], ignore_result=True, bind=True,
-             max_retries=5, default_retry_delay=2)
+@shared_task(
+    name=LEARN_TASK,
+    queue=TASK_QUEUES[LEARN_TASK],
+    ignore_result=True,
+    bind=True,
+    max_retries=5,
+    default_retry_delay=2,
+)
 def learn_spam(self, site_id: int) -> int:
     """Refit a site's spam model when feedback came that it has not learned from yet."""
     trained = train_site_model(site_id)
@@ -159,24 +176,37 @@ def learn_spam(self, site_id: int) -> int:
     model, last_id = trained
     state = db.session.get(SpamModelState, site_id)
     if state is None:
-        db.session.add(SpamModelState(site_id=site_id, state=model.to_bytes(),
-                                      examples=model.examples, version=1))
+        db.session.add(
+            SpamModelState(
+                site_id=site_id, state=model.to_bytes(), examples=model.examples, version=1
+            )
+        )
     else:
         # Optimistic: if another worker saved meanwhile, start over with its feedback too.
         saved = db.session.execute(
             update(SpamModelState)
             .where(SpamModelState.site_id == site_id, SpamModelState.version == state.version)
-            .values(state=model.to_bytes(), examples=model.examples, version=state.version + 1,
-                    updated_at=utcnow())
-            .execution_options(synchronize_session=False)).rowcount
+            .values(
+                state=model.to_bytes(),
+                examples=model.examples,
+                version=state.version + 1,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if not saved:
             db.session.rollback()
             raise self.retry()
     learned = db.session.execute(
         update(SpamFeedback)
-        .where(SpamFeedback.site_id == site_id, SpamFeedback.id <= last_id,
-               SpamFeedback.learned.is_(False))
-        .values(learned=True).execution_options(synchronize_session=False)).rowcount
+        .where(
+            SpamFeedback.site_id == site_id,
+            SpamFeedback.id <= last_id,
+            SpamFeedback.learned.is_(False),
+        )
+        .values(learned=True)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     db.session.commit()
     log.info("spam.model_trained", extra={"site_id": site_id, "examples": model.examples})
     return learned

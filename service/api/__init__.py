@@ -24,8 +24,19 @@ def register_blueprints(app: Flask, api: Api) -> None:
     from service.web import pages
 
     app.after_request(cors_for_sites)  # app-wide: a preflight (OPTIONS) reaches no blueprint
-    for module in (comments, moderation, admin, thresholds, shadow, webhooks, privacy, health,
-                   perspective, akismet, review_context):
+    for module in (
+        comments,
+        moderation,
+        admin,
+        thresholds,
+        shadow,
+        webhooks,
+        privacy,
+        health,
+        perspective,
+        akismet,
+        review_context,
+    ):
         api.register_blueprint(module.blp)
     # Browser pages (review page, widget, demo article) are not part of the OpenAPI document.
     app.register_blueprint(pages.bp)

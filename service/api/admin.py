@@ -55,8 +55,9 @@ def unscoped(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.principal.site_id is not None:
-            abort(403, message="This token is scoped to one site; "
-                               "this needs an unscoped admin token.")
+            abort(
+                403, message="This token is scoped to one site; this needs an unscoped admin token."
+            )
         return view(*args, **kwargs)
 
     return wrapper
@@ -100,8 +101,11 @@ class ArticleInSchema(Schema):
     permalink = fields.Url(schemes={"http", "https"}, require_tld=False, load_default="")
     title = fields.String(load_default="", validate=validate.Length(max=500))
     is_open = fields.Boolean(load_default=True)
-    moderation_mode = fields.String(allow_none=True, load_default=None,
-                                    validate=validate.OneOf([m.value for m in ModerationMode]))
+    moderation_mode = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.OneOf([m.value for m in ModerationMode]),
+    )
     settings = fields.Nested(SiteSettingsSchema, load_default=dict)
 
 
@@ -109,8 +113,9 @@ class ArticlePatchSchema(Schema):
     permalink = fields.Url(schemes={"http", "https"}, require_tld=False)
     title = fields.String(validate=validate.Length(max=500))
     is_open = fields.Boolean()
-    moderation_mode = fields.String(allow_none=True,
-                                    validate=validate.OneOf([m.value for m in ModerationMode]))
+    moderation_mode = fields.String(
+        allow_none=True, validate=validate.OneOf([m.value for m in ModerationMode])
+    )
     settings = fields.Nested(SiteSettingsSchema)
 
 
@@ -127,26 +132,34 @@ class ArticleOutSchema(Schema):
 
 class TokenInSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf([Role.MODERATOR, Role.ADMIN]))
-    site_id = fields.Integer(allow_none=True, load_default=None,
-                             validate=validate.Range(1, 2**31 - 1))
+    site_id = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(1, 2**31 - 1)
+    )
     name = fields.String(load_default="", validate=validate.Length(max=200))
 
 
 class ServerKeyInSchema(Schema):
     name = fields.String(load_default="", validate=validate.Length(max=200))
     browser_origins = fields.List(
-        fields.String(validate=validate.Length(max=300)), load_default=None,
+        fields.String(validate=validate.Length(max=300)),
+        load_default=None,
         validate=validate.Length(max=50),
-        metadata={"description": "Site origins whose pages may call the Perspective endpoints "
-                                 "with this key from the browser (CORS); absent or empty: "
-                                 "server to server only."})
+        metadata={
+            "description": "Site origins whose pages may call the Perspective endpoints "
+            "with this key from the browser (CORS); absent or empty: "
+            "server to server only."
+        },
+    )
 
 
 class KeyPatchSchema(Schema):
     browser_origins = fields.List(
-        fields.String(validate=validate.Length(max=300)), required=True, allow_none=True,
+        fields.String(validate=validate.Length(max=300)),
+        required=True,
+        allow_none=True,
         validate=validate.Length(max=50),
-        metadata={"description": "As at creation; null or [] makes it server to server only."})
+        metadata={"description": "As at creation; null or [] makes it server to server only."},
+    )
 
 
 class KeyOutSchema(Schema):
@@ -161,16 +174,20 @@ class KeyOutSchema(Schema):
 
 
 def find_article(site: Site, external_id: str) -> Article | None:
-    return db.session.scalar(db.select(Article).where(
-        Article.site_id == site.id, Article.external_id == external_id))
+    return db.session.scalar(
+        db.select(Article).where(Article.site_id == site.id, Article.external_id == external_id)
+    )
 
 
 def browser_origins(site: Site, origins: list[str]) -> list[str]:
     """Return origins normalised; 422 naming each one that is not one of the site's."""
     kept, problems = checked_browser_origins(site, origins)
     if problems:
-        abort(422, message="A browser origin must be one of the site's origins.",
-              errors={"json": {"browser_origins": problems}})
+        abort(
+            422,
+            message="A browser origin must be one of the site's origins.",
+            errors={"json": {"browser_origins": problems}},
+        )
     return kept
 
 
@@ -193,13 +210,27 @@ def settings_conflict(site: Site, article: Article | None = None) -> None:
 def check_permalink(site: Site, permalink: str | None) -> None:
     """Refuse a permalink outside the site's origins, as intake does."""
     if permalink and not origin_allowed(site, permalink):
-        abort(422, message="Invalid input.", errors={"json": {"permalink": [
-            f"Not on one of the site's origins: {', '.join(site.origins)}."]}})
+        abort(
+            422,
+            message="Invalid input.",
+            errors={
+                "json": {
+                    "permalink": [f"Not on one of the site's origins: {', '.join(site.origins)}."]
+                }
+            },
+        )
 
 
 def site_out(site: Site, **extra) -> dict:
-    return {"id": site.id, "name": site.name, "origins": site.origins, "settings": site.settings,
-            "effective_settings": effective_settings(site), "created_at": site.created_at, **extra}
+    return {
+        "id": site.id,
+        "name": site.name,
+        "origins": site.origins,
+        "settings": site.settings,
+        "effective_settings": effective_settings(site),
+        "created_at": site.created_at,
+        **extra,
+    }
 
 
 @blp.route("/sites")
@@ -260,8 +291,9 @@ class Articles(MethodView):
     def get(self, site_id: int):
         """List a site's articles."""
         get_site(site_id)
-        return db.session.scalars(db.select(Article).where(Article.site_id == site_id)
-                                  .order_by(Article.id)).all()
+        return db.session.scalars(
+            db.select(Article).where(Article.site_id == site_id).order_by(Article.id)
+        ).all()
 
     @site_admins
     @blp.doc(security=[{"bearer": []}])
@@ -273,9 +305,12 @@ class Articles(MethodView):
         site = get_site(site_id)
         external_id = data.pop("external_id")
         if find_article(site, external_id) is not None:
-            abort(409, message=f"Article {external_id!r} already exists on site {site_id}; "
-                               f"change it with PATCH /v1/admin/sites/{site_id}/articles/"
-                               f"{external_id}.")
+            abort(
+                409,
+                message=f"Article {external_id!r} already exists on site {site_id}; "
+                f"change it with PATCH /v1/admin/sites/{site_id}/articles/"
+                f"{external_id}.",
+            )
         check_permalink(site, data["permalink"])
         settings_conflict(site, Article(settings=data["settings"]))
         return upsert_article(site, external_id, **data)
@@ -316,8 +351,9 @@ class SiteKeys(MethodView):
     def post(self, site_id: int):
         """Create another public site key (shown once)."""
         site = get_site(site_id)
-        key, plaintext = create_key(Role.SITE, site.id, name=f"{site.name} widget",
-                                    suffix_if_taken=True)
+        key, plaintext = create_key(
+            Role.SITE, site.id, name=f"{site.name} widget", suffix_if_taken=True
+        )
         db.session.commit()
         key.key = plaintext  # shown in this response only
         return key
@@ -355,8 +391,11 @@ class Tokens(MethodView):
         """Create a moderator or admin token, optionally scoped to one site (shown once)."""
         scope = g.principal.site_id
         if scope is not None and data["site_id"] != scope:
-            abort(403, message=f"This token is scoped to site {scope}: "
-                               f"it can only create tokens for that site (site_id {scope}).")
+            abort(
+                403,
+                message=f"This token is scoped to site {scope}: "
+                f"it can only create tokens for that site (site_id {scope}).",
+            )
         if data["site_id"] is not None:
             get_site(data["site_id"])
         try:
@@ -381,8 +420,11 @@ class KeyItem(MethodView):
         if key is None:
             abort(404, message=f"No key {key_id}.")
         if key.role != Role.SERVER:
-            abort(409, message="Only a server key can be used from the browser; a public site "
-                               "key works everywhere its site's origins do.")
+            abort(
+                409,
+                message="Only a server key can be used from the browser; a public site "
+                "key works everywhere its site's origins do.",
+            )
         key.browser_origins = browser_origins(key.site, data["browser_origins"] or []) or None
         db.session.commit()
         return key

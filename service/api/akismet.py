@@ -39,7 +39,9 @@ if TYPE_CHECKING:
     from workers.classifiers.spam import SpamVerdict
 
 blp = Blueprint(
-    "akismet", __name__, url_prefix="/",
+    "akismet",
+    __name__,
+    url_prefix="/",
     description="Akismet API 1.1 compatible endpoints: form-encoded in, text/plain out.",
 )
 
@@ -79,8 +81,11 @@ def plain_error(exc: HTTPException):
 @blp.errorhandler(OperationalError)
 def database_down(exc: OperationalError):
     forget_failed_transaction(exc)
-    return plain("The service is temporarily unavailable; try again shortly.", status=503,
-                 headers={"Retry-After": "5"})
+    return plain(
+        "The service is temporarily unavailable; try again shortly.",
+        status=503,
+        headers={"Retry-After": "5"},
+    )
 
 
 @blp.before_app_request
@@ -102,19 +107,25 @@ class AkismetFormSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    api_key = fields.String(load_default="",
-                            metadata={"description": "The site's server key (required, or `key`)."})
+    api_key = fields.String(
+        load_default="", metadata={"description": "The site's server key (required, or `key`)."}
+    )
     key = fields.String(load_default="", metadata={"description": "Older name for api_key."})
-    blog = fields.String(load_default="",
-                         metadata={"description": "The site's URL: one of its origins (required)."})
+    blog = fields.String(
+        load_default="", metadata={"description": "The site's URL: one of its origins (required)."}
+    )
 
 
 class CommentFormSchema(AkismetFormSchema):
     """A comment as Akismet's comment-check, submit-spam and submit-ham receive it."""
 
-    user_ip = fields.String(load_default="", metadata={
-        "description": "Required by comment-check; submissions may omit it (WordPress does "
-                       "after 15 days)."})
+    user_ip = fields.String(
+        load_default="",
+        metadata={
+            "description": "Required by comment-check; submissions may omit it (WordPress does "
+            "after 15 days)."
+        },
+    )
     user_agent = fields.String(load_default="")
     referrer = fields.String(load_default="")
     permalink = fields.String(load_default="")
@@ -127,15 +138,22 @@ class CommentFormSchema(AkismetFormSchema):
     comment_post_modified_gmt = fields.String(load_default="")
     blog_lang = fields.String(load_default="")
     blog_charset = fields.String(load_default="")
-    user_role = fields.String(load_default="",
-                              metadata={"description": "`administrator`: never spam."})
+    user_role = fields.String(
+        load_default="", metadata={"description": "`administrator`: never spam."}
+    )
     honeypot_field_name = fields.String(
-        load_default="", metadata={"description": "Name of a hidden field sent with its value; "
-                                                  "a filled one is a bot. WordPress's own "
-                                                  "`POST_ak_hp_*` fields are read too."})
+        load_default="",
+        metadata={
+            "description": "Name of a hidden field sent with its value; "
+            "a filled one is a bot. WordPress's own "
+            "`POST_ak_hp_*` fields are read too."
+        },
+    )
     recheck_reason = fields.String(load_default="")
-    is_test = fields.String(load_default="", metadata={
-        "description": "1/true: answer, but learn nothing and record nothing."})
+    is_test = fields.String(
+        load_default="",
+        metadata={"description": "1/true: answer, but learn nothing and record nothing."},
+    )
 
 
 AKISMET_FORM, COMMENT_FORM = AkismetFormSchema(), CommentFormSchema()
@@ -186,25 +204,37 @@ def site_for(key: str, blog: str, bare_wrong_key: bool = False) -> Site:
         raise AkismetAnswer("invalid", "We were unable to parse your blog URI")
     site = found.site
     if not origin_allowed(site, blog):
-        raise AkismetAnswer("invalid", f"The blog {normalize_origin(blog)} is not one of this "
-                                       "key's site origins")
+        raise AkismetAnswer(
+            "invalid", f"The blog {normalize_origin(blog)} is not one of this key's site origins"
+        )
     g.api_key_id = found.id  # the feedback's source: one key's weight on the model is capped
     return site
 
 
 # WordPress's column limits (author 245, email 100, url 200, content 65,525 characters) and the
 # service's own for what it stores of the request.
-FIELD_CAPS = {"comment_author": 245, "comment_author_email": 100, "comment_author_url": 200,
-              "comment_content": 65525, "user_ip": 45, "user_agent": 500, "referrer": 2000,
-              "permalink": 2000, "comment_type": 50, "honeypot_field_name": 200}
+FIELD_CAPS = {
+    "comment_author": 245,
+    "comment_author_email": 100,
+    "comment_author_url": 200,
+    "comment_content": 65525,
+    "user_ip": 45,
+    "user_agent": 500,
+    "referrer": 2000,
+    "permalink": 2000,
+    "comment_type": 50,
+    "honeypot_field_name": 200,
+}
 
 
 def check_lengths(form: dict) -> None:
     """Refuse a field longer than WordPress would ever send, naming it and its limit."""
     for name, cap in FIELD_CAPS.items():
         if len(form[name]) > cap:
-            raise AkismetAnswer(f"Field too long: {name}.",
-                                f"{name} has {len(form[name])} characters; at most {cap}")
+            raise AkismetAnswer(
+                f"Field too long: {name}.",
+                f"{name} has {len(form[name])} characters; at most {cap}",
+            )
 
 
 def honeypot_value(form: dict) -> str | None:
@@ -231,8 +261,9 @@ def check_user_ip(form: dict) -> None:
         if value:
             ipaddress.ip_address(value)
     except ValueError:
-        raise AkismetAnswer("Invalid field: user_ip.",
-                            f"user_ip {value[:45]!r} is not an IP address") from None
+        raise AkismetAnswer(
+            "Invalid field: user_ip.", f"user_ip {value[:45]!r} is not an IP address"
+        ) from None
 
 
 # Akismet's documented test values: integrators check their wiring with them.
@@ -240,17 +271,28 @@ ALWAYS_SPAM_AUTHOR, ALWAYS_SPAM_EMAIL = "viagra-test-123", "akismet-guaranteed-s
 
 
 def akismet_test_spam(form: dict) -> bool:
-    return (form["comment_author"].strip() == ALWAYS_SPAM_AUTHOR
-            or form["comment_author_email"].strip().lower() == ALWAYS_SPAM_EMAIL)
+    return (
+        form["comment_author"].strip() == ALWAYS_SPAM_AUTHOR
+        or form["comment_author_email"].strip().lower() == ALWAYS_SPAM_EMAIL
+    )
 
 
 def approved_before(site: Site, email: str) -> int:
     """Count the author's approved comments on the site (the trust signal intake uses)."""
     if not email:
         return 0
-    return db.session.scalar(select(func.count()).select_from(Comment).where(
-        Comment.site_id == site.id, Comment.author_email == email.lower(),
-        Comment.status == Status.APPROVED)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(
+                Comment.site_id == site.id,
+                Comment.author_email == email.lower(),
+                Comment.status == Status.APPROVED,
+            )
+        )
+        or 0
+    )
 
 
 def judge(site: Site, form: dict) -> "SpamVerdict":
@@ -260,19 +302,34 @@ def judge(site: Site, form: dict) -> "SpamVerdict":
 
     honeypot = honeypot_value(form)
     item = SpamInput(
-        site_id=site.id, article_id=None, body=form["comment_content"],
-        author_name=form["comment_author"], author_email=form["comment_author_email"].lower(),
-        author_url=form["comment_author_url"], ip=form["user_ip"].strip(),
-        user_agent=form["user_agent"], referrer=form["referrer"], honeypot=honeypot,
+        site_id=site.id,
+        article_id=None,
+        body=form["comment_content"],
+        author_name=form["comment_author"],
+        author_email=form["comment_author_email"].lower(),
+        author_url=form["comment_author_url"],
+        ip=form["user_ip"].strip(),
+        user_agent=form["user_agent"],
+        referrer=form["referrer"],
+        honeypot=honeypot,
         approved_before=approved_before(site, form["comment_author_email"]),
-        permalink=form["permalink"], comment_type=form["comment_type"] or "comment",
+        permalink=form["permalink"],
+        comment_type=form["comment_type"] or "comment",
     )
     # A test call must not count towards the site's velocity and near-duplicate windows.
-    client = None if is_true(form["is_test"]) else spam_stage.redis_client(
-        current_app.config["REDIS_URL"])
+    client = (
+        None
+        if is_true(form["is_test"])
+        else spam_stage.redis_client(current_app.config["REDIS_URL"])
+    )
     model = spam_stage.spam_models({site.id}).get(site.id)
-    return check_spam(item, effective_settings(site), redis=client, model=model,
-                      secret=current_app.config["SECRET_KEY"])
+    return check_spam(
+        item,
+        effective_settings(site),
+        redis=client,
+        model=model,
+        secret=current_app.config["SECRET_KEY"],
+    )
 
 
 def is_spam(verdict: "SpamVerdict", settings: dict) -> bool:
@@ -284,40 +341,58 @@ def is_spam(verdict: "SpamVerdict", settings: dict) -> bool:
 # --- Views ---------------------------------------------------------------------------------------
 
 PLAIN = "text/plain"
-DEBUG_HELP = {"X-akismet-debug-help": {
-    "schema": {"type": "string"},
-    "description": "Why the request was refused (sent with `invalid` and missing-field answers).",
-}}
+DEBUG_HELP = {
+    "X-akismet-debug-help": {
+        "schema": {"type": "string"},
+        "description": "Why the request was refused "
+        "(sent with `invalid` and missing-field answers).",
+    }
+}
 PLAIN_ERRORS = {
-    "429": {"description": "Too many requests from this address or with this key.",
-            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-            "content": {PLAIN: {"schema": {"type": "string"}}}},
-    "413": {"description": "The form is larger than MAX_REQUEST_BYTES (1 MiB by default) or "
-                           "has more than 1000 fields.",
-            "content": {PLAIN: {"schema": {"type": "string"}}}},
-    "503": {"description": "The database is unavailable; try again shortly.",
-            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-            "content": {PLAIN: {"schema": {"type": "string"}}}},
-    "default": {"description": "Error, as text.",
-                "content": {PLAIN: {"schema": {"type": "string"}}}},
+    "429": {
+        "description": "Too many requests from this address or with this key.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {PLAIN: {"schema": {"type": "string"}}},
+    },
+    "413": {
+        "description": "The form is larger than MAX_REQUEST_BYTES (1 MiB by default) or "
+        "has more than 1000 fields.",
+        "content": {PLAIN: {"schema": {"type": "string"}}},
+    },
+    "503": {
+        "description": "The database is unavailable; try again shortly.",
+        "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+        "content": {PLAIN: {"schema": {"type": "string"}}},
+    },
+    "default": {
+        "description": "Error, as text.",
+        "content": {PLAIN: {"schema": {"type": "string"}}},
+    },
 }
 
 
 def form_body(schema) -> dict:
-    return {"required": True,
-            "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
+    return {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}
 
 
 def answer_schema(*words: str) -> dict:
-    return {"type": "string", "example": words[0],
-            "description": "One of: " + " | ".join(repr(w) for w in words)}
+    return {
+        "type": "string",
+        "example": words[0],
+        "description": "One of: " + " | ".join(repr(w) for w in words),
+    }
 
 
 @blp.route("/1.1/verify-key")
 class VerifyKey(MethodView):
     @blp.doc(requestBody=form_body(AkismetFormSchema), responses=PLAIN_ERRORS)
-    @blp.response(200, answer_schema("valid", "invalid"), content_type=PLAIN,
-                  headers=DEBUG_HELP, description="`valid`, or `invalid` with a debug-help header.")
+    @blp.response(
+        200,
+        answer_schema("valid", "invalid"),
+        content_type=PLAIN,
+        headers=DEBUG_HELP,
+        description="`valid`, or `invalid` with a debug-help header.",
+    )
     def post(self):
         """Check a site key and blog URL (Akismet verify-key)."""
         form = load_form(AKISMET_FORM)
@@ -330,16 +405,31 @@ class VerifyKey(MethodView):
 class CommentCheck(MethodView):
     @blp.doc(requestBody=form_body(CommentFormSchema), responses=PLAIN_ERRORS)
     @blp.response(
-        200, answer_schema("true", "false", "invalid", "Missing required field: user_ip.",
-                           "Field too long: comment_content.", "Invalid field: user_ip."),
-        content_type=PLAIN, description="`true` (spam) or `false`; `invalid`, a missing-field or "
-                                        "a field-too-long line with a debug-help header when "
-                                        "refused.",
-        headers={**DEBUG_HELP, "X-akismet-pro-tip": {
-            "schema": {"type": "string", "enum": ["discard"]},
-            "description": "`discard`: blatant spam, safe to drop without review."},
-            "X-akismet-guid": {"schema": {"type": "string"},
-                               "description": "This check's id (with `true` and `false`)."}})
+        200,
+        answer_schema(
+            "true",
+            "false",
+            "invalid",
+            "Missing required field: user_ip.",
+            "Field too long: comment_content.",
+            "Invalid field: user_ip.",
+        ),
+        content_type=PLAIN,
+        description="`true` (spam) or `false`; `invalid`, a missing-field or "
+        "a field-too-long line with a debug-help header when "
+        "refused.",
+        headers={
+            **DEBUG_HELP,
+            "X-akismet-pro-tip": {
+                "schema": {"type": "string", "enum": ["discard"]},
+                "description": "`discard`: blatant spam, safe to drop without review.",
+            },
+            "X-akismet-guid": {
+                "schema": {"type": "string"},
+                "description": "This check's id (with `true` and `false`).",
+            },
+        },
+    )
     def post(self):
         """Say whether a comment is spam, with the intake's spam stage (Akismet comment-check)."""
         form = load_form(COMMENT_FORM)
@@ -356,9 +446,16 @@ class CommentCheck(MethodView):
             return plain("true", headers=guid)
         settings = effective_settings(site)
         verdict = judge(site, form)
-        current_app.logger.info("akismet.checked", extra={
-            "site_id": site.id, "action": verdict.action, "reasons": verdict.reasons,
-            "spam": round(verdict.probability, 3), "is_test": is_true(form["is_test"])})
+        current_app.logger.info(
+            "akismet.checked",
+            extra={
+                "site_id": site.id,
+                "action": verdict.action,
+                "reasons": verdict.reasons,
+                "spam": round(verdict.probability, 3),
+                "is_test": is_true(form["is_test"]),
+            },
+        )
         spam = is_spam(verdict, settings)
         if not is_true(form["is_test"]):
             akismet_usage.count(site.id, form["blog"], "spam" if spam else "ham")
@@ -379,36 +476,52 @@ def submit(is_spam_label: bool):
     check_user_ip(form)
     text = form["comment_content"]
     if not text.strip():  # nothing to learn from: say so rather than thank for nothing
-        raise AkismetAnswer("Missing required field: comment_content.",
-                            'Empty "comment_content" value')
+        raise AkismetAnswer(
+            "Missing required field: comment_content.", 'Empty "comment_content" value'
+        )
     # A test submission teaches nothing: thank and move on.
     if not is_true(form["is_test"]):
-        fields = {"author_name": form["comment_author"],
-                  "author_email": form["comment_author_email"].lower(),
-                  "author_url": form["comment_author_url"], "ip": form["user_ip"].strip(),
-                  "user_agent": form["user_agent"], "referrer": form["referrer"]}
-        domain.record_spam_submission(site.id, is_spam_label, f"akismet:{g.api_key_id}", text,
-                                      fields)
-        akismet_usage.count(site.id, form["blog"],
-                            "missed_spam" if is_spam_label else "false_positives")
-        current_app.logger.info("akismet.submitted",
-                                extra={"site_id": site.id, "is_spam": is_spam_label})
+        fields = {
+            "author_name": form["comment_author"],
+            "author_email": form["comment_author_email"].lower(),
+            "author_url": form["comment_author_url"],
+            "ip": form["user_ip"].strip(),
+            "user_agent": form["user_agent"],
+            "referrer": form["referrer"],
+        }
+        domain.record_spam_submission(
+            site.id, is_spam_label, f"akismet:{g.api_key_id}", text, fields
+        )
+        akismet_usage.count(
+            site.id, form["blog"], "missed_spam" if is_spam_label else "false_positives"
+        )
+        current_app.logger.info(
+            "akismet.submitted", extra={"site_id": site.id, "is_spam": is_spam_label}
+        )
     return plain(SUBMISSION_THANKS)
 
 
 SUBMIT_RESPONSE = {
-    "content_type": PLAIN, "headers": DEBUG_HELP,
+    "content_type": PLAIN,
+    "headers": DEBUG_HELP,
     "description": f"`{SUBMISSION_THANKS}`; `invalid`, a missing-field or a field-too-long "
-                   "line with a debug-help header when refused.",
+    "line with a debug-help header when refused.",
 }
 
 
 @blp.route("/1.1/submit-spam")
 class SubmitSpam(MethodView):
     @blp.doc(requestBody=form_body(CommentFormSchema), responses=PLAIN_ERRORS)
-    @blp.response(200, answer_schema(SUBMISSION_THANKS, "invalid",
-                                                "Missing required field: comment_content.",
-                                                "Invalid field: user_ip."), **SUBMIT_RESPONSE)
+    @blp.response(
+        200,
+        answer_schema(
+            SUBMISSION_THANKS,
+            "invalid",
+            "Missing required field: comment_content.",
+            "Invalid field: user_ip.",
+        ),
+        **SUBMIT_RESPONSE,
+    )
     def post(self):
         """Report a comment the check missed as spam, to train the site (Akismet submit-spam)."""
         return submit(True)
@@ -417,9 +530,16 @@ class SubmitSpam(MethodView):
 @blp.route("/1.1/submit-ham")
 class SubmitHam(MethodView):
     @blp.doc(requestBody=form_body(CommentFormSchema), responses=PLAIN_ERRORS)
-    @blp.response(200, answer_schema(SUBMISSION_THANKS, "invalid",
-                                                "Missing required field: comment_content.",
-                                                "Invalid field: user_ip."), **SUBMIT_RESPONSE)
+    @blp.response(
+        200,
+        answer_schema(
+            SUBMISSION_THANKS,
+            "invalid",
+            "Missing required field: comment_content.",
+            "Invalid field: user_ip.",
+        ),
+        **SUBMIT_RESPONSE,
+    )
     def post(self):
         """Report a comment wrongly called spam, to train the site (Akismet submit-ham)."""
         return submit(False)

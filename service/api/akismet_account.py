@@ -32,15 +32,29 @@ from service.models import Site
 JSON = "application/json"
 ACCOUNT_TYPE = "self-hosted"
 STATS_MONTHS = {"6-months": 6, "all": 13}  # "all": every month the figures are kept
-KEY_SITES_COLUMNS = (("site", "Site"), ("api_calls", "Total API Calls"), ("spam", "Spam"),
-                     ("ham", "Ham"), ("missed_spam", "Missed Spam"),
-                     ("false_positives", "False Positives"), ("is_revoked", "Is Revoked"))
+KEY_SITES_COLUMNS = (
+    ("site", "Site"),
+    ("api_calls", "Total API Calls"),
+    ("spam", "Spam"),
+    ("ham", "Ham"),
+    ("missed_spam", "Missed Spam"),
+    ("false_positives", "False Positives"),
+    ("is_revoked", "Is Revoked"),
+)
 
 
 def json_or_text(description: str) -> dict:
     """Document a 200 that is JSON, or Akismet's text (`invalid`, CSV) when it is not."""
-    return {**PLAIN_ERRORS, "200": {"description": description, "content": {
-        JSON: {"schema": {"type": "object"}}, "text/plain": {"schema": {"type": "string"}}}}}
+    return {
+        **PLAIN_ERRORS,
+        "200": {
+            "description": description,
+            "content": {
+                JSON: {"schema": {"type": "object"}},
+                "text/plain": {"schema": {"type": "string"}},
+            },
+        },
+    }
 
 
 def json_answer(value, status: int = 200):
@@ -51,9 +65,14 @@ def json_answer(value, status: int = 200):
 
 def account(site: Site) -> dict:
     """Describe the site as Akismet describes a subscription (what the settings page reads)."""
-    return {"account_id": site.id, "account_name": f"{site.name} (self-hosted)",
-            "account_type": ACCOUNT_TYPE, "status": "active", "next_billing_date": None,
-            "limit_reached": False}
+    return {
+        "account_id": site.id,
+        "account_name": f"{site.name} (self-hosted)",
+        "account_type": ACCOUNT_TYPE,
+        "status": "active",
+        "next_billing_date": None,
+        "limit_reached": False,
+    }
 
 
 def key_site() -> tuple[Site, str]:
@@ -73,16 +92,23 @@ def stats(site_id: int, months: list[str]) -> dict:
     checked = total["spam"] + total["ham"]
     wrong = total["missed_spam"] + total["false_positives"]
     accuracy = 100.0 if checked == 0 else round(100.0 * max(checked - wrong, 0) / checked, 2)
-    return {"spam": total["spam"], "ham": total["ham"], "missed_spam": total["missed_spam"],
-            "false_positives": total["false_positives"], "accuracy": accuracy,
-            # Akismet reckons a human takes about 6 seconds to judge and clear one spam.
-            "time_saved": total["spam"] * 6}
+    return {
+        "spam": total["spam"],
+        "ham": total["ham"],
+        "missed_spam": total["missed_spam"],
+        "false_positives": total["false_positives"],
+        "accuracy": accuracy,
+        # Akismet reckons a human takes about 6 seconds to judge and clear one spam.
+        "time_saved": total["spam"] * 6,
+    }
 
 
 @blp.route("/1.1/get-subscription")
 class GetSubscription(MethodView):
-    @blp.doc(requestBody=form_body(AKISMET_FORM), responses=json_or_text(
-        "The account (the site): status `active`; `invalid` as text."))
+    @blp.doc(
+        requestBody=form_body(AKISMET_FORM),
+        responses=json_or_text("The account (the site): status `active`; `invalid` as text."),
+    )
     def post(self):
         """Describe the key's account, for WordPress's settings page (Akismet get-subscription)."""
         form = load_form(AKISMET_FORM)
@@ -91,8 +117,10 @@ class GetSubscription(MethodView):
 
 @blp.route("/1.1/verify-wpcom-key")
 class VerifyWpcomKey(MethodView):
-    @blp.doc(requestBody=form_body(AKISMET_FORM), responses=json_or_text(
-        "The account with its key; `invalid` as text."))
+    @blp.doc(
+        requestBody=form_body(AKISMET_FORM),
+        responses=json_or_text("The account with its key; `invalid` as text."),
+    )
     def post(self):
         """Describe the key's account, for WordPress with Jetpack (Akismet verify-wpcom-key)."""
         key = request_key("api_key", "key")
@@ -109,9 +137,13 @@ class VerifyWpcomKey(MethodView):
 
 @blp.route("/1.1/get-stats")
 class GetStats(MethodView):
-    @blp.doc(requestBody=form_body(AKISMET_FORM), responses=json_or_text(
-        "spam, ham, missed_spam, false_positives, accuracy (percent), "
-        "time_saved (seconds) over `from` (`6-months` or `all`)."))
+    @blp.doc(
+        requestBody=form_body(AKISMET_FORM),
+        responses=json_or_text(
+            "spam, ham, missed_spam, false_positives, accuracy (percent), "
+            "time_saved (seconds) over `from` (`6-months` or `all`)."
+        ),
+    )
     def post(self):
         """Sum the site's checks and submissions (Akismet get-stats)."""
         form = load_form(AKISMET_FORM)
@@ -123,14 +155,20 @@ class GetStats(MethodView):
 @blp.route("/1.1/deactivate")
 class Deactivate(MethodView):
     @blp.doc(requestBody=form_body(AKISMET_FORM), responses=PLAIN_ERRORS)
-    @blp.response(200, {"type": "string", "example": "deactivated"}, content_type="text/plain",
-                  description="`deactivated`; `invalid` with a debug-help header.")
+    @blp.response(
+        200,
+        {"type": "string", "example": "deactivated"},
+        content_type="text/plain",
+        description="`deactivated`; `invalid` with a debug-help header.",
+    )
     def post(self):
         """Acknowledge that a blog stops using the key (Akismet deactivate); the key stays live."""
         form = load_form(AKISMET_FORM)
         site = site_for(request_key("key", "api_key"), form["blog"])
-        current_app.logger.info("akismet.deactivated", extra={
-            "site_id": site.id, "blog": akismet_usage.blog_host(form["blog"])})
+        current_app.logger.info(
+            "akismet.deactivated",
+            extra={"site_id": site.id, "blog": akismet_usage.blog_host(form["blog"])},
+        )
         return plain("deactivated")
 
 
@@ -145,21 +183,28 @@ class ConnectionTest(MethodView):
 @blp.route("/1.2/usage-limit")
 class UsageLimit(MethodView):
     @blp.doc(parameters=[{"in": "query", "name": "api_key", "schema": {"type": "string"}}])
-    @blp.doc(responses=json_or_text(
-        "limit (null: none), usage (calls this month), percentage, throttled."))
+    @blp.doc(
+        responses=json_or_text(
+            "limit (null: none), usage (calls this month), percentage, throttled."
+        )
+    )
     def get(self):
         """Say how many calls the key made this month (Akismet usage-limit)."""
         site, _ = key_site()
         usage = akismet_usage.totals(site.id, [akismet_usage.month()])["api_calls"]
-        return json_answer({"limit": None, "usage": usage, "percentage": "0.00",
-                            "throttled": False})
+        return json_answer(
+            {"limit": None, "usage": usage, "percentage": "0.00", "throttled": False}
+        )
 
 
 @blp.route("/1.2/key-sites")
 class KeySites(MethodView):
-    @blp.doc(parameters=[{"in": "query", "name": name, "schema": {"type": "string"}}
-                         for name in ("api_key", "month", "filter", "format", "order", "limit",
-                                      "offset")])
+    @blp.doc(
+        parameters=[
+            {"in": "query", "name": name, "schema": {"type": "string"}}
+            for name in ("api_key", "month", "filter", "format", "order", "limit", "offset")
+        ]
+    )
     @blp.doc(responses=json_or_text("Figures per blog for a month, as JSON or (`format=csv`) CSV."))
     def get(self):
         """List the key's blogs with their figures for a month (Akismet key-sites)."""
@@ -168,17 +213,20 @@ class KeySites(MethodView):
         month = args.get("month") or akismet_usage.month()
         limit, offset = int_arg(args, "limit", 500), int_arg(args, "offset", 0)
         blogs = akismet_usage.by_blog(site.id, [month])[month]
-        rows = [row(host, figures) for host, figures in blogs.items()
-                if args.get("filter", "").lower() in host]
+        rows = [
+            row(host, figures)
+            for host, figures in blogs.items()
+            if args.get("filter", "").lower() in host
+        ]
         order = args.get("order") or "api_calls"
         if order not in {name for name, _ in KEY_SITES_COLUMNS}:
             raise AkismetAnswer("invalid", f"Unknown order column {order}")
-        rows.sort(key=lambda r: (-int(r[order]) if order not in ("site", "is_revoked")
-                                 else 0, r["site"]))
-        page = rows[offset:offset + limit]
+        rows.sort(
+            key=lambda r: (-int(r[order]) if order not in ("site", "is_revoked") else 0, r["site"])
+        )
+        page = rows[offset : offset + limit]
         if args.get("format") == "csv":
-            return plain(key_sites_csv(key, month, page, limit, offset,
-                                       len(rows)))
+            return plain(key_sites_csv(key, month, page, limit, offset, len(rows)))
         return json_answer({month: page, "limit": limit, "offset": offset, "total": len(rows)})
 
 
@@ -193,18 +241,27 @@ def int_arg(args, name: str, default: int) -> int:
 
 def row(host: str, figures: Counter) -> dict:
     # Akismet sends the figures as strings.
-    return {"site": host, **{f: str(figures[f]) for f in akismet_usage.FIGURES},
-            "is_revoked": False}
+    return {
+        "site": host,
+        **{f: str(figures[f]) for f in akismet_usage.FIGURES},
+        "is_revoked": False,
+    }
 
 
-def key_sites_csv(key: str, month: str, rows: list[dict], limit: int, offset: int,
-                  total: int) -> str:
+def key_sites_csv(
+    key: str, month: str, rows: list[dict], limit: int, offset: int, total: int
+) -> str:
     out = io.StringIO()
-    out.write(f"Active sites for {key} during {month} (limit:{limit}, offset: {offset}, "
-              f"total: {total})\n")
+    out.write(
+        f"Active sites for {key} during {month} (limit:{limit}, offset: {offset}, total: {total})\n"
+    )
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([title for _, title in KEY_SITES_COLUMNS])
     for entry in rows:
-        writer.writerow([str(entry[name]).lower() if name == "is_revoked" else entry[name]
-                         for name, _ in KEY_SITES_COLUMNS])
+        writer.writerow(
+            [
+                str(entry[name]).lower() if name == "is_revoked" else entry[name]
+                for name, _ in KEY_SITES_COLUMNS
+            ]
+        )
     return out.getvalue().rstrip("\n")

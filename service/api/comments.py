@@ -55,8 +55,9 @@ HTTP_URL = blank_or(validate.URL(schemes={"http", "https"}, require_tld=False))
 
 
 class ArticleInfoSchema(Schema):
-    permalink = fields.Url(schemes={"http", "https"}, require_tld=False,
-                           validate=validate.Length(max=2000))
+    permalink = fields.Url(
+        schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=2000)
+    )
     title = fields.String(validate=validate.Length(max=500))
 
 
@@ -64,12 +65,12 @@ class CommentInSchema(Schema):
     """A comment as an API client or the widget sends it."""
 
     author_name = fields.String(load_default="", validate=validate.Length(max=MAX_AUTHOR))
-    author_email = fields.String(load_default="",
-                                 validate=[validate.Length(max=MAX_EMAIL), EMAIL])
+    author_email = fields.String(load_default="", validate=[validate.Length(max=MAX_EMAIL), EMAIL])
     author_url = fields.String(load_default="", validate=[validate.Length(max=MAX_URL), HTTP_URL])
     body = fields.String(required=True, validate=validate.Length(max=MAX_CONTENT))
-    parent_id = fields.Integer(load_default=None, allow_none=True,
-                               validate=validate.Range(1, 2**31 - 1))
+    parent_id = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(1, 2**31 - 1)
+    )
     article = fields.Nested(ArticleInfoSchema, load_default=dict)
     render_token = fields.String(load_default=None, validate=validate.Length(max=500))
     honeypot = fields.String(load_default=None, validate=validate.Length(max=500))
@@ -86,14 +87,18 @@ class WordPressFormSchema(CommentInSchema):
     class Meta:
         unknown = EXCLUDE  # WordPress forms carry nonces and submit buttons
 
-    author_name = fields.String(data_key="author", load_default="",
-                                validate=validate.Length(max=MAX_AUTHOR))
-    author_email = fields.String(data_key="email", load_default="",
-                                 validate=[validate.Length(max=MAX_EMAIL), EMAIL])
-    author_url = fields.String(data_key="url", load_default="",
-                               validate=validate.Length(max=MAX_URL))
-    body = fields.String(data_key="comment", required=True,
-                         validate=validate.Length(max=MAX_CONTENT))
+    author_name = fields.String(
+        data_key="author", load_default="", validate=validate.Length(max=MAX_AUTHOR)
+    )
+    author_email = fields.String(
+        data_key="email", load_default="", validate=[validate.Length(max=MAX_EMAIL), EMAIL]
+    )
+    author_url = fields.String(
+        data_key="url", load_default="", validate=validate.Length(max=MAX_URL)
+    )
+    body = fields.String(
+        data_key="comment", required=True, validate=validate.Length(max=MAX_CONTENT)
+    )
     parent_id = fields.Integer(data_key="comment_parent", load_default=None, allow_none=True)
     comment_post_id = fields.String(data_key="comment_post_ID", load_default=None)
     render_token = fields.String(data_key="mod_render_token", load_default=None)
@@ -116,9 +121,12 @@ class CommentAcceptedSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     status_url = fields.String()
-    status_token = fields.String(metadata={
-        "description": "Shown once: lets the author poll status_url, sent in the "
-                       "X-Status-Token header."})
+    status_token = fields.String(
+        metadata={
+            "description": "Shown once: lets the author poll status_url, sent in the "
+            "X-Status-Token header."
+        }
+    )
 
 
 class PublicCommentSchema(Schema):
@@ -130,16 +138,23 @@ class PublicCommentSchema(Schema):
     created_at = UTCDateTime()
     replies = fields.List(fields.Nested(lambda: PublicCommentSchema()))
     replies_cursor = fields.String(
-        allow_none=True, metadata={"description": "More replies: pass it as `cursor`."})
+        allow_none=True, metadata={"description": "More replies: pass it as `cursor`."}
+    )
 
 
 class ThreadArgsSchema(Schema):
     order = fields.String(load_default="newest", validate=validate.OneOf(["newest", "oldest"]))
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    replies = fields.Integer(load_default=20, validate=validate.Range(1, 100),
-                             metadata={"description": "Replies shown per comment."})
-    cursor = fields.String(metadata={"description": "A next_cursor (the next page) or a "
-                                                    "replies_cursor (more replies)."})
+    replies = fields.Integer(
+        load_default=20,
+        validate=validate.Range(1, 100),
+        metadata={"description": "Replies shown per comment."},
+    )
+    cursor = fields.String(
+        metadata={
+            "description": "A next_cursor (the next page) or a replies_cursor (more replies)."
+        }
+    )
     site_key = fields.String()
 
 
@@ -157,17 +172,33 @@ class FormTokenSchema(Schema):
 
 
 class StatementFactSchema(Schema):
-    code = fields.String(metadata={"description": "The reason code (TOXIC:<label>, BANNED_WORD, "
-                                                  "PREMOD_ARTICLE, ...)."})
-    text = fields.String(metadata={"description": "The reason in plain words, or the site's own "
-                                                  "wording (site setting reason_texts)."})
+    code = fields.String(
+        metadata={
+            "description": "The reason code (TOXIC:<label>, BANNED_WORD, PREMOD_ARTICLE, ...)."
+        }
+    )
+    text = fields.String(
+        metadata={
+            "description": "The reason in plain words, or the site's own "
+            "wording (site setting reason_texts)."
+        }
+    )
     label = fields.String(metadata={"description": "TOXIC reasons: the toxicity label."})
-    threshold = fields.Float(metadata={"description": "TOXIC reasons: the site's threshold the "
-                                                       "score reached."})
-    sentences = fields.List(fields.String(), metadata={
-        "description": "TOXIC reasons: the sentences of the comment that drove the score."})
-    words = fields.List(fields.String(), metadata={
-        "description": "BANNED_WORD: the entries of the site's list the comment matched."})
+    threshold = fields.Float(
+        metadata={"description": "TOXIC reasons: the site's threshold the score reached."}
+    )
+    sentences = fields.List(
+        fields.String(),
+        metadata={
+            "description": "TOXIC reasons: the sentences of the comment that drove the score."
+        },
+    )
+    words = fields.List(
+        fields.String(),
+        metadata={
+            "description": "BANNED_WORD: the entries of the site's list the comment matched."
+        },
+    )
 
 
 class StatementModelSchema(Schema):
@@ -184,14 +215,17 @@ class StatementWithheldSchema(Schema):
 class StatementAppealSchema(Schema):
     url = fields.String(allow_none=True, metadata={"description": "The site's appeal_url."})
     text = fields.String()
-    can_appeal = fields.Boolean(metadata={
-        "description": "The author may still appeal (POST the status URL's /appeal)."})
-    how = fields.String(allow_none=True, metadata={"description": "How to appeal, while one "
-                                                                   "can."})
-    status = fields.String(allow_none=True, metadata={
-        "description": "The author's appeal: open, upheld or overturned; null if none."})
-    outcome = fields.String(allow_none=True, metadata={"description": "The appeal's state in "
-                                                                      "plain words."})
+    can_appeal = fields.Boolean(
+        metadata={"description": "The author may still appeal (POST the status URL's /appeal)."}
+    )
+    how = fields.String(allow_none=True, metadata={"description": "How to appeal, while one can."})
+    status = fields.String(
+        allow_none=True,
+        metadata={"description": "The author's appeal: open, upheld or overturned; null if none."},
+    )
+    outcome = fields.String(
+        allow_none=True, metadata={"description": "The appeal's state in plain words."}
+    )
     decided_at = UTCDateTime(allow_none=True)
 
 
@@ -201,10 +235,14 @@ class StatementSchema(Schema):
     language = fields.String()
     summary = fields.String()
     facts = fields.List(fields.Nested(StatementFactSchema))
-    automated = fields.Boolean(allow_none=True, metadata={
-        "description": "Decided by automated means; null where that is withheld."})
-    human_review = fields.Boolean(allow_none=True, metadata={
-        "description": "A moderator took part; null where that is withheld."})
+    automated = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "Decided by automated means; null where that is withheld."},
+    )
+    human_review = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "A moderator took part; null where that is withheld."},
+    )
     process = fields.String(allow_none=True)
     model = fields.Nested(StatementModelSchema, allow_none=True)
     withheld = fields.List(fields.Nested(StatementWithheldSchema))
@@ -215,9 +253,14 @@ class CommentStatusSchema(Schema):
     id = fields.Integer()
     status = fields.String()
     message = fields.String()
-    statement = fields.Nested(StatementSchema, allow_none=True, metadata={
-        "description": "The statement of reasons, for a comment kept from the public or "
-                       "published on appeal; null while pending or once published otherwise."})
+    statement = fields.Nested(
+        StatementSchema,
+        allow_none=True,
+        metadata={
+            "description": "The statement of reasons, for a comment kept from the public or "
+            "published on appeal; null while pending or once published otherwise."
+        },
+    )
 
 
 class FlagInSchema(Schema):
@@ -245,8 +288,9 @@ AUTHOR_STATUS = {status: status for status in STATUS_MESSAGES} | {Status.SPAM: S
 
 # Intake's statements are built once: building a SQLAlchemy statement costs more Python time
 # than SQLite takes to run it.
-FIND_ARTICLE = db.select(Article).where(Article.site_id == db.bindparam("site_id"),
-                                        Article.external_id == db.bindparam("external_id"))
+FIND_ARTICLE = db.select(Article).where(
+    Article.site_id == db.bindparam("site_id"), Article.external_id == db.bindparam("external_id")
+)
 INSERT_COMMENT = Comment.__table__.insert().returning(Comment.__table__.c.id)
 
 
@@ -265,17 +309,24 @@ def resolve_article(site: Site, external_id: str, info: dict) -> Article:
     if not effective_settings(site)["auto_create_articles"]:
         abort(404, message=f"Unknown article {external_id!r} for this site.")
     if len(external_id) > MAX_ARTICLE_ID:  # the column's size, and the admin API's limit
-        abort(422, message=f"An article id is at most {MAX_ARTICLE_ID} characters.",
-              errors={"path": {"article_id": [f"Longer than maximum length {MAX_ARTICLE_ID}."]}})
+        abort(
+            422,
+            message=f"An article id is at most {MAX_ARTICLE_ID} characters.",
+            errors={"path": {"article_id": [f"Longer than maximum length {MAX_ARTICLE_ID}."]}},
+        )
     permalink = info.get("permalink") or ""
     referrer = request.referrer or ""
     if not permalink and referrer and origin_allowed(site, referrer):
         permalink = referrer.split("#", 1)[0]
     if permalink and not origin_allowed(site, permalink):
-        abort(422, message="The article permalink is not on this site's origins.",
-              errors={"json": {"article": {"permalink": ["Not on this site's origins."]}}})
-    article = Article(site_id=site.id, external_id=external_id, permalink=permalink,
-                      title=info.get("title") or "")
+        abort(
+            422,
+            message="The article permalink is not on this site's origins.",
+            errors={"json": {"article": {"permalink": ["Not on this site's origins."]}}},
+        )
+    article = Article(
+        site_id=site.id, external_id=external_id, permalink=permalink, title=info.get("title") or ""
+    )
     try:
         # A savepoint: when two first comments race to create the article, one insert loses.
         with db.session.begin_nested():
@@ -310,7 +361,8 @@ def duplicate_and_flood_query(reply: bool, with_email: bool, flood: bool):
         Comment.body == param("body"),
         Comment.status != Status.DELETED,
         (Comment.parent_id == param("parent_id")) if reply else Comment.parent_id.is_(None),
-        (Comment.author_email == param("author_email")) if with_email
+        (Comment.author_email == param("author_email"))
+        if with_email
         else (Comment.author_name == param("author_name")),
     )
     checks = [same.limit(1).scalar_subquery()]
@@ -318,14 +370,21 @@ def duplicate_and_flood_query(reply: bool, with_email: bool, flood: bool):
         who = Comment.ip == param("ip")
         if with_email:
             who = who | (Comment.author_email == param("author_email"))
-        checks.append(db.select(db.func.max(Comment.created_at)).where(
-            Comment.site_id == param("site_id"), Comment.created_at > param("since"), who,
-        ).scalar_subquery())
+        checks.append(
+            db.select(db.func.max(Comment.created_at))
+            .where(
+                Comment.site_id == param("site_id"),
+                Comment.created_at > param("since"),
+                who,
+            )
+            .scalar_subquery()
+        )
     return db.select(*checks)
 
 
-def check_duplicate_and_flood(site: Site, article: Article, data: dict, settings: dict,
-                              ip: str) -> None:
+def check_duplicate_and_flood(
+    site: Site, article: Article, data: dict, settings: dict, ip: str
+) -> None:
     """Refuse the same comment twice (409) and comments too close together (429), in one query.
 
     WordPress's duplicate check (same article, parent, author and text) and its flood check (a
@@ -334,12 +393,19 @@ def check_duplicate_and_flood(site: Site, article: Article, data: dict, settings
     interval = settings["flood_seconds"]
     if interval is None:
         interval = current_app.config["FLOOD_SECONDS"]
-    query = duplicate_and_flood_query(bool(data["parent_id"]), bool(data["author_email"]),
-                                      bool(interval))
-    params = {"article_id": article.id, "body": data["body"], "parent_id": data["parent_id"],
-              "author_email": data["author_email"], "author_name": data["author_name"],
-              "ip": ip, "site_id": site.id,
-              "since": utcnow() - timedelta(seconds=interval or 0)}
+    query = duplicate_and_flood_query(
+        bool(data["parent_id"]), bool(data["author_email"]), bool(interval)
+    )
+    params = {
+        "article_id": article.id,
+        "body": data["body"],
+        "parent_id": data["parent_id"],
+        "author_email": data["author_email"],
+        "author_name": data["author_name"],
+        "ip": ip,
+        "site_id": site.id,
+        "since": utcnow() - timedelta(seconds=interval or 0),
+    }
     duplicate, *last = db.session.execute(query, params).one()
     if duplicate is not None:
         abort(409, message=DUPLICATE_MESSAGE)
@@ -348,8 +414,9 @@ def check_duplicate_and_flood(site: Site, article: Article, data: dict, settings
         abort(429, message=FLOOD_MESSAGE, headers={"Retry-After": str(max(wait, 1))})
 
 
-def request_signals(site: Site, article: Article, data: dict, settings: dict,
-                    location: str) -> dict:
+def request_signals(
+    site: Site, article: Article, data: dict, settings: dict, location: str
+) -> dict:
     """Collect what the bot checks need from this request."""
     signals: dict = {}
     if data.get("honeypot"):
@@ -360,8 +427,11 @@ def request_signals(site: Site, article: Article, data: dict, settings: dict,
         # Forged, made for another article, expired or missing: the site asked for a real one.
         field = "mod_render_token" if location == "form" else "render_token"
         problem = "Invalid render token." if token else "Missing render token."
-        abort(422, message="This form has expired; reload the page and try again.",
-              errors={location: {field: [problem]}})
+        abort(
+            422,
+            message="This form has expired; reload the page and try again.",
+            errors={location: {field: [problem]}},
+        )
     if token:
         signals["render_elapsed_s"] = elapsed
         if elapsed is None:
@@ -394,10 +464,12 @@ class ArticleComments(MethodView):
     )
     @blp.response(202, CommentAcceptedSchema)
     @blp.alt_response(303, description="Form post from a browser: back to the article.")
-    @blp.alt_response(409, description="A duplicate: the same comment again (WordPress's "
-                                       "message).")
-    @blp.alt_response(429, description="Too soon after this reader's last comment (the flood "
-                                       "check), or over a rate limit; see Retry-After.")
+    @blp.alt_response(409, description="A duplicate: the same comment again (WordPress's message).")
+    @blp.alt_response(
+        429,
+        description="Too soon after this reader's last comment (the flood "
+        "check), or over a rate limit; see Retry-After.",
+    )
     def post(self, article_id: str):
         """Submit a comment (JSON, or a WordPress comment form)."""
         site = g.site
@@ -405,8 +477,11 @@ class ArticleComments(MethodView):
         data, is_form = load_body(COMMENT_IN, WORDPRESS_FORM)
         location = "form" if is_form else "json"
         if is_form and data.get("comment_post_id") not in (None, "", article_id):
-            abort(422, message="comment_post_ID does not match the article in the URL.",
-                  errors={"form": {"comment_post_ID": ["Does not match the article."]}})
+            abort(
+                422,
+                message="comment_post_ID does not match the article in the URL.",
+                errors={"form": {"comment_post_ID": ["Does not match the article."]}},
+            )
         if is_form and data["author_url"] and "://" not in data["author_url"]:
             data["author_url"] = "http://" + data["author_url"]  # as WordPress does
         # Stored lower case, so compared lower case by the duplicate and flood checks.
@@ -418,37 +493,52 @@ class ArticleComments(MethodView):
         if settings["require_name_email"] and not (data["author_name"] and data["author_email"]):
             missing = [f for f in ("author_name", "author_email") if not data[f]]
             names = {"author_name": "author", "author_email": "email"} if is_form else {}
-            abort(422, message="Please fill the required fields (name, email).",
-                  errors={location: {names.get(f, f): ["Required."] for f in missing}})
+            abort(
+                422,
+                message="Please fill the required fields (name, email).",
+                errors={location: {names.get(f, f): ["Required."] for f in missing}},
+            )
         check_parent(article, data["parent_id"], location)
-        data["parent_id"] = attach_within_depth(data["parent_id"],
-                                                settings["thread_comments_depth"])
+        data["parent_id"] = attach_within_depth(
+            data["parent_id"], settings["thread_comments_depth"]
+        )
         ip = client_ip()
         check_duplicate_and_flood(site, article, data, settings, ip)
 
         status_token = secrets.token_urlsafe(16)
         # The page to send a browser's form post back to, found before the commit expires rows.
         back = (article.permalink or form_referrer(site)) if is_form else ""
-        comment_id = db.session.connection().scalar(INSERT_COMMENT, {
-            "site_id": site.id, "article_id": article.id, "parent_id": data["parent_id"],
-            "author_name": data["author_name"], "author_email": data["author_email"],
-            "author_url": data["author_url"], "body": data["body"], "ip": ip,
-            "user_agent": request.user_agent.string[:500],
-            "referrer": (request.referrer or "")[:2000],
-            "signals": request_signals(site, article, data, settings, location),
-            "status": Status.PENDING, "status_token_hash": hash_token(status_token),
-            "enqueued_at": utcnow(),
-        })
+        comment_id = db.session.connection().scalar(
+            INSERT_COMMENT,
+            {
+                "site_id": site.id,
+                "article_id": article.id,
+                "parent_id": data["parent_id"],
+                "author_name": data["author_name"],
+                "author_email": data["author_email"],
+                "author_url": data["author_url"],
+                "body": data["body"],
+                "ip": ip,
+                "user_agent": request.user_agent.string[:500],
+                "referrer": (request.referrer or "")[:2000],
+                "signals": request_signals(site, article, data, settings, location),
+                "status": Status.PENDING,
+                "status_token_hash": hash_token(status_token),
+                "enqueued_at": utcnow(),
+            },
+        )
         # Committed before the response: a comment that got a 202 is never lost.
         db.session.commit()
         enqueued = bool(enqueue_classify([comment_id]))
         if not enqueued:
             # The broker is down: the sweeper sends it once the broker is back.
-            db.session.execute(db.update(Comment).where(Comment.id == comment_id)
-                               .values(enqueued_at=None))
+            db.session.execute(
+                db.update(Comment).where(Comment.id == comment_id).values(enqueued_at=None)
+            )
             db.session.commit()
-        current_app.logger.info("comment.received", extra={"comment_id": comment_id,
-                                                           "site_id": site_id})
+        current_app.logger.info(
+            "comment.received", extra={"comment_id": comment_id, "site_id": site_id}
+        )
         metrics.COMMENTS_RECEIVED.labels(location, str(enqueued).lower()).inc()
 
         if is_form and request.accept_mimetypes.accept_html:
@@ -457,8 +547,12 @@ class ArticleComments(MethodView):
             return redirect(target, code=303)
         status_url = url_for("comments.CommentStatus", comment_id=comment_id, _external=True)
         return (
-            {"id": comment_id, "status": Status.PENDING.value, "status_url": status_url,
-             "status_token": status_token},
+            {
+                "id": comment_id,
+                "status": Status.PENDING.value,
+                "status_url": status_url,
+                "status_token": status_token,
+            },
             202,
             {"Location": status_url},
         )
@@ -474,8 +568,14 @@ class ArticleComments(MethodView):
         if article is None:
             if not effective_settings(site)["auto_create_articles"]:
                 abort(404, message=f"Unknown article {article_id!r} for this site.")
-            return {"article_id": article_id, "title": "", "is_open": True, "total": 0,
-                    "items": [], "next_cursor": None}
+            return {
+                "article_id": article_id,
+                "title": "",
+                "is_open": True,
+                "total": 0,
+                "items": [],
+                "next_cursor": None,
+            }
         return thread(article, args)
 
 
@@ -492,9 +592,17 @@ class FormToken(MethodView):
 
 @blp.route("/comments/<int:comment_id>/status")
 class CommentStatus(MethodView):
-    @blp.doc(parameters=[{"in": "header", "name": STATUS_TOKEN_HEADER, "required": True,
-                          "schema": {"type": "string"},
-                          "description": "The status_token returned at submit."}])
+    @blp.doc(
+        parameters=[
+            {
+                "in": "header",
+                "name": STATUS_TOKEN_HEADER,
+                "required": True,
+                "schema": {"type": "string"},
+                "description": "The status_token returned at submit.",
+            }
+        ]
+    )
     @blp.response(200, CommentStatusSchema)
     @blp.alt_response(400, description="The token was sent in the URL.")
     def get(self, comment_id: int):
@@ -506,13 +614,17 @@ def authors_comment(comment_id: int) -> Comment:
     """Return the comment whose status token the request carries (in a header), else 404."""
     if "token" in request.args:
         # URLs end up in access logs, proxies and browser history: tokens stay out of them.
-        abort(400, message=f"Send the status token in the {STATUS_TOKEN_HEADER} header, "
-                           "not in the URL.",
-              errors={"query": {"token": [f"Use the {STATUS_TOKEN_HEADER} header."]}})
+        abort(
+            400,
+            message=f"Send the status token in the {STATUS_TOKEN_HEADER} header, not in the URL.",
+            errors={"query": {"token": [f"Use the {STATUS_TOKEN_HEADER} header."]}},
+        )
     token = request.headers.get(STATUS_TOKEN_HEADER, "")
     comment = db.session.get(Comment, comment_id)
-    if comment is None or not token or not hmac.compare_digest(
-        comment.status_token_hash, hash_token(token)
+    if (
+        comment is None
+        or not token
+        or not hmac.compare_digest(comment.status_token_hash, hash_token(token))
     ):
         abort(404, message="No comment with that id and status token.")
     g.site = comment.site  # so the site's own origins get CORS headers for the poll
@@ -522,12 +634,18 @@ def authors_comment(comment_id: int) -> Comment:
 def author_status(comment: Comment) -> dict:
     """What the author is told of their comment: its status and statement of reasons."""
     shown = AUTHOR_STATUS[Status(comment.status)]
-    events = db.session.scalars(db.select(ModerationEvent).where(
-        ModerationEvent.comment_id == comment.id).order_by(ModerationEvent.id)).all()
+    events = db.session.scalars(
+        db.select(ModerationEvent)
+        .where(ModerationEvent.comment_id == comment.id)
+        .order_by(ModerationEvent.id)
+    ).all()
     settings = effective_settings(comment.site, comment.article)
-    return {"id": comment.id, "status": shown, "message": STATUS_MESSAGES[shown],
-            "statement": statement(comment, list(events), settings, shown.value,
-                                   appeal_of(comment.id))}
+    return {
+        "id": comment.id,
+        "status": shown,
+        "message": STATUS_MESSAGES[shown],
+        "statement": statement(comment, list(events), settings, shown.value, appeal_of(comment.id)),
+    }
 
 
 @blp.route("/comments/<int:comment_id>/flags")
@@ -540,5 +658,4 @@ class CommentFlags(MethodView):
     def post(self, data, comment_id: int):
         """Report a comment to the moderators."""
         site = g.site
-        return domain.flag(site.id, comment_id, data["reason"], data["note"],
-                           reporter_id(site.id))
+        return domain.flag(site.id, comment_id, data["reason"], data["note"], reporter_id(site.id))

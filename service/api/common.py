@@ -45,8 +45,10 @@ def current_site() -> Site:
     if site is None:
         key = find_key(plaintext, with_site=True)
         if key is None or key.role != Role.SITE:
-            abort(401, message="A valid site key is required "
-                               "(X-Site-Key header or site_key parameter).")
+            abort(
+                401,
+                message="A valid site key is required (X-Site-Key header or site_key parameter).",
+            )
         site = key.site
         site_cache().put(plaintext, site)
     origin = request.headers.get("Origin")
@@ -99,12 +101,22 @@ def decode_cursor(cursor: str, lengths: tuple[int, ...] = (1,), kind: str | None
         values = None
     if kind is not None:
         values = values[1:] if isinstance(values, list) and values[:1] == [kind] else None
-    if not (isinstance(values, list) and len(values) in lengths and all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            and abs(v) < 2**63 for v in values)):
-        abort(400, message="Invalid cursor: pass back the next_cursor of an earlier page "
-                           "unchanged.",
-              errors={"query": {"cursor": ["Not a cursor this endpoint made."]}})
+    if not (
+        isinstance(values, list)
+        and len(values) in lengths
+        and all(
+            isinstance(v, int | float)
+            and not isinstance(v, bool)
+            and math.isfinite(v)
+            and abs(v) < 2**63
+            for v in values
+        )
+    ):
+        abort(
+            400,
+            message="Invalid cursor: pass back the next_cursor of an earlier page unchanged.",
+            errors={"query": {"cursor": ["Not a cursor this endpoint made."]}},
+        )
     return values
 
 
@@ -158,6 +170,7 @@ class UTCDateTime(fields.DateTime):
 
 def reject_nul(data, location: str) -> None:
     """Refuse NUL characters: PostgreSQL text cannot store them, and no comment needs one."""
+
     def has_nul(value) -> bool:
         if isinstance(value, str):
             return "\x00" in value
@@ -169,5 +182,8 @@ def reject_nul(data, location: str) -> None:
 
     bad = [k for k, v in data.items() if has_nul(v)] if isinstance(data, dict) else []
     if bad:
-        abort(422, message="Text may not contain NUL characters.",
-              errors={location: {k: ["May not contain NUL characters."] for k in bad}})
+        abort(
+            422,
+            message="Text may not contain NUL characters.",
+            errors={location: {k: ["May not contain NUL characters."] for k in bad}},
+        )

@@ -17,14 +17,17 @@ def cors_for_sites(response):
     site = g.get("site")
     if site is None and response.status_code == 429:
         site = _site_of_key()  # so that the reader's page can read why it was refused
-    allowed = origin_allowed(site, origin) if site is not None else (
-        request.method == "OPTIONS" and _any_site_allows(origin)
+    allowed = (
+        origin_allowed(site, origin)
+        if site is not None
+        else (request.method == "OPTIONS" and _any_site_allows(origin))
     )
     if allowed:
         response.headers["Access-Control-Allow-Origin"] = origin
         response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
         response.headers["Access-Control-Allow-Headers"] = (
-            "Content-Type, X-Site-Key, X-Status-Token")
+            "Content-Type, X-Site-Key, X-Status-Token"
+        )
         response.headers["Access-Control-Max-Age"] = "600"
         response.headers["Access-Control-Expose-Headers"] = "Retry-After, Location"
     response.vary.add("Origin")
@@ -33,8 +36,10 @@ def cors_for_sites(response):
 
 def _any_site_allows(origin: str) -> bool:
     wanted = normalize_origin(origin)
-    return any(wanted in {normalize_origin(o) for o in origins or []}
-               for origins in db.session.scalars(db.select(Site.origins)))
+    return any(
+        wanted in {normalize_origin(o) for o in origins or []}
+        for origins in db.session.scalars(db.select(Site.origins))
+    )
 
 
 def _site_of_key() -> Site | None:

@@ -48,12 +48,16 @@ class ModelSchema(Schema):
 
 
 class ReadySchema(HealthSchema):
-    toxicity_models = fields.List(fields.Nested(ModelSchema),
-                                  metadata={"description": "The models the live workers run."})
+    toxicity_models = fields.List(
+        fields.Nested(ModelSchema), metadata={"description": "The models the live workers run."}
+    )
     warnings = fields.List(fields.String())
-    score_timeouts = fields.Dict(metadata={
-        "description": "Perspective score calls that ran out of time (answered 503): `total`, "
-                       "`last_two_hours`, and the limit `timeout_s` (SCORE_TIMEOUT_S)."})
+    score_timeouts = fields.Dict(
+        metadata={
+            "description": "Perspective score calls that ran out of time (answered 503): `total`, "
+            "`last_two_hours`, and the limit `timeout_s` (SCORE_TIMEOUT_S)."
+        }
+    )
 
 
 @blp.route("/healthz")
@@ -88,8 +92,9 @@ def check_database() -> dict:
 
 def check_redis() -> dict:
     try:
-        client = redis.Redis.from_url(current_app.config["REDIS_URL"],
-                                      socket_connect_timeout=1, socket_timeout=2)
+        client = redis.Redis.from_url(
+            current_app.config["REDIS_URL"], socket_connect_timeout=1, socket_timeout=2
+        )
         client.ping()
         return {"ok": True}
     except redis.RedisError as exc:
@@ -115,8 +120,9 @@ def toxicity_models(models: dict) -> list[dict]:
     grouped: dict[tuple, dict] = {}
     for model in models.get("models", []):
         key = (model.get("name", ""), model.get("version", ""), bool(model.get("offline_fallback")))
-        entry = grouped.setdefault(key, {"name": key[0], "version": key[1],
-                                         "offline_fallback": key[2], "workers": []})
+        entry = grouped.setdefault(
+            key, {"name": key[0], "version": key[1], "offline_fallback": key[2], "workers": []}
+        )
         entry["workers"].append(model.get("worker", ""))
     return list(grouped.values())
 
@@ -137,9 +143,13 @@ def check_everything() -> dict:
     if models.get("offline_fallback"):
         warnings.append("OFFLINE FALLBACK MODEL: " + models["warning"])
     ready = all(check["ok"] for check in checks.values())
-    body = {"status": "ready" if ready else "not ready", "checks": checks,
-            "toxicity_models": toxicity_models(models), "warnings": warnings,
-            "score_timeouts": score_timeouts.figures()}
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": checks,
+        "toxicity_models": toxicity_models(models),
+        "warnings": warnings,
+        "score_timeouts": score_timeouts.figures(),
+    }
     return body
 
 
@@ -156,9 +166,16 @@ def readiness() -> dict:
         if _last["key"] != key or time.monotonic() - _last["at"] >= float(config["READY_CACHE_S"]):
             body = check_everything()
             if body["status"] != "ready":
-                current_app.logger.warning("readiness.not_ready", extra={"checks": {
-                    name: check.get("error") for name, check in body["checks"].items()
-                    if not check["ok"]}})
+                current_app.logger.warning(
+                    "readiness.not_ready",
+                    extra={
+                        "checks": {
+                            name: check.get("error")
+                            for name, check in body["checks"].items()
+                            if not check["ok"]
+                        }
+                    },
+                )
             _last.update(key=key, at=time.monotonic(), body=body)
         return _last["body"]
 
@@ -174,8 +191,10 @@ def public_view(body: dict) -> dict:
     return {
         "status": body["status"],
         "checks": {name: {"ok": check["ok"]} for name, check in body["checks"].items()},
-        "toxicity_models": [{"name": m["name"], "offline_fallback": m["offline_fallback"]}
-                            for m in body["toxicity_models"]],
+        "toxicity_models": [
+            {"name": m["name"], "offline_fallback": m["offline_fallback"]}
+            for m in body["toxicity_models"]
+        ],
         "warnings": body["warnings"],
         "score_timeouts": body["score_timeouts"],
     }
@@ -185,8 +204,10 @@ def public_view(body: dict) -> dict:
 class Ready(MethodView):
     @blp.response(200, ReadySchema)
     @blp.alt_response(503, schema=ReadySchema, description="Not ready: see the failed checks.")
-    @blp.doc(description="Open to all; the details (error texts, worker names) only with "
-                         "`Authorization: Bearer <METRICS_TOKEN>`.")
+    @blp.doc(
+        description="Open to all; the details (error texts, worker names) only with "
+        "`Authorization: Bearer <METRICS_TOKEN>`."
+    )
     def get(self):
         """Check the database, Redis, that a worker is alive and which toxicity model it runs."""
         body = readiness()

@@ -29,8 +29,10 @@ WHY = {
 
 
 def error(code: int) -> dict:
-    return {"description": WHY[code],
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "description": WHY[code],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
 
 
 def statuses(path: str, method: str, operation: dict) -> set[int]:
@@ -71,8 +73,7 @@ def operation_ref(path: str, method: str) -> str:
     return "#/paths/" + path.replace("~", "~0").replace("/", "~1") + "/" + method
 
 
-def link(path: str, method: str, parameters: dict | None = None, body: dict | None = None
-         ) -> dict:
+def link(path: str, method: str, parameters: dict | None = None, body: dict | None = None) -> dict:
     """Return an OpenAPI link to an operation of this document."""
     found: dict = {"operationRef": operation_ref(path, method)}
     if parameters:
@@ -93,24 +94,38 @@ WEBHOOK_BY_ID = {"path.site_id": "$response.body#/site_id", "path.webhook_id": "
 # admin do with the ids they are given. Stateful tests (schemathesis) walk them.
 LINKS: dict[tuple[str, str, str], dict[str, dict]] = {
     ("/v1/articles/{article_id}/comments", "post", "202"): {
-        "CommentStatus": link("/v1/comments/{comment_id}/status", "get", {
-            **BY_ID, "header.X-Status-Token": "$response.body#/status_token"}),
-        "Thread": link("/v1/articles/{article_id}/comments", "get",
-                       {"path.article_id": "$request.path.article_id"}),
+        "CommentStatus": link(
+            "/v1/comments/{comment_id}/status",
+            "get",
+            {**BY_ID, "header.X-Status-Token": "$response.body#/status_token"},
+        ),
+        "Thread": link(
+            "/v1/articles/{article_id}/comments",
+            "get",
+            {"path.article_id": "$request.path.article_id"},
+        ),
         "Flag": link("/v1/comments/{comment_id}/flags", "post", BY_ID),
-        "Appeal": link("/v1/comments/{comment_id}/appeal", "post", {
-            **BY_ID, "header.X-Status-Token": "$response.body#/status_token"}),
+        "Appeal": link(
+            "/v1/comments/{comment_id}/appeal",
+            "post",
+            {**BY_ID, "header.X-Status-Token": "$response.body#/status_token"},
+        ),
         "ReviewComment": link(COMMENT, "get", BY_ID),
     },
     (COMMENT, "get", "200"): {
-        "Decide": link(COMMENT + "/decision", "post", BY_ID,
-                       body={"action": "approve", "version": "$response.body#/version"}),
+        "Decide": link(
+            COMMENT + "/decision",
+            "post",
+            BY_ID,
+            body={"action": "approve", "version": "$response.body#/version"},
+        ),
         "Claim": link(COMMENT + "/claim", "post", BY_ID),
         "Release": link(COMMENT + "/claim", "delete", BY_ID),
         "History": link(COMMENT + "/history", "get", BY_ID),
         "SpamFeedback": link(COMMENT + "/spam-feedback", "post", BY_ID),
-        "EraseAuthor": link("/v1/admin/privacy/erase", "post",
-                            body={"email": "$response.body#/author/email"}),
+        "EraseAuthor": link(
+            "/v1/admin/privacy/erase", "post", body={"email": "$response.body#/author/email"}
+        ),
     },
     (COMMENT + "/decision", "post", "200"): {
         "HistoryAfterDecision": link(COMMENT + "/history", "get", BY_ID),
@@ -123,16 +138,20 @@ LINKS: dict[tuple[str, str, str], dict[str, dict]] = {
         "Webhook": link(SITE + "/webhooks", "post", SITE_BY_ID),
     },
     (SITE + "/articles", "post", "201"): {
-        "Comment": link("/v1/articles/{article_id}/comments", "post",
-                        {"path.article_id": "$response.body#/external_id"}),
+        "Comment": link(
+            "/v1/articles/{article_id}/comments",
+            "post",
+            {"path.article_id": "$response.body#/external_id"},
+        ),
     },
     (SITE + "/webhooks", "post", "201"): {
         "Deliveries": link(WEBHOOK + "/deliveries", "get", WEBHOOK_BY_ID),
         "DeleteWebhook": link(WEBHOOK, "delete", WEBHOOK_BY_ID),
     },
     (SITE + "/server-keys", "post", "201"): {
-        "RevokeKey": link("/v1/admin/keys/{key_id}", "delete",
-                          {"path.key_id": "$response.body#/id"}),
+        "RevokeKey": link(
+            "/v1/admin/keys/{key_id}", "delete", {"path.key_id": "$response.body#/id"}
+        ),
     },
 }
 

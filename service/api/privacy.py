@@ -6,7 +6,6 @@ statuses, reasons, scores: no personal data), so moderation history and thread s
 remain consistent, while every field that identifies or quotes the person is blanked.
 """
 
-
 import redis
 from flask import current_app, g
 from flask.views import MethodView
@@ -33,8 +32,12 @@ from service.models import (
     utcnow,
 )
 
-blp = Blueprint("privacy", __name__, url_prefix="/v1/admin/privacy",
-                description="Export or erase what is stored about a person (by email).")
+blp = Blueprint(
+    "privacy",
+    __name__,
+    url_prefix="/v1/admin/privacy",
+    description="Export or erase what is stored about a person (by email).",
+)
 admins = require_role(Role.ADMIN)
 
 ERASED = domain.ERASED
@@ -50,13 +53,17 @@ RETAINED = [
 class SubjectSchema(Schema):
     # Intake stores only valid addresses, so anything else matches nothing (and a NUL byte
     # would be an error on PostgreSQL): refuse it as invalid input.
-    email = fields.String(required=True, validate=[validate.Length(3, 254), validate.Email()],
-                          metadata={"description": "The person's email address."})
+    email = fields.String(
+        required=True,
+        validate=[validate.Length(3, 254), validate.Email()],
+        metadata={"description": "The person's email address."},
+    )
 
 
 class EraseInSchema(SubjectSchema):
-    dry_run = fields.Boolean(load_default=False, metadata={
-        "description": "Report what would be erased; change nothing."})
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "Report what would be erased; change nothing."}
+    )
 
 
 class ExportFlagSchema(Schema):
@@ -76,8 +83,14 @@ class ExportFeedbackSchema(Schema):
     is_spam = fields.Boolean()
     source = fields.String()
     text = fields.String()
-    author_fields = fields.Dict(data_key="fields", attribute="fields", metadata={
-        "description": "Author fields sent with it (name, email, URL, IP, user agent, referrer)."})
+    author_fields = fields.Dict(
+        data_key="fields",
+        attribute="fields",
+        metadata={
+            "description": "Author fields sent with it "
+            "(name, email, URL, IP, user agent, referrer)."
+        },
+    )
     created_at = UTCDateTime()
 
 
@@ -134,17 +147,31 @@ class ExportSchema(Schema):
     email = fields.String()
     generated_at = UTCDateTime()
     comments = fields.List(fields.Nested(ExportCommentSchema))
-    author_standings = fields.List(fields.Nested(ExportStandingSchema), metadata={
-        "description": "Moderators' standing on the author (trusted, held, banned), per site."})
-    author_events = fields.List(fields.Nested(ExportAuthorEventSchema), metadata={
-        "description": "The trail of that standing and moderators' notes on the author."})
-    spam_feedback = fields.List(fields.Nested(ExportFeedbackSchema),
-                                metadata={"description": "Feedback sent without a link to a "
-                                                         "comment (Akismet submissions) with her "
-                                                         "email or the text of one of her "
-                                                         "comments."})
-    score_feedback = fields.List(fields.Nested(ExportScoreFeedbackSchema), metadata={
-        "description": "Perspective score suggestions with the text of one of her comments."})
+    author_standings = fields.List(
+        fields.Nested(ExportStandingSchema),
+        metadata={
+            "description": "Moderators' standing on the author (trusted, held, banned), per site."
+        },
+    )
+    author_events = fields.List(
+        fields.Nested(ExportAuthorEventSchema),
+        metadata={"description": "The trail of that standing and moderators' notes on the author."},
+    )
+    spam_feedback = fields.List(
+        fields.Nested(ExportFeedbackSchema),
+        metadata={
+            "description": "Feedback sent without a link to a "
+            "comment (Akismet submissions) with her "
+            "email or the text of one of her "
+            "comments."
+        },
+    )
+    score_feedback = fields.List(
+        fields.Nested(ExportScoreFeedbackSchema),
+        metadata={
+            "description": "Perspective score suggestions with the text of one of her comments."
+        },
+    )
 
 
 class EraseOutSchema(Schema):
@@ -155,10 +182,12 @@ class EraseOutSchema(Schema):
     flag_notes_cleared = fields.Integer()
     spam_feedback_erased = fields.Integer()
     score_feedback_erased = fields.Integer()
-    author_records_erased = fields.Integer(metadata={
-        "description": "Moderators' standings on the author and their notes, deleted."})
-    redis_entries_erased = fields.Integer(metadata={
-        "description": "Posting-rate counters and near-duplicate index entries deleted."})
+    author_records_erased = fields.Integer(
+        metadata={"description": "Moderators' standings on the author and their notes, deleted."}
+    )
+    redis_entries_erased = fields.Integer(
+        metadata={"description": "Posting-rate counters and near-duplicate index entries deleted."}
+    )
     actions = fields.List(fields.String(), metadata={"description": "What was done, in words."})
     retained = fields.List(fields.String(), metadata={"description": "What is kept, and why."})
 
@@ -177,8 +206,13 @@ def matching_feedback(
     """Return the person's spam feedback (linked to her comments, or unlinked with her email or
     her text) and the score feedback carrying her text."""
     ids = [c.id for c in comments]
-    linked = list(db.session.scalars(
-        db.select(SpamFeedback).where(SpamFeedback.comment_id.in_(ids)).order_by(SpamFeedback.id)))
+    linked = list(
+        db.session.scalars(
+            db.select(SpamFeedback)
+            .where(SpamFeedback.comment_id.in_(ids))
+            .order_by(SpamFeedback.id)
+        )
+    )
     # Akismet submissions carry no comment id: match her email in their fields, or her text.
     texts = {(c.site_id, c.body) for c in comments if c.body and c.body != ERASED}
     same_email = func.lower(SpamFeedback.fields["author_email"].as_string()) == email
@@ -186,29 +220,48 @@ def matching_feedback(
     if g.principal.site_id is not None:
         query = query.where(SpamFeedback.site_id == g.principal.site_id)
     if texts:
-        query = query.where(same_email | (SpamFeedback.site_id.in_({s for s, _ in texts})
-                                          & SpamFeedback.text.in_({t for _, t in texts})))
+        query = query.where(
+            same_email
+            | (
+                SpamFeedback.site_id.in_({s for s, _ in texts})
+                & SpamFeedback.text.in_({t for _, t in texts})
+            )
+        )
     else:
         query = query.where(same_email)
-    unlinked = [f for f in db.session.scalars(query.order_by(SpamFeedback.id))
-                if (f.site_id, f.text) in texts or (f.fields or {}).get(
-                    "author_email", "").lower() == email]
+    unlinked = [
+        f
+        for f in db.session.scalars(query.order_by(SpamFeedback.id))
+        if (f.site_id, f.text) in texts or (f.fields or {}).get("author_email", "").lower() == email
+    ]
     scores = []
     if texts:
-        scores = [f for f in db.session.scalars(
-            db.select(ScoreFeedback).where(ScoreFeedback.site_id.in_({s for s, _ in texts}),
-                                           ScoreFeedback.text.in_({t for _, t in texts}))
-            .order_by(ScoreFeedback.id)) if (f.site_id, f.text) in texts]
+        scores = [
+            f
+            for f in db.session.scalars(
+                db.select(ScoreFeedback)
+                .where(
+                    ScoreFeedback.site_id.in_({s for s, _ in texts}),
+                    ScoreFeedback.text.in_({t for _, t in texts}),
+                )
+                .order_by(ScoreFeedback.id)
+            )
+            if (f.site_id, f.text) in texts
+        ]
     return linked, unlinked, scores
 
 
 def feedback_out(feedback: SpamFeedback) -> dict:
-    return {"is_spam": feedback.is_spam, "source": feedback.source, "text": feedback.text,
-            "fields": feedback.fields or {}, "created_at": feedback.created_at}
+    return {
+        "is_spam": feedback.is_spam,
+        "source": feedback.source,
+        "text": feedback.text,
+        "fields": feedback.fields or {},
+        "created_at": feedback.created_at,
+    }
 
 
-def erase_redis_entries(email: str, comments: list[Comment],
-                        feedback: list[SpamFeedback]) -> int:
+def erase_redis_entries(email: str, comments: list[Comment], feedback: list[SpamFeedback]) -> int:
     """Delete the person's posting-rate counters and near-duplicate entries; return how many."""
     # Imported on use: the spam stage pulls in scikit-learn, which API processes rarely need.
     from workers.classifiers.spam import author_context, neardup, velocity
@@ -216,16 +269,19 @@ def erase_redis_entries(email: str, comments: list[Comment],
     secret = current_app.config["SECRET_KEY"]
     ips = {c.ip for c in comments} | {(f.fields or {}).get("ip", "") for f in feedback}
     site_id = g.principal.site_id
-    client = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_connect_timeout=2,
-                                  socket_timeout=10)
+    client = redis.Redis.from_url(
+        current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=10
+    )
     try:
         counters = velocity.forget(client, secret, emails=[email], ips=ips, site_id=site_id)
         # The clear email too: entries indexed before contexts were hashed, until they expire.
         authors = {author_context(secret, email, "", ""), email}
         entries = neardup.forget(client, authors, site_id)
     except redis.RedisError:
-        raise ServiceUnavailable("Redis is unreachable, so the person's entries there cannot be "
-                                 "erased: nothing was erased, try again.") from None
+        raise ServiceUnavailable(
+            "Redis is unreachable, so the person's entries there cannot be "
+            "erased: nothing was erased, try again."
+        ) from None
     return counters + entries
 
 
@@ -241,32 +297,64 @@ class Export(MethodView):
         comments = subject_comments(email)
         linked, unlinked, scores = matching_feedback(email, comments)
         ids = [c.id for c in comments]
-        events = db.session.scalars(db.select(ModerationEvent)
-                                    .where(ModerationEvent.comment_id.in_(ids))
-                                    .order_by(ModerationEvent.id))
+        events = db.session.scalars(
+            db.select(ModerationEvent)
+            .where(ModerationEvent.comment_id.in_(ids))
+            .order_by(ModerationEvent.id)
+        )
         by_comment: dict[int, list] = {}
         for event in events:
             by_comment.setdefault(event.comment_id, []).append(event)
-        sites = {s.id: s for s in db.session.scalars(
-            db.select(Site).where(Site.id.in_({c.site_id for c in comments})))}
+        sites = {
+            s.id: s
+            for s in db.session.scalars(
+                db.select(Site).where(Site.id.in_({c.site_id for c in comments}))
+            )
+        }
         standing_rows, event_rows = domain.author_records(email, g.principal.site_id)
-        current_app.logger.info("privacy.exported", extra={"comments": len(comments),
-                                                           "actor": g.principal.name})
+        current_app.logger.info(
+            "privacy.exported", extra={"comments": len(comments), "actor": g.principal.name}
+        )
         return {
-            "email": data["email"].strip().lower(), "generated_at": utcnow(),
-            "comments": [{
-                **{k: getattr(c, k) for k in (
-                    "id", "parent_id", "author_name", "author_email", "author_url", "body", "ip",
-                    "user_agent", "referrer", "signals", "status", "reasons", "scores",
-                    "spam_score", "language", "created_at", "decided_at")},
-                "site": {"id": c.site_id, "name": sites[c.site_id].name},
-                "article": {"external_id": c.article.external_id, "title": c.article.title,
-                            "permalink": c.article.permalink},
-                "events": by_comment.get(c.id, []),
-                "flags": c.flags,
-                "appeal": appeal_of(c.id),
-                "spam_feedback": [feedback_out(f) for f in linked if f.comment_id == c.id],
-            } for c in comments],
+            "email": data["email"].strip().lower(),
+            "generated_at": utcnow(),
+            "comments": [
+                {
+                    **{
+                        k: getattr(c, k)
+                        for k in (
+                            "id",
+                            "parent_id",
+                            "author_name",
+                            "author_email",
+                            "author_url",
+                            "body",
+                            "ip",
+                            "user_agent",
+                            "referrer",
+                            "signals",
+                            "status",
+                            "reasons",
+                            "scores",
+                            "spam_score",
+                            "language",
+                            "created_at",
+                            "decided_at",
+                        )
+                    },
+                    "site": {"id": c.site_id, "name": sites[c.site_id].name},
+                    "article": {
+                        "external_id": c.article.external_id,
+                        "title": c.article.title,
+                        "permalink": c.article.permalink,
+                    },
+                    "events": by_comment.get(c.id, []),
+                    "flags": c.flags,
+                    "appeal": appeal_of(c.id),
+                    "spam_feedback": [feedback_out(f) for f in linked if f.comment_id == c.id],
+                }
+                for c in comments
+            ],
             "spam_feedback": [feedback_out(f) for f in unlinked],
             "score_feedback": scores,
             "author_standings": standing_rows,
@@ -280,8 +368,11 @@ class Erase(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(EraseInSchema)
     @blp.response(200, EraseOutSchema)
-    @blp.alt_response(409, description="One of the comments changed during the erasure (e.g. "
-                                        "a moderator's decision); nothing was erased, try again.")
+    @blp.alt_response(
+        409,
+        description="One of the comments changed during the erasure (e.g. "
+        "a moderator's decision); nothing was erased, try again.",
+    )
     def post(self, data):
         """Erase what is stored about an email address; the audit trail stays consistent."""
         email = data["email"].strip().lower()
@@ -290,19 +381,32 @@ class Erase(MethodView):
         feedback = [*linked, *unlinked]
         ids = [c.id for c in comments]
         redis_erased = 0
-        flags = list(db.session.scalars(db.select(Flag).where(Flag.comment_id.in_(ids),
-                                                              Flag.note != "")))
-        author_rows = [row for rows in domain.author_records(email, g.principal.site_id)
-                       for row in rows]
+        flags = list(
+            db.session.scalars(db.select(Flag).where(Flag.comment_id.in_(ids), Flag.note != ""))
+        )
+        author_rows = [
+            row for rows in domain.author_records(email, g.principal.site_id) for row in rows
+        ]
         if not data["dry_run"]:
             # Redis last before the commit: if it is unreachable, nothing is erased.
             redis_erased = domain.erase(
-                comments, flags, feedback, scores, acting_moderator(),
+                comments,
+                flags,
+                feedback,
+                scores,
+                acting_moderator(),
                 before_commit=lambda: erase_redis_entries(email, comments, feedback),
-                author_rows=author_rows)
-            current_app.logger.info("privacy.erased", extra={
-                "comment_ids": ids, "actor": g.principal.name,
-                "spam_feedback": len(feedback), "redis_entries": redis_erased})
+                author_rows=author_rows,
+            )
+            current_app.logger.info(
+                "privacy.erased",
+                extra={
+                    "comment_ids": ids,
+                    "actor": g.principal.name,
+                    "spam_feedback": len(feedback),
+                    "redis_entries": redis_erased,
+                },
+            )
         verb = "would be" if data["dry_run"] else "were"
         actions = [
             f"{len(ids)} comments {verb} anonymised: author name, email, URL, IP, user agent, "
@@ -319,10 +423,16 @@ class Erase(MethodView):
             f"comments, and the near-duplicate index entries naming the email, {verb} deleted"
             + ("." if data["dry_run"] else f" ({redis_erased} entries)."),
         ]
-        return {"dry_run": data["dry_run"], "comment_ids": ids, "comments_erased": len(ids),
-                "events_added": 0 if data["dry_run"] else len(ids),
-                "flag_notes_cleared": len(flags),
-                "spam_feedback_erased": len(feedback), "score_feedback_erased": len(scores),
-                "author_records_erased": len(author_rows),
-                "redis_entries_erased": redis_erased,
-                "actions": actions, "retained": RETAINED}
+        return {
+            "dry_run": data["dry_run"],
+            "comment_ids": ids,
+            "comments_erased": len(ids),
+            "events_added": 0 if data["dry_run"] else len(ids),
+            "flag_notes_cleared": len(flags),
+            "spam_feedback_erased": len(feedback),
+            "score_feedback_erased": len(scores),
+            "author_records_erased": len(author_rows),
+            "redis_entries_erased": redis_erased,
+            "actions": actions,
+            "retained": RETAINED,
+        }

@@ -13,14 +13,21 @@ from service.shadow import ShadowConflict, end, report, start
 from service.site_cache import site_cache
 from service.site_settings import SiteSettingsSchema
 
-blp = Blueprint("shadow", __name__, url_prefix="/v1/admin",
-                description="Shadow policies: candidate settings measured before they apply.")
+blp = Blueprint(
+    "shadow",
+    __name__,
+    url_prefix="/v1/admin",
+    description="Shadow policies: candidate settings measured before they apply.",
+)
 
 
 class ShadowInSchema(Schema):
-    settings = fields.Nested(SiteSettingsSchema, required=True,
-                             validate=validate.Length(min=1),
-                             metadata={"description": "The settings diff to try."})
+    settings = fields.Nested(
+        SiteSettingsSchema,
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": "The settings diff to try."},
+    )
 
 
 class ShadowOutSchema(Schema):
@@ -65,8 +72,11 @@ class ShadowPolicies(MethodView):
     def get(self, site_id: int):
         """List a site's shadow policies, newest first."""
         get_site(site_id)
-        return db.session.scalars(db.select(ShadowPolicy).where(ShadowPolicy.site_id == site_id)
-                                  .order_by(ShadowPolicy.id.desc())).all()
+        return db.session.scalars(
+            db.select(ShadowPolicy)
+            .where(ShadowPolicy.site_id == site_id)
+            .order_by(ShadowPolicy.id.desc())
+        ).all()
 
     @site_admins
     @blp.doc(security=[{"bearer": []}])

@@ -37,8 +37,11 @@ def thread(article: Article, args: dict) -> dict:
     after = decode_cursor(args["cursor"], lengths=(1, 2)) if "cursor" in args else []
     if len(after) == 2:  # [parent id, last reply shown]: replies are always oldest first
         parent_id, after_id = after
-        query = (db.select(Comment).where(approved, Comment.parent_id == parent_id,
-                                          Comment.id > after_id).order_by(Comment.id))
+        query = (
+            db.select(Comment)
+            .where(approved, Comment.parent_id == parent_id, Comment.id > after_id)
+            .order_by(Comment.id)
+        )
         cursor_prefix = [parent_id]
     else:
         newest = args["order"] == "newest"
@@ -54,8 +57,11 @@ def thread(article: Article, args: dict) -> dict:
 
     def node(comment: Comment) -> dict:
         return {
-            "id": comment.id, "parent_id": comment.parent_id, "author_name": comment.author_name,
-            "author_url": comment.author_url, "body": comment.body,
+            "id": comment.id,
+            "parent_id": comment.parent_id,
+            "author_name": comment.author_name,
+            "author_url": comment.author_url,
+            "body": comment.body,
             "created_at": comment.created_at,
             "replies": [node(child) for child in children.get(comment.id, [])],
             "replies_cursor": cursors.get(comment.id),
@@ -63,8 +69,11 @@ def thread(article: Article, args: dict) -> dict:
 
     total = db.session.scalar(db.select(db.func.count()).where(approved))
     return {
-        "article_id": article.external_id, "title": article.title, "is_open": article.is_open,
-        "total": total, "items": [node(c) for c in top],
+        "article_id": article.external_id,
+        "title": article.title,
+        "is_open": article.is_open,
+        "total": total,
+        "items": [node(c) for c in top],
         "next_cursor": encode_cursor([*cursor_prefix, top[-1].id]) if more else None,
     }
 
@@ -79,23 +88,33 @@ def replies_of(top: list[Comment], approved, per_comment: int):
     parents, shown = [c.id for c in top], len(top)
     while parents:
         if shown >= MAX_NODES:  # the page is full: these comments' replies are one click away
-            has_replies = db.session.scalars(db.select(Comment.parent_id).where(
-                approved, Comment.parent_id.in_(parents)).distinct()).all()
+            has_replies = db.session.scalars(
+                db.select(Comment.parent_id)
+                .where(approved, Comment.parent_id.in_(parents))
+                .distinct()
+            ).all()
             cursors.update({p: encode_cursor([p, 0]) for p in has_replies})
             break
         rank = func.row_number().over(partition_by=Comment.parent_id, order_by=Comment.id)
-        ranked = (db.select(Comment.id, rank.label("rank"))
-                  .where(approved, Comment.parent_id.in_(parents)).subquery())
+        ranked = (
+            db.select(Comment.id, rank.label("rank"))
+            .where(approved, Comment.parent_id.in_(parents))
+            .subquery()
+        )
         replies = db.session.scalars(
-            db.select(Comment).join(ranked, ranked.c.id == Comment.id)
-            .where(ranked.c.rank <= per_comment + 1).order_by(Comment.id)).all()
+            db.select(Comment)
+            .join(ranked, ranked.c.id == Comment.id)
+            .where(ranked.c.rank <= per_comment + 1)
+            .order_by(Comment.id)
+        ).all()
         parents = []
         for reply in replies:
             siblings = children.setdefault(reply.parent_id, [])
             if len(siblings) == per_comment or shown >= MAX_NODES:
                 if reply.parent_id not in cursors:
-                    cursors[reply.parent_id] = encode_cursor([reply.parent_id, siblings[-1].id
-                                                              if siblings else 0])
+                    cursors[reply.parent_id] = encode_cursor(
+                        [reply.parent_id, siblings[-1].id if siblings else 0]
+                    )
                 continue
             siblings.append(reply)
             parents.append(reply.id)

@@ -12,13 +12,20 @@ from service.models import SettingsChange
 from service.site_cache import site_cache
 from service.thresholds import TooFewDecisions, apply_suggestion, suggest
 
-blp = Blueprint("thresholds", __name__, url_prefix="/v1/admin",
-                description="Thresholds learned from a site's moderators.")
+blp = Blueprint(
+    "thresholds",
+    __name__,
+    url_prefix="/v1/admin",
+    description="Thresholds learned from a site's moderators.",
+)
 
 
 class PeriodSchema(Schema):
-    days = fields.Integer(load_default=30, validate=validate.Range(1, 365),
-                          metadata={"description": "Decisions and comments of the last days."})
+    days = fields.Integer(
+        load_default=30,
+        validate=validate.Range(1, 365),
+        metadata={"description": "Decisions and comments of the last days."},
+    )
 
 
 class SuggestionSchema(Schema):
@@ -29,8 +36,12 @@ class SuggestionSchema(Schema):
     current = fields.Dict(metadata={"description": "label -> {hold, reject} in force."})
     thresholds = fields.Dict(metadata={"description": "label -> {hold, reject} suggested."})
     labels = fields.Dict(metadata={"description": "label -> what the suggestion rests on."})
-    effect = fields.Dict(metadata={"description": "How the period's comments would have gone: "
-                                                  "totals and changes such as held->rejected."})
+    effect = fields.Dict(
+        metadata={
+            "description": "How the period's comments would have gone: "
+            "totals and changes such as held->rejected."
+        }
+    )
 
 
 class SettingsChangeSchema(Schema):
@@ -85,5 +96,8 @@ class SettingsChanges(MethodView):
     def get(self, site_id: int):
         """List the site's audited settings changes, newest first."""
         get_site(site_id)
-        return db.session.scalars(db.select(SettingsChange).where(SettingsChange.site_id == site_id)
-                                  .order_by(SettingsChange.id.desc())).all()
+        return db.session.scalars(
+            db.select(SettingsChange)
+            .where(SettingsChange.site_id == site_id)
+            .order_by(SettingsChange.id.desc())
+        ).all()

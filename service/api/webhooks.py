@@ -11,18 +11,28 @@ from service.extensions import db
 from service.models import WebhookDelivery, WebhookSubscription
 from service.webhooks import Event, Format, RefusedURL
 
-blp = Blueprint("webhooks", __name__, url_prefix="/v1/admin",
-                description="Signed webhooks: subscriptions and their delivery log.")
+blp = Blueprint(
+    "webhooks",
+    __name__,
+    url_prefix="/v1/admin",
+    description="Signed webhooks: subscriptions and their delivery log.",
+)
 
 
 class WebhookInSchema(Schema):
     url = fields.String(required=True, validate=validate.Length(1, 2000))
-    events = fields.List(fields.String(validate=validate.OneOf([e.value for e in Event])),
-                         required=True, validate=validate.Length(1, len(Event)))
-    format = fields.String(load_default=Format.JSON.value,
-                           validate=validate.OneOf([f.value for f in Format]),
-                           metadata={"description": "slack: a Slack/Mattermost incoming "
-                                                    "webhook body ({\"text\": ...})."})
+    events = fields.List(
+        fields.String(validate=validate.OneOf([e.value for e in Event])),
+        required=True,
+        validate=validate.Length(1, len(Event)),
+    )
+    format = fields.String(
+        load_default=Format.JSON.value,
+        validate=validate.OneOf([f.value for f in Format]),
+        metadata={
+            "description": 'slack: a Slack/Mattermost incoming webhook body ({"text": ...}).'
+        },
+    )
     description = fields.String(load_default="", validate=validate.Length(max=200))
 
     @validates("url")
@@ -34,18 +44,28 @@ class WebhookInSchema(Schema):
 
 
 class WebhookPatchSchema(Schema):
-    active = fields.Boolean(metadata={"description": "true re-enables a disabled subscription "
-                                                     "(its failure count starts again)."})
-    events = fields.List(fields.String(validate=validate.OneOf([e.value for e in Event])),
-                         validate=validate.Length(1, len(Event)))
+    active = fields.Boolean(
+        metadata={
+            "description": "true re-enables a disabled subscription "
+            "(its failure count starts again)."
+        }
+    )
+    events = fields.List(
+        fields.String(validate=validate.OneOf([e.value for e in Event])),
+        validate=validate.Length(1, len(Event)),
+    )
     description = fields.String(validate=validate.Length(max=200))
 
 
 class WebhookOutSchema(Schema):
     id = fields.Integer()
     site_id = fields.Integer()
-    url = fields.String(metadata={"description": "In full only in the creation response (a "
-                                                 "chat webhook's URL is itself a secret)."})
+    url = fields.String(
+        metadata={
+            "description": "In full only in the creation response (a "
+            "chat webhook's URL is itself a secret)."
+        }
+    )
     events = fields.List(fields.String())
     format = fields.String()
     description = fields.String()
@@ -54,8 +74,9 @@ class WebhookOutSchema(Schema):
     disabled_at = UTCDateTime(allow_none=True)
     disabled_reason = fields.String()
     created_at = UTCDateTime()
-    secret = fields.String(metadata={"description": "Signing secret; only in the creation "
-                                                    "response."})
+    secret = fields.String(
+        metadata={"description": "Signing secret; only in the creation response."}
+    )
 
 
 class DeliveryArgsSchema(Schema):
@@ -86,10 +107,23 @@ def masked(url: str) -> str:
 
 
 def subscription_out(subscription: WebhookSubscription, **extra) -> dict:
-    columns = ("id", "site_id", "events", "format", "description", "active", "failures",
-               "disabled_at", "disabled_reason", "created_at")
-    return {name: getattr(subscription, name) for name in columns} | {
-        "url": masked(subscription.url)} | extra
+    columns = (
+        "id",
+        "site_id",
+        "events",
+        "format",
+        "description",
+        "active",
+        "failures",
+        "disabled_at",
+        "disabled_reason",
+        "created_at",
+    )
+    return (
+        {name: getattr(subscription, name) for name in columns}
+        | {"url": masked(subscription.url)}
+        | extra
+    )
 
 
 def get_subscription(site_id: int, webhook_id: int) -> WebhookSubscription:
@@ -109,9 +143,14 @@ class Webhooks(MethodView):
     def get(self, site_id: int):
         """List a site's webhook subscriptions (never their secrets)."""
         get_site(site_id)
-        return [subscription_out(s) for s in db.session.scalars(
-            db.select(WebhookSubscription).where(WebhookSubscription.site_id == site_id)
-            .order_by(WebhookSubscription.id))]
+        return [
+            subscription_out(s)
+            for s in db.session.scalars(
+                db.select(WebhookSubscription)
+                .where(WebhookSubscription.site_id == site_id)
+                .order_by(WebhookSubscription.id)
+            )
+        ]
 
     @site_admins
     @blp.doc(security=[{"bearer": []}])
@@ -174,12 +213,14 @@ class Deliveries(MethodView):
         """List a subscription's latest deliveries, newest first."""
         subscription = get_subscription(site_id, webhook_id)
         return db.session.scalars(
-            db.select(WebhookDelivery).where(WebhookDelivery.subscription_id == subscription.id)
-            .order_by(WebhookDelivery.id.desc()).limit(args["limit"])).all()
+            db.select(WebhookDelivery)
+            .where(WebhookDelivery.subscription_id == subscription.id)
+            .order_by(WebhookDelivery.id.desc())
+            .limit(args["limit"])
+        ).all()
 
 
-@blp.route("/sites/<int:site_id>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>"
-           "/redeliver")
+@blp.route("/sites/<int:site_id>/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/redeliver")
 class Redeliver(MethodView):
     @site_admins
     @blp.doc(security=[{"bearer": []}])
@@ -192,6 +233,9 @@ class Redeliver(MethodView):
         if delivery is None or delivery.subscription_id != subscription.id:
             abort(404, message=f"No delivery {delivery_id} for webhook {webhook_id}.")
         if not subscription.active:
-            abort(409, message="This subscription is disabled; re-enable it first "
-                               '(PATCH {"active": true}).')
+            abort(
+                409,
+                message="This subscription is disabled; re-enable it first "
+                '(PATCH {"active": true}).',
+            )
         return webhooks.redeliver(delivery)

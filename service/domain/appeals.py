@@ -44,34 +44,44 @@ def deciding_event(comment: Comment) -> ModerationEvent | None:
     """Return the audit event that set the comment's current status, if any."""
     return db.session.scalar(
         db.select(ModerationEvent)
-        .where(ModerationEvent.comment_id == comment.id,
-               ModerationEvent.action.in_(DECIDING_ACTIONS),
-               ModerationEvent.to_status == comment.status)
-        .order_by(ModerationEvent.id.desc()).limit(1))
+        .where(
+            ModerationEvent.comment_id == comment.id,
+            ModerationEvent.action.in_(DECIDING_ACTIONS),
+            ModerationEvent.to_status == comment.status,
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    )
 
 
 def appeal_of(comment_id: int) -> Appeal | None:
     return db.session.scalar(db.select(Appeal).where(Appeal.comment_id == comment_id))
 
 
-def check_limits(comment: Comment, requester: str, spam_flagged: bool,
-                 limits: AppealLimits) -> None:
+def check_limits(
+    comment: Comment, requester: str, spam_flagged: bool, limits: AppealLimits
+) -> None:
     """Refuse an appeal over the caps, so that no author or spam run can flood the queue."""
     same_author = Appeal.requester == requester
     if comment.author_email:
         same_author = same_author | (Comment.author_email == comment.author_email)
     open_by_author = db.session.scalar(
-        db.select(func.count(Appeal.id)).join(Comment, Comment.id == Appeal.comment_id)
-        .where(Appeal.site_id == comment.site_id, Appeal.status == AppealStatus.OPEN,
-               same_author))
+        db.select(func.count(Appeal.id))
+        .join(Comment, Comment.id == Appeal.comment_id)
+        .where(Appeal.site_id == comment.site_id, Appeal.status == AppealStatus.OPEN, same_author)
+    )
     if open_by_author >= limits.open_per_author:
-        raise LimitReached(f"You have {open_by_author} appeals waiting for a moderator on this "
-                           "site; wait for their outcome before appealing again.")
+        raise LimitReached(
+            f"You have {open_by_author} appeals waiting for a moderator on this "
+            "site; wait for their outcome before appealing again."
+        )
     since = utcnow() - HOUR
     recent, recent_spam = db.session.execute(
-        db.select(func.count(Appeal.id), func.coalesce(func.sum(
-            db.case((Appeal.spam_flagged.is_(True), 1), else_=0)), 0))
-        .where(Appeal.site_id == comment.site_id, Appeal.created_at > since)).one()
+        db.select(
+            func.count(Appeal.id),
+            func.coalesce(func.sum(db.case((Appeal.spam_flagged.is_(True), 1), else_=0)), 0),
+        ).where(Appeal.site_id == comment.site_id, Appeal.created_at > since)
+    ).one()
     spam_full = spam_flagged and recent_spam >= limits.spam_per_site_hour
     if recent >= limits.per_site_hour or spam_full:
         raise LimitReached("This site receives too many appeals right now; try again in an hour.")
@@ -81,32 +91,49 @@ def appeal(comment: Comment, note: str, requester: str, limits: AppealLimits) ->
     """File the author's one appeal of the decision that keeps comment from the public."""
     if comment.status not in APPEALABLE or comment.body == ERASED:
         now = "published" if comment.status == Status.APPROVED else "still being checked"
-        raise InvalidTransition(f"Only a comment kept from the public can be appealed; this one "
-                                f"is {now}.")
+        raise InvalidTransition(
+            f"Only a comment kept from the public can be appealed; this one is {now}."
+        )
     existing = appeal_of(comment.id)
     if existing is not None:
-        raise InvalidTransition("This comment has been appealed already: a decision can be "
-                                f"appealed once (the appeal is {existing.status}).")
+        raise InvalidTransition(
+            "This comment has been appealed already: a decision can be "
+            f"appealed once (the appeal is {existing.status})."
+        )
     spam_flagged = comment.status == Status.SPAM or comment.discarded
     check_limits(comment, requester, spam_flagged, limits)
     event = deciding_event(comment)
     human = event is not None and event.actor_id is not None
-    filed = Appeal(site_id=comment.site_id, comment_id=comment.id, note=note[:MAX_NOTE],
-                   requester=requester, appealed_status=comment.status,
-                   decided_by=event.actor if human else "system",
-                   decided_by_id=event.actor_id if human else None, spam_flagged=spam_flagged)
+    filed = Appeal(
+        site_id=comment.site_id,
+        comment_id=comment.id,
+        note=note[:MAX_NOTE],
+        requester=requester,
+        appealed_status=comment.status,
+        decided_by=event.actor if human else "system",
+        decided_by_id=event.actor_id if human else None,
+        spam_flagged=spam_flagged,
+    )
     db.session.add(filed)
     try:
         db.session.flush()
     except IntegrityError:  # a second appeal of the same comment, at the same moment
         db.session.rollback()
-        raise InvalidTransition("This comment has been appealed already: a decision can be "
-                                "appealed once.") from None
+        raise InvalidTransition(
+            "This comment has been appealed already: a decision can be appealed once."
+        ) from None
     # The note stays in the appeal (the author's words); the audit trail says that it happened.
-    record_event(comment.id, AUTHOR, APPEAL_ACTION, comment.status, comment.status,
-                 reason=f"appeal {filed.id}")
-    webhooks.emit(comment.site_id, webhooks.Event.APPEAL_CREATED, comment,
-                  appeal=appeal_fields(filed))
+    record_event(
+        comment.id,
+        AUTHOR,
+        APPEAL_ACTION,
+        comment.status,
+        comment.status,
+        reason=f"appeal {filed.id}",
+    )
+    webhooks.emit(
+        comment.site_id, webhooks.Event.APPEAL_CREATED, comment, appeal=appeal_fields(filed)
+    )
     db.session.commit()
     metrics.APPEALS.labels(event="created").inc()
     return filed
@@ -125,24 +152,35 @@ def check_reviewer(filed: Appeal, comment: Comment, actor: Actor) -> None:
         deciders.add((current.actor_id, current.actor))
     for key_id, name in deciders:
         if key_id is not None and (key_id == actor.key_id or name == actor.name):
-            raise NotAllowed(f"{name} made the decision this appeal contests; another moderator "
-                             "must decide the appeal.")
+            raise NotAllowed(
+                f"{name} made the decision this appeal contests; another moderator "
+                "must decide the appeal."
+            )
 
 
 def decide_appeal(filed: Appeal, outcome: str, reason: str, actor: Actor) -> Appeal:
     """Uphold the appealed decision, or overturn it and publish the comment."""
     if filed.status != AppealStatus.OPEN:
-        raise InvalidTransition(f"Appeal {filed.id} was {filed.status} already by "
-                                f"{filed.reviewer}.")
+        raise InvalidTransition(
+            f"Appeal {filed.id} was {filed.status} already by {filed.reviewer}."
+        )
     comment = filed.comment
     check_reviewer(filed, comment, actor)
     status = OUTCOMES[outcome]
     now = utcnow()
     # Conditional: two moderators deciding the same appeal at once cannot both win.
     won = db.session.execute(
-        update(Appeal).where(Appeal.id == filed.id, Appeal.status == AppealStatus.OPEN)
-        .values(status=status, reviewer=actor.name, reviewer_id=actor.key_id, reason=reason,
-                decided_at=now).execution_options(synchronize_session=False)).rowcount
+        update(Appeal)
+        .where(Appeal.id == filed.id, Appeal.status == AppealStatus.OPEN)
+        .values(
+            status=status,
+            reviewer=actor.name,
+            reviewer_id=actor.key_id,
+            reason=reason,
+            decided_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if won != 1:
         db.session.rollback()
         raise InvalidTransition(f"Appeal {filed.id} was decided by another moderator meanwhile.")
@@ -161,8 +199,9 @@ def decide_appeal(filed: Appeal, outcome: str, reason: str, actor: Actor) -> App
         feedback.add_label(comment, is_spam, actor)
     db.session.flush()
     db.session.refresh(filed)
-    webhooks.emit(comment.site_id, webhooks.Event.APPEAL_DECIDED, comment,
-                  appeal=appeal_fields(filed))
+    webhooks.emit(
+        comment.site_id, webhooks.Event.APPEAL_DECIDED, comment, appeal=appeal_fields(filed)
+    )
     db.session.commit()
     metrics.APPEALS.labels(event=str(status)).inc()
     if learn:
@@ -176,14 +215,26 @@ def publish(comment: Comment, actor: Actor, reason: str) -> None:
     now = utcnow()
     from_status = comment.status
     published = db.session.execute(
-        update(Comment).where(Comment.id == comment.id, Comment.version == comment.version)
-        .values(status=Status.APPROVED, version=Comment.version + 1, decided_at=now,
-                updated_at=now, reported=False, claimed_by=None, claimed_until=None,
-                discarded=False).execution_options(synchronize_session=False)).rowcount
+        update(Comment)
+        .where(Comment.id == comment.id, Comment.version == comment.version)
+        .values(
+            status=Status.APPROVED,
+            version=Comment.version + 1,
+            decided_at=now,
+            updated_at=now,
+            reported=False,
+            claimed_by=None,
+            claimed_until=None,
+            discarded=False,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
     if published != 1:
         db.session.rollback()
-        raise StaleVersion(f"Comment {comment.id} changed while the appeal was decided; "
-                           "reload it and decide again.")
+        raise StaleVersion(
+            f"Comment {comment.id} changed while the appeal was decided; "
+            "reload it and decide again."
+        )
     record_event(comment.id, actor, OVERTURN_ACTION, from_status, Status.APPROVED, reason=reason)
     webhooks.decided(comment, Status.APPROVED, by="moderator")
     db.session.refresh(comment)
@@ -197,4 +248,3 @@ def queue_order():
 def open_appeals_of_site(site_id: int | None):
     condition = Appeal.status == AppealStatus.OPEN
     return condition if site_id is None else condition & (Appeal.site_id == site_id)
-

@@ -17,12 +17,28 @@ def find_comment(comment_id: int) -> Comment:
     return comment
 
 
-def record_event(comment_id: int, actor: Actor, action: str, from_status: str, to_status: str,
-                 reason: str = "", reasons: list[str] | None = None) -> None:
+def record_event(
+    comment_id: int,
+    actor: Actor,
+    action: str,
+    from_status: str,
+    to_status: str,
+    reason: str = "",
+    reasons: list[str] | None = None,
+) -> None:
     """Add the audit event of one change; the caller's commit writes it with the change."""
-    db.session.add(ModerationEvent(comment_id=comment_id, actor=actor.name, actor_id=actor.key_id,
-                                   action=action, from_status=from_status, to_status=to_status,
-                                   reason=reason, reasons=reasons or []))
+    db.session.add(
+        ModerationEvent(
+            comment_id=comment_id,
+            actor=actor.name,
+            actor_id=actor.key_id,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason,
+            reasons=reasons or [],
+        )
+    )
 
 
 def lift_replies(comment_id: int) -> None:
@@ -30,6 +46,9 @@ def lift_replies(comment_id: int) -> None:
     comment is leaving the public thread, and its approved replies must not leave with it."""
     leaving = aliased(Comment)
     grandparent = db.select(leaving.parent_id).where(leaving.id == comment_id).scalar_subquery()
-    db.session.execute(update(Comment).where(Comment.parent_id == comment_id)
-                       .values(parent_id=grandparent)
-                       .execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Comment)
+        .where(Comment.parent_id == comment_id)
+        .values(parent_id=grandparent)
+        .execution_options(synchronize_session=False)
+    )

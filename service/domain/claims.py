@@ -14,8 +14,12 @@ CLAIM_ACTION = "claim"
 
 
 def claimed_by_other(comment: Comment, actor: Actor) -> bool:
-    return bool(comment.claimed_by and comment.claimed_by != actor.name
-                and comment.claimed_until and comment.claimed_until > utcnow())
+    return bool(
+        comment.claimed_by
+        and comment.claimed_by != actor.name
+        and comment.claimed_until
+        and comment.claimed_until > utcnow()
+    )
 
 
 def claimed_message(comment: Comment) -> str:
@@ -33,9 +37,12 @@ def claim(comment: Comment, actor: Actor, ttl_s: float) -> Comment:
     # Conditional, so two moderators claiming at once cannot both win.
     result = db.session.execute(
         update(Comment)
-        .where(Comment.id == comment.id,
-               Comment.claimed_by.is_(None) | (Comment.claimed_by == actor.name)
-               | (Comment.claimed_until < now))
+        .where(
+            Comment.id == comment.id,
+            Comment.claimed_by.is_(None)
+            | (Comment.claimed_by == actor.name)
+            | (Comment.claimed_until < now),
+        )
         .values(claimed_by=actor.name, claimed_until=now + timedelta(seconds=ttl_s))
         .execution_options(synchronize_session=False)
     )

@@ -14,8 +14,13 @@ from service.models import Comment, Flag, Status, utcnow
 
 # A moderator's action, as the API names it and the audit trail records it, and its status.
 # "hold" puts a comment back before a decision: undo from the Held and Pending queues.
-MODERATOR_ACTIONS = {"approve": Status.APPROVED, "reject": Status.REJECTED, "spam": Status.SPAM,
-                     "delete": Status.DELETED, "hold": Status.HELD}
+MODERATOR_ACTIONS = {
+    "approve": Status.APPROVED,
+    "reject": Status.REJECTED,
+    "spam": Status.SPAM,
+    "delete": Status.DELETED,
+    "hold": Status.HELD,
+}
 
 
 def moderate(comment: Comment, action: str, reason: str, version: int, actor: Actor) -> Comment:
@@ -28,8 +33,16 @@ def moderate(comment: Comment, action: str, reason: str, version: int, actor: Ac
     result = db.session.execute(
         update(Comment)
         .where(Comment.id == comment.id, Comment.version == version)
-        .values(status=to_status, version=Comment.version + 1, decided_at=now, updated_at=now,
-                reported=False, claimed_by=None, claimed_until=None, discarded=False)
+        .values(
+            status=to_status,
+            version=Comment.version + 1,
+            decided_at=now,
+            updated_at=now,
+            reported=False,
+            claimed_by=None,
+            claimed_until=None,
+            discarded=False,
+        )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
@@ -39,14 +52,16 @@ def moderate(comment: Comment, action: str, reason: str, version: int, actor: Ac
         raise StaleVersion(
             f"Comment {comment.id} changed since version {version} was read: it is "
             f"now {current.status} at version {current.version}.",
-            errors={"current": {"status": current.status, "version": current.version}})
+            errors={"current": {"status": current.status, "version": current.version}},
+        )
     db.session.execute(update(Flag).where(Flag.comment_id == comment.id).values(resolved=True))
     if from_status == Status.APPROVED and to_status != Status.APPROVED:
         lift_replies(comment.id)
     record_event(comment.id, actor, action, from_status, to_status, reason=reason)
     # Spam, and spam or spam-scored comments approved, teach the site's model.
-    learn = to_status == Status.SPAM or (to_status == Status.APPROVED and
-                                         (from_status == Status.SPAM or comment.spam_score))
+    learn = to_status == Status.SPAM or (
+        to_status == Status.APPROVED and (from_status == Status.SPAM or comment.spam_score)
+    )
     if learn:
         feedback.add_label(comment, to_status == Status.SPAM, actor)
     webhooks.decided(comment, to_status, by="moderator")

@@ -17,9 +17,15 @@ ERASE_ACTION = "erase"
 T = TypeVar("T")
 
 
-def erase(comments: list[Comment], flags: list[Flag], feedback: list[SpamFeedback],
-          scores: list[ScoreFeedback], actor: Actor,
-          before_commit: Callable[[], T], author_rows: list = ()) -> T:
+def erase(
+    comments: list[Comment],
+    flags: list[Flag],
+    feedback: list[SpamFeedback],
+    scores: list[ScoreFeedback],
+    actor: Actor,
+    before_commit: Callable[[], T],
+    author_rows: list = (),
+) -> T:
     """Anonymise comments and blank the flag notes and feedback quoting them, and delete what
     moderators recorded about the author (author_rows: standings, notes), all or nothing.
 
@@ -31,22 +37,49 @@ def erase(comments: list[Comment], flags: list[Flag], feedback: list[SpamFeedbac
         # Conditional on the version we read, like a moderator's decision: a decision racing
         # with the erasure makes the erasure fail (and be retried), never half-done.
         erased = db.session.execute(
-            update(Comment).where(Comment.id == comment.id, Comment.version == comment.version)
-            .values(author_name="", author_email="", author_url="", body=ERASED, ip="",
-                    user_agent="", referrer="", signals={}, spans=[],
-                    status=Status.DELETED, version=Comment.version + 1, updated_at=now,
-                    reported=False, claimed_by=None, claimed_until=None)
-            .execution_options(synchronize_session=False)).rowcount
+            update(Comment)
+            .where(Comment.id == comment.id, Comment.version == comment.version)
+            .values(
+                author_name="",
+                author_email="",
+                author_url="",
+                body=ERASED,
+                ip="",
+                user_agent="",
+                referrer="",
+                signals={},
+                spans=[],
+                status=Status.DELETED,
+                version=Comment.version + 1,
+                updated_at=now,
+                reported=False,
+                claimed_by=None,
+                claimed_until=None,
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if erased != 1:
             db.session.rollback()
-            raise StaleVersion(f"Comment {comment.id} changed during the erasure; "
-                               "nothing was erased, try again.")
+            raise StaleVersion(
+                f"Comment {comment.id} changed during the erasure; nothing was erased, try again."
+            )
         lift_replies(comment.id)
-        record_event(comment.id, actor, ERASE_ACTION, comment.status, Status.DELETED,
-                     reason="personal data erased on request", reasons=[Reason.ERASED])
+        record_event(
+            comment.id,
+            actor,
+            ERASE_ACTION,
+            comment.status,
+            Status.DELETED,
+            reason="personal data erased on request",
+            reasons=[Reason.ERASED],
+        )
     # An appeal's note is the author's words about the erased comment.
-    db.session.execute(update(Appeal).where(Appeal.comment_id.in_([c.id for c in comments]))
-                       .values(note=ERASED).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(Appeal)
+        .where(Appeal.comment_id.in_([c.id for c in comments]))
+        .values(note=ERASED)
+        .execution_options(synchronize_session=False)
+    )
     for row in author_rows:  # keyed by the email; a ban ends with the erasure
         db.session.delete(row)
     for report in flags:

@@ -11,9 +11,16 @@ FEEDBACK_ACTION = "spam-feedback"
 
 def add_label(comment: Comment, is_spam: bool, actor: Actor) -> None:
     """Add a moderator's label of comment; the caller commits, then calls learn()."""
-    db.session.add(SpamFeedback(site_id=comment.site_id, comment_id=comment.id, is_spam=is_spam,
-                                source=f"moderator:{actor.key_id}", text=comment.body,
-                                fields=comment.author_fields()))
+    db.session.add(
+        SpamFeedback(
+            site_id=comment.site_id,
+            comment_id=comment.id,
+            is_spam=is_spam,
+            source=f"moderator:{actor.key_id}",
+            text=comment.body,
+            fields=comment.author_fields(),
+        )
+    )
 
 
 def learn(site_id: int) -> None:
@@ -23,9 +30,12 @@ def learn(site_id: int) -> None:
 
 def latest_label(comment_id: int) -> bool | None:
     """Return the comment's latest spam label (True: spam), None if it has none."""
-    return db.session.scalar(db.select(SpamFeedback.is_spam)
-                             .where(SpamFeedback.comment_id == comment_id)
-                             .order_by(SpamFeedback.id.desc()).limit(1))
+    return db.session.scalar(
+        db.select(SpamFeedback.is_spam)
+        .where(SpamFeedback.comment_id == comment_id)
+        .order_by(SpamFeedback.id.desc())
+        .limit(1)
+    )
 
 
 def record_spam_feedback(comment: Comment, is_spam: bool, actor: Actor) -> Comment:
@@ -33,18 +43,26 @@ def record_spam_feedback(comment: Comment, is_spam: bool, actor: Actor) -> Comme
     if latest_label(comment.id) is is_spam:
         return comment  # said already: the model must not learn the same label twice
     add_label(comment, is_spam, actor)
-    record_event(comment.id, actor, FEEDBACK_ACTION, comment.status, comment.status,
-                 reason="spam" if is_spam else "not spam")
+    record_event(
+        comment.id,
+        actor,
+        FEEDBACK_ACTION,
+        comment.status,
+        comment.status,
+        reason="spam" if is_spam else "not spam",
+    )
     db.session.commit()
     learn(comment.site_id)
     return comment
 
 
-def record_spam_submission(site_id: int, is_spam: bool, source: str, text: str,
-                           fields: dict[str, str]) -> None:
+def record_spam_submission(
+    site_id: int, is_spam: bool, source: str, text: str, fields: dict[str, str]
+) -> None:
     """Record a label a compatible client submitted for a text it holds (no comment here)."""
     # The source names the key: the learn task caps how much one key can move the model.
-    db.session.add(SpamFeedback(site_id=site_id, is_spam=is_spam, source=source, text=text,
-                                fields=fields))
+    db.session.add(
+        SpamFeedback(site_id=site_id, is_spam=is_spam, source=source, text=text, fields=fields)
+    )
     db.session.commit()
     learn(site_id)

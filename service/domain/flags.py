@@ -17,7 +17,8 @@ def flag(site_id: int, comment_id: int, reason: str, note: str, reporter: str) -
     if comment is None or comment.site_id != site_id or comment.status != Status.APPROVED:
         raise NotFound("No published comment with that id on this site.")
     already = db.session.scalar(
-        db.select(Flag.id).where(Flag.comment_id == comment.id, Flag.reporter == reporter))
+        db.select(Flag.id).where(Flag.comment_id == comment.id, Flag.reporter == reporter)
+    )
     if already:
         raise InvalidTransition("You have already reported this comment.")
     report = Flag(comment_id=comment.id, reason=reason, note=note, reporter=reporter)
@@ -27,8 +28,15 @@ def flag(site_id: int, comment_id: int, reason: str, note: str, reporter: str) -
         comment.reasons = [*comment.reasons, Reason.REPORTED]
     comment.flag_count += 1
     comment.refresh_priority()
-    record_event(comment.id, READER, FLAG_ACTION, comment.status, comment.status, reason=reason,
-                 reasons=[Reason.REPORTED])
+    record_event(
+        comment.id,
+        READER,
+        FLAG_ACTION,
+        comment.status,
+        comment.status,
+        reason=reason,
+        reasons=[Reason.REPORTED],
+    )
     webhooks.emit(site_id, webhooks.Event.COMMENT_REPORTED, comment, flag_reason=reason)
     db.session.commit()
     return report

@@ -18,10 +18,13 @@ ENDS_REPORTS = ("approve", "reject", "spam", "delete", "hold", DISMISS_ACTION)
 def _bump(comment: Comment, version: int, reported: bool, now) -> None:
     """Flip the comment's reported mark if nobody changed it since `version` was read."""
     result = db.session.execute(
-        update(Comment).where(Comment.id == comment.id, Comment.version == version,
-                              Comment.reported.is_(not reported))
+        update(Comment)
+        .where(
+            Comment.id == comment.id, Comment.version == version, Comment.reported.is_(not reported)
+        )
         .values(reported=reported, version=Comment.version + 1, updated_at=now)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         db.session.rollback()
         db.session.refresh(comment)
@@ -29,10 +32,13 @@ def _bump(comment: Comment, version: int, reported: bool, now) -> None:
             raise StaleVersion(
                 f"Comment {comment.id} changed since version {version} was read: it is now "
                 f"{comment.status} at version {comment.version}.",
-                errors={"current": {"status": comment.status, "version": comment.version}})
-        raise InvalidTransition(f"Comment {comment.id} has no open reports."
-                                if not reported else
-                                f"Comment {comment.id}'s reports are open already.")
+                errors={"current": {"status": comment.status, "version": comment.version}},
+            )
+        raise InvalidTransition(
+            f"Comment {comment.id} has no open reports."
+            if not reported
+            else f"Comment {comment.id}'s reports are open already."
+        )
 
 
 def dismiss_reports(comment: Comment, version: int, actor: Actor) -> Comment:
@@ -40,8 +46,11 @@ def dismiss_reports(comment: Comment, version: int, actor: Actor) -> Comment:
     check_not_claimed_by_other(comment, actor)
     now = utcnow()
     _bump(comment, version, reported=False, now=now)
-    db.session.execute(update(Flag).where(Flag.comment_id == comment.id,
-                                          Flag.resolved.is_(False)).values(resolved=True))
+    db.session.execute(
+        update(Flag)
+        .where(Flag.comment_id == comment.id, Flag.resolved.is_(False))
+        .values(resolved=True)
+    )
     record_event(comment.id, actor, DISMISS_ACTION, comment.status, comment.status)
     db.session.commit()
     db.session.refresh(comment)
@@ -53,21 +62,29 @@ def reopen_reports(comment: Comment, version: int, actor: Actor) -> Comment:
     check_not_claimed_by_other(comment, actor)
     events = db.session.execute(
         db.select(ModerationEvent.action, ModerationEvent.created_at)
-        .where(ModerationEvent.comment_id == comment.id,
-               ModerationEvent.action.in_(ENDS_REPORTS))
-        .order_by(ModerationEvent.id.desc()).limit(2)).all()
+        .where(ModerationEvent.comment_id == comment.id, ModerationEvent.action.in_(ENDS_REPORTS))
+        .order_by(ModerationEvent.id.desc())
+        .limit(2)
+    ).all()
     if not events or events[0].action != DISMISS_ACTION:
-        raise InvalidTransition(f"Comment {comment.id}'s latest decision is not a dismissal of "
-                                "its reports; there is nothing to reopen.")
+        raise InvalidTransition(
+            f"Comment {comment.id}'s latest decision is not a dismissal of "
+            "its reports; there is nothing to reopen."
+        )
     if comment.status not in (Status.APPROVED, Status.HELD):
-        raise InvalidTransition(f"Comment {comment.id} is {comment.status}: only a published or "
-                                "held comment has reports to review.")
+        raise InvalidTransition(
+            f"Comment {comment.id} is {comment.status}: only a published or "
+            "held comment has reports to review."
+        )
     # The reports the dismissal resolved: those made since the decision before it.
     since = events[1].created_at if len(events) > 1 else None
     now = utcnow()
     _bump(comment, version, reported=True, now=now)
-    reopened = update(Flag).where(Flag.comment_id == comment.id, Flag.resolved.is_(True),
-                                  Flag.created_at <= events[0].created_at)
+    reopened = update(Flag).where(
+        Flag.comment_id == comment.id,
+        Flag.resolved.is_(True),
+        Flag.created_at <= events[0].created_at,
+    )
     if since is not None:
         reopened = reopened.where(Flag.created_at > since)
     db.session.execute(reopened.values(resolved=False))

@@ -81,8 +81,14 @@ class Response:
 class Stack:
     """Redis, the API (gunicorn) and a worker, isolated in root; see the module docstring."""
 
-    def __init__(self, root: Path, *, api_workers: int = 2, model: str = "offline",
-                 settings: dict[str, str] | None = None):
+    def __init__(
+        self,
+        root: Path,
+        *,
+        api_workers: int = 2,
+        model: str = "offline",
+        settings: dict[str, str] | None = None,
+    ):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.db_path = self.root / "stack.db"
@@ -94,8 +100,11 @@ class Stack:
         self.redis = self.api = self.worker = None
         self.worker_name = ""
         self.logs: list[Path] = []
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("DATABASE_URL", "REDIS_URL", "TEST_REDIS_URL")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DATABASE_URL", "REDIS_URL", "TEST_REDIS_URL")
+        }
         self.env = {
             **env,
             "DATA_DIR": str(self.root / "data"),
@@ -106,7 +115,8 @@ class Stack:
             "TRUSTED_PROXIES": "1",  # clients send X-Forwarded-For, as readers behind a proxy
             "TOXICITY_MODEL": model,
             "TOXICITY_FAST_PATH": "off",
-            "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
+            "HF_HUB_OFFLINE": "1",
+            "TRANSFORMERS_OFFLINE": "1",
             "CLASSIFY_FLUSH_INTERVAL_S": "0.1",
             "SWEEP_INTERVAL_S": "1",
             "SWEEP_PENDING_AFTER_S": "3",
@@ -148,8 +158,14 @@ class Stack:
                     made["sites"].append({{"id": site.id, "key": key}})
             print(json.dumps(made))
         """
-        done = subprocess.run([sys.executable, "-c", code], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"stack bootstrap failed:\n{done.stderr[-3000:]}")
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -183,9 +199,23 @@ class Stack:
     def start_redis(self) -> None:
         with self._log("redis") as log:
             self.redis = subprocess.Popen(
-                [redis_server(), "--port", str(self.redis_port), "--bind", LOOPBACK,
-                 "--save", "", "--appendonly", "no", "--dir", str(self.root)],
-                stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+                [
+                    redis_server(),
+                    "--port",
+                    str(self.redis_port),
+                    "--bind",
+                    LOOPBACK,
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                    "--dir",
+                    str(self.root),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+            )
         wait_for(self.redis_answers, 15, what="redis-server answering")
 
     def stop_redis(self) -> None:
@@ -218,11 +248,28 @@ class Stack:
         """Start a gunicorn on port with this stack's settings, overridden by settings."""
         with self._log(log_name) as log:
             return subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "service.wsgi:app", "--config",
-                 "python:service.gunicorn_conf", "--bind", f"{LOOPBACK}:{port}",
-                 "--workers", str(workers), "--graceful-timeout", "10", "--log-level", "warning"],
-                env={**self.env, **settings}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent)
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "service.wsgi:app",
+                    "--config",
+                    "python:service.gunicorn_conf",
+                    "--bind",
+                    f"{LOOPBACK}:{port}",
+                    "--workers",
+                    str(workers),
+                    "--graceful-timeout",
+                    "10",
+                    "--log-level",
+                    "warning",
+                ],
+                env={**self.env, **settings},
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+            )
 
     def wait_api(self) -> None:
         wait_for(self._api_up, 60, what="the API answering /healthz")
@@ -249,11 +296,30 @@ class Stack:
         self.worker_name = f"stack-{uuid.uuid4().hex[:8]}@localhost"
         with self._log("worker") as log:
             self.worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-                 "--pool=solo", "-Q", "classify,score,maintenance", "-n", self.worker_name,
-                 "--loglevel=INFO", "-B", "-s", str(self.root / "beat-schedule")],
-                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=die_with_parent, start_new_session=True)  # its own process group
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "workers.celery_app",
+                    "worker",
+                    "--pool=solo",
+                    "-Q",
+                    "classify,score,maintenance",
+                    "-n",
+                    self.worker_name,
+                    "--loglevel=INFO",
+                    "-B",
+                    "-s",
+                    str(self.root / "beat-schedule"),
+                ],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                preexec_fn=die_with_parent,
+                start_new_session=True,
+            )  # its own process group
         if wait:
             self.wait_worker()
 
@@ -262,8 +328,9 @@ class Stack:
 
     def _worker_ready(self) -> bool:
         if self.worker.poll() is not None:
-            raise RuntimeError(f"the worker exited ({self.worker.returncode}):\n"
-                               f"{self.tail('worker')}")
+            raise RuntimeError(
+                f"the worker exited ({self.worker.returncode}):\n{self.tail('worker')}"
+            )
         return f"{self.worker_name} ready." in self.tail("worker", 20000)
 
     def kill_worker(self) -> None:
@@ -283,16 +350,28 @@ class Stack:
 
     def modctl(self, *args: str) -> dict:
         """Run `modctl ARGS` against this stack's database; return the JSON it printed."""
-        done = subprocess.run([sys.executable, "-m", "service.cli", *args], env=self.env, cwd=ROOT,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "service.cli", *args],
+            env=self.env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"modctl {' '.join(args)} failed:\n{done.stderr[-3000:]}")
         out = done.stdout
-        return json.loads(out[out.index("{"):]) if "{" in out else {}
+        return json.loads(out[out.index("{") :]) if "{" in out else {}
 
-    def request(self, method: str, path: str, body: dict | None = None,
-                headers: dict | None = None, timeout: float = 15,
-                port: int | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        headers: dict | None = None,
+        timeout: float = 15,
+        port: int | None = None,
+    ) -> Response:
         conn = http.client.HTTPConnection(LOOPBACK, port or self.api_port, timeout=timeout)
         try:
             payload = json.dumps(body).encode() if body is not None else None
@@ -303,15 +382,22 @@ class Stack:
         finally:
             conn.close()
 
-    def post_comment(self, site_key: str, n: int, article: str = "chaos-1",
-                     timeout: float = 15) -> Response:
+    def post_comment(
+        self, site_key: str, n: int, article: str = "chaos-1", timeout: float = 15
+    ) -> Response:
         """Post the n-th comment of a run, from its own reader address and email."""
-        body = {"author_name": f"Reader {n}", "author_email": f"reader{n}@mail.example",
-                "body": f"Comment number {n}: {uuid.uuid4().hex[:12]} about the bike lanes."}
-        headers = {"X-Site-Key": site_key,
-                   "X-Forwarded-For": f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"}
-        return self.request("POST", f"/v1/articles/{article}/comments", body, headers,
-                            timeout=timeout)
+        body = {
+            "author_name": f"Reader {n}",
+            "author_email": f"reader{n}@mail.example",
+            "body": f"Comment number {n}: {uuid.uuid4().hex[:12]} about the bike lanes.",
+        }
+        headers = {
+            "X-Site-Key": site_key,
+            "X-Forwarded-For": f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}",
+        }
+        return self.request(
+            "POST", f"/v1/articles/{article}/comments", body, headers, timeout=timeout
+        )
 
     def metrics(self) -> str:
         return self.request("GET", "/metrics").body.decode()
@@ -329,23 +415,28 @@ class Stack:
     def statuses(self, ids: list[int]) -> dict[int, str]:
         rows: dict[int, str] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+            chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows.update(self.query(f"SELECT id, status FROM comments WHERE id IN ({marks})",
-                                   *chunk))
+            rows.update(
+                self.query(f"SELECT id, status FROM comments WHERE id IN ({marks})", *chunk)
+            )
         return rows
 
     def classify_events(self, ids: list[int]) -> dict[int, int]:
         """Count each comment's pipeline decisions (audit events with action 'classify')."""
         counts = dict.fromkeys(ids, 0)
-        rows = self.query("SELECT comment_id, count(*) FROM moderation_events "
-                          "WHERE action = 'classify' GROUP BY comment_id")
+        rows = self.query(
+            "SELECT comment_id, count(*) FROM moderation_events "
+            "WHERE action = 'classify' GROUP BY comment_id"
+        )
         counts.update({cid: n for cid, n in rows if cid in counts})
         return counts
 
     def wait_decided(self, ids: list[int], timeout: float = 90) -> dict[int, str]:
         """Wait until none of ids is pending; return their statuses."""
+
         def decided():
             statuses = self.statuses(ids)
             return statuses if all(s != "pending" for s in statuses.values()) else None
+
         return wait_for(decided, timeout, interval=0.25, what=f"{len(ids)} comments decided")

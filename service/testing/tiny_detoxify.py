@@ -179,9 +179,18 @@ def _plant_detector(model, tokenizer, labels: Sequence[str]) -> None:
             classifier.weight[i, i] = GAIN
 
 
-def build_tiny_pretrained(directory, id2label: Sequence[str] = (
-        "toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hate"),
-        seed: int = 0) -> Path:
+def build_tiny_pretrained(
+    directory,
+    id2label: Sequence[str] = (
+        "toxic",
+        "severe_toxic",
+        "obscene",
+        "threat",
+        "insult",
+        "identity_hate",
+    ),
+    seed: int = 0,
+) -> Path:
     """Build the tiny detector as a Hugging Face directory (save_pretrained, id2label set).
 
     id2label names the outputs as a published model's config.json would; the detector is
@@ -196,9 +205,15 @@ def build_tiny_pretrained(directory, id2label: Sequence[str] = (
     tokenizer = make_tokenizer(directory / "vocab", WORDS)
     torch.manual_seed(seed)
     config = BertConfig(
-        vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=512, num_labels=len(id2label),
-        id2label=dict(enumerate(id2label)), label2id={n: i for i, n in enumerate(id2label)},
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+        num_labels=len(id2label),
+        id2label=dict(enumerate(id2label)),
+        label2id={n: i for i, n in enumerate(id2label)},
         problem_type="multi_label_classification",
     )
     model = BertForSequenceClassification(config).eval()

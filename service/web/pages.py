@@ -7,8 +7,13 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from service.site_settings import LABELS
 from workers.classifiers.reasons import Reason
 
-bp = Blueprint("pages", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/static")
+bp = Blueprint(
+    "pages",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 # `modctl up` writes the demo site's public key here when it creates the demo site, because

@@ -31,11 +31,22 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", REPO / "docs" / "screenshots
 # This closed network refuses Chromium's background connections (updates, sync, safe browsing,
 # translation), and each refusal slows the browser down: switch them all off.
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--no-default-browser-check",
-    "--disable-dev-shm-usage", "--disable-features=Translate,OptimizationHints,MediaRouter",
-    "--window-size=1280,900", "--force-device-scale-factor=1", "--lang=en-US",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-default-browser-check",
+    "--disable-dev-shm-usage",
+    "--disable-features=Translate,OptimizationHints,MediaRouter",
+    "--window-size=1280,900",
+    "--force-device-scale-factor=1",
+    "--lang=en-US",
 ]
 
 
@@ -43,8 +54,10 @@ def chromium_missing() -> str | None:
     """Say why the browser tests cannot run here, or None when they can."""
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not Path(path).exists()]
     if missing:
-        return (f"{' and '.join(missing)} not found: install Debian's browser with "
-                "`apt-get install -y chromium chromium-driver` to run the browser tests")
+        return (
+            f"{' and '.join(missing)} not found: install Debian's browser with "
+            "`apt-get install -y chromium chromium-driver` to run the browser tests"
+        )
     return None
 
 
@@ -56,8 +69,9 @@ def start_chromium(profile_dir: Path) -> webdriver.Chrome:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={profile_dir}")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    service = Service(executable_path=CHROMEDRIVER,
-                      log_output=str(profile_dir.parent / "chromedriver.log"))
+    service = Service(
+        executable_path=CHROMEDRIVER, log_output=str(profile_dir.parent / "chromedriver.log")
+    )
     driver = webdriver.Chrome(service=service, options=options)
     driver.set_page_load_timeout(30)
     driver.set_script_timeout(10)
@@ -80,15 +94,19 @@ def page_errors(driver) -> list[str]:
 
     Failed requests are left out: the tests provoke 4xx answers on purpose.
     """
-    return [entry["message"] for entry in driver.get_log("browser")
-            if entry["level"] == "SEVERE"
-            and ("Uncaught" in entry["message"] or "Refused to" in entry["message"])]
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE"
+        and ("Uncaught" in entry["message"] or "Refused to" in entry["message"])
+    ]
 
 
 def requested_urls(driver) -> list[str]:
     """Return every URL the page has fetched so far: the document and its resources."""
     return driver.execute_script(
-        "return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]")
+        "return [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]"
+    )
 
 
 def screenshot(driver, name: str) -> Path:
@@ -133,10 +151,14 @@ class ModctlUp:
         """Start it and return what it printed: keys, tokens and the two page URLs."""
         # Run from the work directory: Celery beat writes its schedule file to the cwd.
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "up", "--port", str(self.port),
-             "--workers", "1"],
-            cwd=self.workdir, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True)
+            [sys.executable, "-m", "service.cli", "up", "--port", str(self.port), "--workers", "1"],
+            cwd=self.workdir,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         threading.Thread(target=self._read_output, daemon=True).start()
         deadline = time.monotonic() + timeout
         while self.READY_LINE not in self.output():
@@ -162,16 +184,21 @@ class ModctlUp:
 
     def _printed(self) -> dict:
         text = self.output()
-        found = {name: re.search(pattern, text) for name, pattern in {
-            "article_url": r"Demo article page:\s+(\S+)",
-            "review_url": r"Review page:\s+(\S+)",
-            "keys": r"(?s)First run:[^\n]*\n(\{.*?\n\})",
-        }.items()}
+        found = {
+            name: re.search(pattern, text)
+            for name, pattern in {
+                "article_url": r"Demo article page:\s+(\S+)",
+                "review_url": r"Review page:\s+(\S+)",
+                "keys": r"(?s)First run:[^\n]*\n(\{.*?\n\})",
+            }.items()
+        }
         missing = [name for name, match in found.items() if match is None]
         assert not missing, f"modctl up did not print {missing}:\n{self.tail()}"
-        return {"article_url": found["article_url"].group(1),
-                "review_url": found["review_url"].group(1),
-                **json.loads(found["keys"].group(1))}
+        return {
+            "article_url": found["article_url"].group(1),
+            "review_url": found["review_url"].group(1),
+            **json.loads(found["keys"].group(1)),
+        }
 
     def wait_ready(self, timeout: float = 120) -> None:
         """Wait until the API answers and a worker is connected (/readyz)."""

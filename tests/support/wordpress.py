@@ -34,8 +34,9 @@ INSTALL_HINT = "run tests/support/install_clients.sh (as .ci/run does)"
 def wordpress_missing() -> str | None:
     """Say what the WordPress tests lack here, or None when everything is in place."""
     if not AKISMET_PLUGIN.is_file():
-        return f"Debian's wordpress package (with its Akismet plugin) is not installed: " \
-               f"{INSTALL_HINT}"
+        return (
+            f"Debian's wordpress package (with its Akismet plugin) is not installed: {INSTALL_HINT}"
+        )
     if shutil.which("php") is None:
         return f"php-cli is not installed: {INSTALL_HINT}"
     modules = subprocess.run(["php", "-m"], capture_output=True, text=True).stdout.split()
@@ -46,8 +47,10 @@ def wordpress_missing() -> str | None:
     try:
         socket.create_connection((MARIADB["host"], MARIADB["port"]), timeout=2).close()
     except OSError:
-        return ("MariaDB is not listening on 127.0.0.1:3306: start it with `start-stop-daemon "
-                "--start --oknodo --background --exec /usr/sbin/mariadbd`")
+        return (
+            "MariaDB is not listening on 127.0.0.1:3306: start it with `start-stop-daemon "
+            "--start --oknodo --background --exec /usr/sbin/mariadbd`"
+        )
     return None
 
 
@@ -61,13 +64,26 @@ def readme_mu_plugin(service_url: str) -> str:
     """Return the README's must-use plugin, pointed at service_url."""
     text = README.read_text()
     start = text.index(MU_PLUGIN_START)
-    code = text[start:text.index("```", start)]
+    code = text[start : text.index("```", start)]
     return code.replace(README_SERVICE_URL, service_url)
 
 
 def sql(statement: str) -> None:
-    subprocess.run(["mariadb", "-h", MARIADB["host"], "-P", str(MARIADB["port"]),
-                    "-u", MARIADB["user"], "-e", statement], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "mariadb",
+            "-h",
+            MARIADB["host"],
+            "-P",
+            str(MARIADB["port"]),
+            "-u",
+            MARIADB["user"],
+            "-e",
+            statement,
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 WP_CONFIG = """<?php
@@ -112,11 +128,22 @@ class WordPress:
     def install(self, service_url: str) -> None:
         """Copy WordPress, configure it, install it into a new database, activate Akismet."""
         shutil.copytree(WORDPRESS, self.root, symlinks=True)
-        salts = "\n".join(f"define( '{name}', '{secrets.token_hex(32)}' );" for name in (
-            "AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT",
-            "SECURE_AUTH_SALT", "LOGGED_IN_SALT", "NONCE_SALT"))
-        (self.root / "wp-config.php").write_text(WP_CONFIG.format(
-            db=self.db, salts=salts, url=self.url, **MARIADB))
+        salts = "\n".join(
+            f"define( '{name}', '{secrets.token_hex(32)}' );"
+            for name in (
+                "AUTH_KEY",
+                "SECURE_AUTH_KEY",
+                "LOGGED_IN_KEY",
+                "NONCE_KEY",
+                "AUTH_SALT",
+                "SECURE_AUTH_SALT",
+                "LOGGED_IN_SALT",
+                "NONCE_SALT",
+            )
+        )
+        (self.root / "wp-config.php").write_text(
+            WP_CONFIG.format(db=self.db, salts=salts, url=self.url, **MARIADB)
+        )
         mu_plugins = self.root / "wp-content" / "mu-plugins"
         mu_plugins.mkdir()
         (mu_plugins / "akismet-self-hosted.php").write_text(readme_mu_plugin(service_url))
@@ -127,13 +154,19 @@ class WordPress:
 
     def php(self, *args: str) -> dict:
         """Run a command of tests/support/php/wp.php and return its JSON answer."""
-        ran = subprocess.run(["php", str(WP_PHP), str(self.root), *args], capture_output=True,
-                             text=True, timeout=120, env={"HTTP_HOST": f"127.0.0.1:{self.port}",
-                                                          "PATH": "/usr/bin:/bin"})
+        ran = subprocess.run(
+            ["php", str(WP_PHP), str(self.root), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"HTTP_HOST": f"127.0.0.1:{self.port}", "PATH": "/usr/bin:/bin"},
+        )
         lines = ran.stdout.strip().splitlines()
         if ran.returncode != 0 or not lines:
-            raise RuntimeError(f"wp.php {args[0]} failed ({ran.returncode}):\n"
-                               f"{ran.stdout[-2000:]}\n{ran.stderr[-2000:]}")
+            raise RuntimeError(
+                f"wp.php {args[0]} failed ({ran.returncode}):\n"
+                f"{ran.stdout[-2000:]}\n{ran.stderr[-2000:]}"
+            )
         return json.loads(lines[-1])
 
     def option(self, name: str, value: str) -> None:
@@ -147,9 +180,13 @@ class WordPress:
     def serve(self) -> None:
         log = open(self.root / "php-server.log", "w")  # noqa: SIM115  (closed with the server)
         self.server = subprocess.Popen(
-            ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.root)], cwd=self.root,
-            stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
-            env={"PATH": "/usr/bin:/bin", "PHP_CLI_SERVER_WORKERS": "2"})
+            ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.root)],
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=die_with_parent,
+            env={"PATH": "/usr/bin:/bin", "PHP_CLI_SERVER_WORKERS": "2"},
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -169,9 +206,16 @@ class WordPress:
         """Return an HTTP client logged into wp-admin through wp-login.php's form."""
         client = httpx.Client(base_url=self.url, timeout=60, follow_redirects=True)
         client.cookies.set("wordpress_test_cookie", "WP Cookie check")
-        response = client.post("/wp-login.php", data={
-            "log": "admin", "pwd": ADMIN_PASSWORD, "wp-submit": "Log In", "testcookie": "1",
-            "redirect_to": f"{self.url}/wp-admin/"})
+        response = client.post(
+            "/wp-login.php",
+            data={
+                "log": "admin",
+                "pwd": ADMIN_PASSWORD,
+                "wp-submit": "Log In",
+                "testcookie": "1",
+                "redirect_to": f"{self.url}/wp-admin/",
+            },
+        )
         assert "wp-admin" in str(response.url) and "Dashboard" in response.text, response.text
         return client
 

@@ -31,8 +31,15 @@ def load_toxicity(config: Mapping[str, Any]) -> "ToxicityModel":
     model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config(config))
     toxicity.set_active_model(model)
     level = logging.WARNING if model.offline_fallback else logging.INFO
-    log.log(level, "toxicity.active_model", extra={
-        "model": model.name, "version": model.version, "offline_fallback": model.offline_fallback})
+    log.log(
+        level,
+        "toxicity.active_model",
+        extra={
+            "model": model.name,
+            "version": model.version,
+            "offline_fallback": model.offline_fallback,
+        },
+    )
     return model
 
 
@@ -44,7 +51,13 @@ def toxicity_model() -> "ToxicityModel":
 
 
 def describe(model) -> dict:
-    return {"name": model.name, "version": model.version, "labels": list(model.labels),
-            "languages": sorted(model.languages), "offline_fallback": model.offline_fallback,
-            "fallback_for": model.fallback_for,
-            "fast_path": model.fast_path, "spans": model.spans}
+    return {
+        "name": model.name,
+        "version": model.version,
+        "labels": list(model.labels),
+        "languages": sorted(model.languages),
+        "offline_fallback": model.offline_fallback,
+        "fallback_for": model.fallback_for,
+        "fast_path": model.fast_path,
+        "spans": model.spans,
+    }

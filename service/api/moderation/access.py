@@ -12,8 +12,9 @@ from service.auth import Principal, require_role
 from service.extensions import db
 from service.models import Comment, Role
 
-blp = Blueprint("moderation", __name__, url_prefix="/v1/moderation",
-                description="Review API for moderators.")
+blp = Blueprint(
+    "moderation", __name__, url_prefix="/v1/moderation", description="Review API for moderators."
+)
 
 moderators = require_role(Role.MODERATOR, Role.ADMIN)
 
@@ -47,8 +48,11 @@ def scoped_to_own_comments(comment_ids) -> None:
     """Refuse a site-scoped token the request if any of comment_ids is not on its site."""
     if not comment_ids:
         return
-    found = dict(db.session.execute(db.select(Comment.id, Comment.site_id)
-                                    .where(Comment.id.in_(comment_ids))).all())
+    found = dict(
+        db.session.execute(
+            db.select(Comment.id, Comment.site_id).where(Comment.id.in_(comment_ids))
+        ).all()
+    )
     foreign = sorted(i for i in comment_ids if found.get(i) != g.principal.site_id)
     if foreign:
         not_on_the_tokens_site(foreign)

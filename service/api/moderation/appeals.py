@@ -45,8 +45,9 @@ class OriginalDecisionSchema(Schema):
     status = fields.String(metadata={"description": "The comment's status when appealed."})
     by = fields.String(metadata={"description": "The moderator's token name, or system."})
     automated = fields.Boolean()
-    reason = fields.String(metadata={"description": "The moderator's reason, or the model's "
-                                                    "summary."})
+    reason = fields.String(
+        metadata={"description": "The moderator's reason, or the model's summary."}
+    )
     at = UTCDateTime(allow_none=True)
 
 
@@ -55,8 +56,9 @@ class AppealSchema(Schema):
     site_id = fields.Integer()
     status = fields.String()
     note = fields.String(metadata={"description": "The author's note."})
-    spam_flagged = fields.Boolean(metadata={
-        "description": "An appeal of a spam verdict: queued after every other."})
+    spam_flagged = fields.Boolean(
+        metadata={"description": "An appeal of a spam verdict: queued after every other."}
+    )
     created_at = UTCDateTime()
     decided_at = UTCDateTime(allow_none=True)
     reviewer = fields.String(allow_none=True)
@@ -80,20 +82,38 @@ def described(appeal: Appeal) -> dict:
     comment = appeal.comment
     event = deciding_event(comment) if appeal.status == AppealStatus.OPEN else None
     return {
-        "id": appeal.id, "site_id": appeal.site_id, "status": appeal.status, "note": appeal.note,
-        "spam_flagged": appeal.spam_flagged, "created_at": appeal.created_at,
-        "decided_at": appeal.decided_at, "reviewer": appeal.reviewer, "reason": appeal.reason,
-        "decision": {"status": appeal.appealed_status, "by": appeal.decided_by,
-                     "automated": appeal.decided_by_id is None,
-                     "reason": event.reason if event else "",
-                     "at": event.created_at if event else None},
-        "comment": {"id": comment.id, "status": comment.status, "version": comment.version,
-                    "body": comment.body, "author_name": comment.author_name,
-                    "article": {"id": comment.article.external_id,
-                                "title": comment.article.title,
-                                "permalink": comment.article.permalink},
-                    "reasons": comment.reasons or [], "spam_score": comment.spam_score,
-                    "discarded": comment.discarded, "decided_at": comment.decided_at},
+        "id": appeal.id,
+        "site_id": appeal.site_id,
+        "status": appeal.status,
+        "note": appeal.note,
+        "spam_flagged": appeal.spam_flagged,
+        "created_at": appeal.created_at,
+        "decided_at": appeal.decided_at,
+        "reviewer": appeal.reviewer,
+        "reason": appeal.reason,
+        "decision": {
+            "status": appeal.appealed_status,
+            "by": appeal.decided_by,
+            "automated": appeal.decided_by_id is None,
+            "reason": event.reason if event else "",
+            "at": event.created_at if event else None,
+        },
+        "comment": {
+            "id": comment.id,
+            "status": comment.status,
+            "version": comment.version,
+            "body": comment.body,
+            "author_name": comment.author_name,
+            "article": {
+                "id": comment.article.external_id,
+                "title": comment.article.title,
+                "permalink": comment.article.permalink,
+            },
+            "reasons": comment.reasons or [],
+            "spam_score": comment.spam_score,
+            "discarded": comment.discarded,
+            "decided_at": comment.decided_at,
+        },
     }
 
 
@@ -120,18 +140,30 @@ class Appeals(MethodView):
         if site_id is not None:
             check_site_access(site_id)
         scope = Appeal.site_id == site_id if site_id is not None else True
-        counts = dict(db.session.execute(
-            db.select(Appeal.status, func.count()).where(scope).group_by(Appeal.status)).all())
-        oldest = db.session.scalar(db.select(func.min(Appeal.created_at))
-                                   .where(scope, Appeal.status == AppealStatus.OPEN))
-        order = queue_order() if args["status"] == AppealStatus.OPEN else (
-            Appeal.decided_at.desc(), Appeal.id.desc())
-        appeals = db.session.scalars(db.select(Appeal).where(scope, Appeal.status == args["status"])
-                                     .order_by(*order).limit(args["limit"])).all()
-        return {"counts": {status: counts.get(status, 0) for status in STATUSES},
-                "oldest_open_age_s": round((utcnow() - oldest).total_seconds(), 1)
-                if oldest else None,
-                "items": [described(appeal) for appeal in appeals]}
+        counts = dict(
+            db.session.execute(
+                db.select(Appeal.status, func.count()).where(scope).group_by(Appeal.status)
+            ).all()
+        )
+        oldest = db.session.scalar(
+            db.select(func.min(Appeal.created_at)).where(scope, Appeal.status == AppealStatus.OPEN)
+        )
+        order = (
+            queue_order()
+            if args["status"] == AppealStatus.OPEN
+            else (Appeal.decided_at.desc(), Appeal.id.desc())
+        )
+        appeals = db.session.scalars(
+            db.select(Appeal)
+            .where(scope, Appeal.status == args["status"])
+            .order_by(*order)
+            .limit(args["limit"])
+        ).all()
+        return {
+            "counts": {status: counts.get(status, 0) for status in STATUSES},
+            "oldest_open_age_s": round((utcnow() - oldest).total_seconds(), 1) if oldest else None,
+            "items": [described(appeal) for appeal in appeals],
+        }
 
 
 @blp.route("/appeals/<int:appeal_id>/decision")
@@ -140,8 +172,11 @@ class AppealDecision(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(AppealDecisionInSchema)
     @blp.response(200, AppealSchema)
-    @blp.alt_response(403, description="The caller made the decision the appeal contests: "
-                                       "another moderator must decide it.")
+    @blp.alt_response(
+        403,
+        description="The caller made the decision the appeal contests: "
+        "another moderator must decide it.",
+    )
     @blp.alt_response(404, description="No such appeal.")
     @blp.alt_response(409, description="Decided already, or the comment changed meanwhile.")
     def post(self, data, appeal_id: int):
@@ -149,5 +184,6 @@ class AppealDecision(MethodView):
         appeal = db.session.get(Appeal, appeal_id)
         if appeal is None:
             raise NotFound(f"No appeal {appeal_id}.")
-        return described(domain.decide_appeal(appeal, data["outcome"], data["reason"],
-                                              acting_moderator()))
+        return described(
+            domain.decide_appeal(appeal, data["outcome"], data["reason"], acting_moderator())
+        )

@@ -9,11 +9,15 @@ from service.api.moderation.access import acting_moderator, blp, load_comment, m
 
 
 class StandingInSchema(Schema):
-    standing = fields.String(required=True, validate=validate.OneOf([s.value for s in
-                                                                      domain.Standing]),
-                             metadata={"description": "trusted (no pre-moderation or new-author "
-                                                      "hold), held (always), banned (new comments "
-                                                      "rejected, the statement says why) or none"})
+    standing = fields.String(
+        required=True,
+        validate=validate.OneOf([s.value for s in domain.Standing]),
+        metadata={
+            "description": "trusted (no pre-moderation or new-author "
+            "hold), held (always), banned (new comments "
+            "rejected, the statement says why) or none"
+        },
+    )
     note = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
@@ -41,14 +45,17 @@ class AuthorStanding(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(StandingInSchema)
     @blp.response(200, StandingOutSchema)
-    @blp.alt_response(409, description="No email to know the author by, or that standing "
-                                        "already.")
+    @blp.alt_response(409, description="No email to know the author by, or that standing already.")
     def post(self, data, comment_id: int):
         """Trust, always hold, ban or return to the site's rules this comment's author."""
         comment = load_comment(comment_id)
-        standing = domain.set_standing(comment.site_id, comment.author_email,
-                                       domain.Standing(data["standing"]), data["note"],
-                                       acting_moderator())
+        standing = domain.set_standing(
+            comment.site_id,
+            comment.author_email,
+            domain.Standing(data["standing"]),
+            data["note"],
+            acting_moderator(),
+        )
         return {"email": comment.author_email.lower(), "standing": standing}
 
 
@@ -62,5 +69,6 @@ class AuthorNotes(MethodView):
     def post(self, data, comment_id: int):
         """Add a note on this comment's author for the site's moderators."""
         comment = load_comment(comment_id)
-        return domain.add_note(comment.site_id, comment.author_email, data["note"],
-                               acting_moderator())
+        return domain.add_note(
+            comment.site_id, comment.author_email, data["note"], acting_moderator()
+        )

@@ -23,8 +23,9 @@ class Claim(MethodView):
     @blp.alt_response(409, description="Claimed by another moderator.")
     def post(self, comment_id: int):
         """Claim a comment for review; others skip it until the claim expires."""
-        return domain.claim(load_comment(comment_id), acting_moderator(),
-                            current_app.config["CLAIM_TTL_S"])
+        return domain.claim(
+            load_comment(comment_id), acting_moderator(), current_app.config["CLAIM_TTL_S"]
+        )
 
     @moderators
     @blp.doc(security=[{"bearer": []}])

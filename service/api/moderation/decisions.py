@@ -40,8 +40,9 @@ class BulkItemSchema(Schema):
 class BulkDecisionInSchema(Schema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     reason = fields.String(load_default="", validate=validate.Length(max=500))
-    items = fields.List(fields.Nested(BulkItemSchema), required=True,
-                        validate=validate.Length(1, MAX_BULK_ITEMS))
+    items = fields.List(
+        fields.Nested(BulkItemSchema), required=True, validate=validate.Length(1, MAX_BULK_ITEMS)
+    )
 
 
 class BulkResultSchema(Schema):
@@ -89,8 +90,9 @@ class CommentDecision(MethodView):
     def post(self, data, comment_id: int):
         """Approve, reject, mark as spam or delete a comment."""
         comment = load_comment(comment_id)
-        return domain.moderate(comment, data["action"], data["reason"], data["version"],
-                               acting_moderator())
+        return domain.moderate(
+            comment, data["action"], data["reason"], data["version"], acting_moderator()
+        )
 
 
 @blp.route("/decisions")
@@ -105,15 +107,35 @@ class BulkDecisions(MethodView):
         results = []
         for item in data["items"]:
             try:
-                comment = domain.moderate(load_comment(item["id"]), data["action"],
-                                          data["reason"], item["version"], acting_moderator())
-                results.append({"id": comment.id, "ok": True, "status": comment.status,
-                                "version": comment.version, "code": 200, "message": "ok"})
+                comment = domain.moderate(
+                    load_comment(item["id"]),
+                    data["action"],
+                    data["reason"],
+                    item["version"],
+                    acting_moderator(),
+                )
+                results.append(
+                    {
+                        "id": comment.id,
+                        "ok": True,
+                        "status": comment.status,
+                        "version": comment.version,
+                        "code": 200,
+                        "message": "ok",
+                    }
+                )
             except domain.DomainError as exc:
                 db.session.rollback()
                 # A conflict says where the comment is now, as the single decision does.
                 current = (exc.errors or {}).get("current") or {}
-                results.append({"id": item["id"], "ok": False, "status": current.get("status"),
-                                "version": current.get("version"), "code": domain_status(exc),
-                                "message": exc.message})
+                results.append(
+                    {
+                        "id": item["id"],
+                        "ok": False,
+                        "status": current.get("status"),
+                        "version": current.get("version"),
+                        "code": domain_status(exc),
+                        "message": exc.message,
+                    }
+                )
         return {"results": results}

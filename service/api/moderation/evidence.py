@@ -10,8 +10,12 @@ from workers.classifiers.spam.normalize import normalize
 from workers.classifiers.spam.rules import apply_rules, as_list, find_links
 
 # The reason codes whose grounds are entries of the site's lists, and those lists.
-LISTED = {Reason.BANNED_WORD: "banned_words", Reason.SUSPECT_WORD: "suspect_words",
-          Reason.DISALLOWED_KEY: "disallowed_keys", Reason.MODERATION_KEY: "moderation_keys"}
+LISTED = {
+    Reason.BANNED_WORD: "banned_words",
+    Reason.SUSPECT_WORD: "suspect_words",
+    Reason.DISALLOWED_KEY: "disallowed_keys",
+    Reason.MODERATION_KEY: "moderation_keys",
+}
 WORD_LISTS = ("banned_words", "suspect_words")
 MAX_TERMS = 20  # entries shown per comment
 MAX_PLACES = 20  # places in the text marked per entry
@@ -24,10 +28,16 @@ def matched_terms(comment: Comment, settings: dict[str, Any]) -> list[dict]:
     codes = [code for code in LISTED if code in (comment.reasons or [])]
     if not codes:
         return []
-    hits = apply_rules(body=comment.body, author_name=comment.author_name,
-                       author_email=comment.author_email, author_url=comment.author_url,
-                       ip=comment.ip, user_agent=comment.user_agent,
-                       links=find_links(comment.body, comment.author_url), settings=settings)
+    hits = apply_rules(
+        body=comment.body,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        ip=comment.ip,
+        user_agent=comment.user_agent,
+        links=find_links(comment.body, comment.author_url),
+        settings=settings,
+    )
     terms = []
     for code in codes:
         setting = LISTED[code]
@@ -35,8 +45,13 @@ def matched_terms(comment: Comment, settings: dict[str, Any]) -> list[dict]:
         for entry in as_list(settings.get(setting)):
             if normalize(entry) in found and len(terms) < MAX_TERMS:
                 found.discard(normalize(entry))
-                terms.append({"code": code, "term": entry,
-                              "places": places(comment.body, entry, setting in WORD_LISTS)})
+                terms.append(
+                    {
+                        "code": code,
+                        "term": entry,
+                        "places": places(comment.body, entry, setting in WORD_LISTS),
+                    }
+                )
     return terms
 
 
@@ -63,5 +78,10 @@ def priority_basis(comment: Comment) -> dict[str, Any]:
     if comment.spam_score:
         scores["spam"] = comment.spam_score
     top = max(scores.items(), key=lambda item: item[1], default=(None, 0.0))
-    return {"priority": comment.priority, "top_label": top[0], "top_score": round(top[1], 4),
-            "flags": comment.flag_count, "flag_weight": FLAG_WEIGHT}
+    return {
+        "priority": comment.priority,
+        "top_label": top[0],
+        "top_score": round(top[1], 4),
+        "flags": comment.flag_count,
+        "flag_weight": FLAG_WEIGHT,
+    }

@@ -12,8 +12,10 @@ from service.models import ModerationEvent
 class EventSchema(Schema):
     id = fields.Integer()
     actor = fields.String()
-    actor_id = fields.Integer(allow_none=True, metadata={
-        "description": "The token that acted; null for the service itself and readers."})
+    actor_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The token that acted; null for the service itself and readers."},
+    )
     action = fields.String()
     from_status = fields.String()
     to_status = fields.String()
@@ -30,6 +32,8 @@ class History(MethodView):
     def get(self, comment_id: int):
         """Show a comment's audit trail, oldest first."""
         comment = load_comment(comment_id)
-        return db.session.scalars(db.select(ModerationEvent)
-                                  .where(ModerationEvent.comment_id == comment.id)
-                                  .order_by(ModerationEvent.id)).all()
+        return db.session.scalars(
+            db.select(ModerationEvent)
+            .where(ModerationEvent.comment_id == comment.id)
+            .order_by(ModerationEvent.id)
+        ).all()

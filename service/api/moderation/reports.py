@@ -11,9 +11,11 @@ REPORT_ACTIONS = {"dismiss": domain.dismiss_reports, "reopen": domain.reopen_rep
 
 
 class ReportsInSchema(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(list(REPORT_ACTIONS)),
-                           metadata={"description": "dismiss, or reopen (undo the latest "
-                                                    "dismissal)"})
+    action = fields.String(
+        required=True,
+        validate=validate.OneOf(list(REPORT_ACTIONS)),
+        metadata={"description": "dismiss, or reopen (undo the latest dismissal)"},
+    )
     version = fields.Integer(required=True, strict=True, validate=validate.Range(1, 2**31 - 1))
 
 
@@ -23,9 +25,13 @@ class CommentReports(MethodView):
     @blp.doc(security=[{"bearer": []}])
     @blp.arguments(ReportsInSchema)
     @blp.response(200, DecisionOutSchema)
-    @blp.alt_response(409, description="Stale version, claimed by another moderator, or no "
-                                        "reports to dismiss or reopen.")
+    @blp.alt_response(
+        409,
+        description="Stale version, claimed by another moderator, or no "
+        "reports to dismiss or reopen.",
+    )
     def post(self, data, comment_id: int):
         """Dismiss a comment's open reports (its status stays), or reopen the last dismissed."""
-        return REPORT_ACTIONS[data["action"]](load_comment(comment_id), data["version"],
-                                              acting_moderator())
+        return REPORT_ACTIONS[data["action"]](
+            load_comment(comment_id), data["version"], acting_moderator()
+        )

@@ -24,19 +24,26 @@ class QueueArgsSchema(Schema):
     queue = fields.String(load_default="held", validate=validate.OneOf(REVIEW_QUEUES))
     site_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
     article_id = fields.Integer(validate=validate.Range(1, 2**31 - 1))
-    label = fields.String(validate=validate.Length(1, 40),
-                          metadata={"description": "Only comments with reason TOXIC:<label>."})
+    label = fields.String(
+        validate=validate.Length(1, 40),
+        metadata={"description": "Only comments with reason TOXIC:<label>."},
+    )
     reason = fields.String(validate=validate.Length(1, 60))
-    sort = fields.String(load_default="priority",
-                         validate=validate.OneOf(["priority", "oldest", "newest"]))
+    sort = fields.String(
+        load_default="priority", validate=validate.OneOf(["priority", "oldest", "newest"])
+    )
     limit = fields.Integer(validate=validate.Range(1, 200))
     cursor = fields.String()
     include_claimed = fields.Boolean(load_default=False)
     include_discarded = fields.Boolean(load_default=False)
-    author = fields.String(validate=validate.Length(1, 245),
-                           metadata={"description": "An author's email, or the exact name."})
-    q = fields.String(validate=validate.Length(2, 100),
-                      metadata={"description": "Text the comment contains (case aside)."})
+    author = fields.String(
+        validate=validate.Length(1, 245),
+        metadata={"description": "An author's email, or the exact name."},
+    )
+    q = fields.String(
+        validate=validate.Length(2, 100),
+        metadata={"description": "Text the comment contains (case aside)."},
+    )
 
 
 class SpanSchema(Schema):
@@ -47,12 +54,17 @@ class SpanSchema(Schema):
 
 
 class MatchedTermSchema(Schema):
-    code = fields.String(metadata={"description": "BANNED_WORD, SUSPECT_WORD, DISALLOWED_KEY "
-                                                  "or MODERATION_KEY"})
+    code = fields.String(
+        metadata={"description": "BANNED_WORD, SUSPECT_WORD, DISALLOWED_KEY or MODERATION_KEY"}
+    )
     term = fields.String(metadata={"description": "The list entry, as the site lists it."})
-    places = fields.List(fields.List(fields.Integer()), metadata={
-        "description": "[begin, end] in the text (code points); none if it matched only "
-                       "folded (look-alikes, leetspeak) or in an author field."})
+    places = fields.List(
+        fields.List(fields.Integer()),
+        metadata={
+            "description": "[begin, end] in the text (code points); none if it matched only "
+            "folded (look-alikes, leetspeak) or in an author field."
+        },
+    )
 
 
 class ReviewItemSchema(Schema):
@@ -70,8 +82,9 @@ class ReviewItemSchema(Schema):
     reasons = fields.List(fields.String())
     explanations = fields.Dict(keys=fields.String(), values=fields.List(fields.Nested(SpanSchema)))
     matched_terms = fields.List(fields.Nested(MatchedTermSchema))
-    priority_basis = fields.Dict(metadata={
-        "description": "priority = top_score + flags x flag_weight"})
+    priority_basis = fields.Dict(
+        metadata={"description": "priority = top_score + flags x flag_weight"}
+    )
     language = fields.String()
     model = fields.Dict()
     discarded = fields.Boolean()
@@ -105,8 +118,12 @@ def explanations(comment: Comment, settings: dict) -> dict:
     out: dict[str, list] = {}
     for label, limits in settings["thresholds"].items():
         hits = [
-            {"begin": s["begin"], "end": s["end"], "score": s["scores"][label],
-             "text": comment.body[s["begin"]:s["end"]]}
+            {
+                "begin": s["begin"],
+                "end": s["end"],
+                "score": s["scores"][label],
+                "text": comment.body[s["begin"] : s["end"]],
+            }
             for s in comment.spans or []
             if s.get("scores", {}).get(label, 0.0) >= limits["hold"]
         ]
@@ -135,21 +152,55 @@ def review_item(comment: Comment, history: dict | None = None) -> dict:
     article: Article = comment.article
     settings = effective_settings(comment.site, article)
     return {
-        **{k: getattr(comment, k) for k in (
-            "id", "site_id", "parent_id", "body", "status", "version", "scores", "spam_score",
-            "reasons", "language", "discarded", "reported", "priority", "flag_count", "claimed_by",
-            "claimed_until", "created_at", "decided_at")},
-        "article": {"id": article.id, "external_id": article.external_id,
-                    "title": article.title, "permalink": article.permalink},
-        "author": {"name": comment.author_name, "email": comment.author_email,
-                   "url": comment.author_url, "ip": comment.ip},
+        **{
+            k: getattr(comment, k)
+            for k in (
+                "id",
+                "site_id",
+                "parent_id",
+                "body",
+                "status",
+                "version",
+                "scores",
+                "spam_score",
+                "reasons",
+                "language",
+                "discarded",
+                "reported",
+                "priority",
+                "flag_count",
+                "claimed_by",
+                "claimed_until",
+                "created_at",
+                "decided_at",
+            )
+        },
+        "article": {
+            "id": article.id,
+            "external_id": article.external_id,
+            "title": article.title,
+            "permalink": article.permalink,
+        },
+        "author": {
+            "name": comment.author_name,
+            "email": comment.author_email,
+            "url": comment.author_url,
+            "ip": comment.ip,
+        },
         "author_history": {s.value: (history or {}).get(s.value, 0) for s in Status},
         "explanations": explanations(comment, settings),
         "matched_terms": matched_terms(comment, settings),
         "priority_basis": priority_basis(comment),
         "model": {"name": comment.model_name, "version": comment.model_version},
-        "flags": [{"reason": f.reason, "note": f.note, "resolved": f.resolved,
-                   "created_at": utc_iso(f.created_at)} for f in comment.flags],
+        "flags": [
+            {
+                "reason": f.reason,
+                "note": f.note,
+                "resolved": f.resolved,
+                "created_at": utc_iso(f.created_at),
+            }
+            for f in comment.flags
+        ],
     }
 
 
@@ -176,22 +227,32 @@ class Queue(MethodView):
         if not args["include_claimed"]:
             # A claimed item is not handed to another moderator until its claim expires.
             query = query.where(
-                Comment.claimed_by.is_(None) | (Comment.claimed_by == g.principal.name)
+                Comment.claimed_by.is_(None)
+                | (Comment.claimed_by == g.principal.name)
                 | (Comment.claimed_until < utcnow())
             )
-        key = {"priority": (Comment.priority.desc(), Comment.id.desc()),
-               "newest": (Comment.id.desc(),), "oldest": (Comment.id.asc(),)}[args["sort"]]
+        key = {
+            "priority": (Comment.priority.desc(), Comment.id.desc()),
+            "newest": (Comment.id.desc(),),
+            "oldest": (Comment.id.asc(),),
+        }[args["sort"]]
         if "cursor" in args:
-            values = decode_cursor(args["cursor"], kind=args["sort"],
-                                   lengths=(2,) if args["sort"] == "priority" else (1,))
+            values = decode_cursor(
+                args["cursor"],
+                kind=args["sort"],
+                lengths=(2,) if args["sort"] == "priority" else (1,),
+            )
             if len(values) == 2:
                 priority, last_id = values
-                query = query.where((Comment.priority < priority) |
-                                    ((Comment.priority == priority) & (Comment.id < last_id)))
+                query = query.where(
+                    (Comment.priority < priority)
+                    | ((Comment.priority == priority) & (Comment.id < last_id))
+                )
             else:
                 last_id = values[0]
-                query = query.where(Comment.id > last_id if args["sort"] == "oldest"
-                                    else Comment.id < last_id)
+                query = query.where(
+                    Comment.id > last_id if args["sort"] == "oldest" else Comment.id < last_id
+                )
         limit = args.get("limit") or current_app.config["QUEUE_PAGE_SIZE"]
         comments = db.session.scalars(query.order_by(*key).limit(limit + 1)).all()
         more = len(comments) > limit
@@ -202,10 +263,13 @@ class Queue(MethodView):
             last = comments[-1]
             next_cursor = encode_cursor(
                 [last.priority, last.id] if args["sort"] == "priority" else [last.id],
-                kind=args["sort"])
-        return {"queue": args["queue"], "next_cursor": next_cursor,
-                "items": [review_item(c, histories.get((c.site_id, c.author_email)))
-                          for c in comments]}
+                kind=args["sort"],
+            )
+        return {
+            "queue": args["queue"],
+            "next_cursor": next_cursor,
+            "items": [review_item(c, histories.get((c.site_id, c.author_email))) for c in comments],
+        }
 
 
 @blp.route("/comments/<int:comment_id>")
@@ -216,5 +280,6 @@ class ReviewItem(MethodView):
     def get(self, comment_id: int):
         """Show one comment as moderators see it."""
         comment = load_comment(comment_id)
-        return review_item(comment, author_histories([comment]).get(
-            (comment.site_id, comment.author_email)))
+        return review_item(
+            comment, author_histories([comment]).get((comment.site_id, comment.author_email))
+        )

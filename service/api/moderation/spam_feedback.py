@@ -21,5 +21,6 @@ class SpamFeedback(MethodView):
     @blp.response(202, DecisionOutSchema)
     def post(self, data, comment_id: int):
         """Resubmit a comment as spam or not spam, to train the site's spam filter."""
-        return domain.record_spam_feedback(load_comment(comment_id), data["is_spam"],
-                                           acting_moderator())
+        return domain.record_spam_feedback(
+            load_comment(comment_id), data["is_spam"], acting_moderator()
+        )

@@ -46,6 +46,9 @@ class Stats(MethodView):
         def age(oldest):
             return round((now - oldest).total_seconds(), 1) if oldest else None
 
-        per_queue = zip(REVIEW_QUEUES, counts[:len(REVIEW_QUEUES)], strict=True)
-        return {"queues": {q: int(n or 0) for q, n in per_queue},
-                "oldest_held_age_s": age(counts[-2]), "oldest_pending_age_s": age(counts[-1])}
+        per_queue = zip(REVIEW_QUEUES, counts[: len(REVIEW_QUEUES)], strict=True)
+        return {
+            "queues": {q: int(n or 0) for q, n in per_queue},
+            "oldest_held_age_s": age(counts[-2]),
+            "oldest_pending_age_s": age(counts[-1]),
+        }

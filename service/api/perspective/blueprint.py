@@ -3,7 +3,9 @@
 from flask_smorest import Blueprint
 
 blp = Blueprint(
-    "perspective", __name__, url_prefix="/",
+    "perspective",
+    __name__,
+    url_prefix="/",
     description="Google Perspective API compatible endpoints (commentanalyzer v1alpha1). "
-                "Errors on these routes use Google's JSON error shape.",
+    "Errors on these routes use Google's JSON error shape.",
 )

@@ -23,15 +23,18 @@ def published_capabilities() -> dict | None:
     models = active_models(url)["models"]
     value = None
     if models:
-        value = {"labels": set().union(*(m.get("labels") or () for m in models)),
-                 "languages": set().union(*(m.get("languages") or () for m in models)),
-                 "name": ", ".join(sorted({m.get("name", "?") for m in models}))}
+        value = {
+            "labels": set().union(*(m.get("labels") or () for m in models)),
+            "languages": set().union(*(m.get("languages") or () for m in models)),
+            "name": ", ".join(sorted({m.get("name", "?") for m in models})),
+        }
     _published.update(url=url, at=now, value=value)
     return value
 
 
-def supported_attributes(attributes: dict[str, dict], languages: list[str], model: dict,
-                         drop: bool) -> dict[str, dict]:
+def supported_attributes(
+    attributes: dict[str, dict], languages: list[str], model: dict, drop: bool
+) -> dict[str, dict]:
     """Keep the attributes model can score in languages; 400 (or drop them) for the others.
 
     model holds the "labels", "languages" and "name" of what scores (or will score) the text.
@@ -40,12 +43,15 @@ def supported_attributes(attributes: dict[str, dict], languages: list[str], mode
     kept = {}
     for name, params in attributes.items():
         if unsupported:  # Google's wording, which clients written for it may look for
-            problem = ("Attribute {} does not support request languages: {}"
-                       .format(name, ", ".join(unsupported)))
+            problem = "Attribute {} does not support request languages: {}".format(
+                name, ", ".join(unsupported)
+            )
         elif ATTRIBUTES[name] not in set(model["labels"]):
             available = [a for a, label in ATTRIBUTES.items() if label in set(model["labels"])]
-            problem = (f"Attribute {name} is not supported by the active model ({model['name']});"
-                       f" available attributes: {', '.join(available)}")
+            problem = (
+                f"Attribute {name} is not supported by the active model ({model['name']});"
+                f" available attributes: {', '.join(available)}"
+            )
         else:
             kept[name] = params
             continue

@@ -16,8 +16,9 @@ def check_browser_origin(key) -> None:
     # "null" (a sandboxed frame, a file: page) is no key's origin: refused like any other.
     allowed = {normalize_origin(o) for o in key.browser_origins or []}
     if normalize_origin(origin) not in allowed or not origin_allowed(key.site, origin):
-        raise key_error(403, f"Requests from referer {origin} are blocked.",
-                        "API_KEY_HTTP_REFERRER_BLOCKED")
+        raise key_error(
+            403, f"Requests from referer {origin} are blocked.", "API_KEY_HTTP_REFERRER_BLOCKED"
+        )
 
 
 @blp.after_request

@@ -30,16 +30,21 @@ def load_google(schema: Schema) -> dict:
     if body is None:
         body = {}
     if not isinstance(body, dict):
-        raise invalid("Invalid JSON payload received. Expected an object at the top level, "
-                      f"got {type(body).__name__}.")
+        raise invalid(
+            "Invalid JSON payload received. Expected an object at the top level, "
+            f"got {type(body).__name__}."
+        )
     if too_many_values(body, MAX_JSON_VALUES):
-        raise invalid(f"Invalid JSON payload received. More than {MAX_JSON_VALUES} fields and "
-                      "list items.")
+        raise invalid(
+            f"Invalid JSON payload received. More than {MAX_JSON_VALUES} fields and list items."
+        )
     try:
         return schema.load(body)
     except ValidationError as err:
-        found = [(proto_path(path), google_message(path, field, value, message))
-                 for path, field, value, message in violations(err.messages, schema, body, [])]
+        found = [
+            (proto_path(path), google_message(path, field, value, message))
+            for path, field, value, message in violations(err.messages, schema, body, [])
+        ]
         found.sort()
         raise invalid(found[0][1], found) from None
 
@@ -66,15 +71,21 @@ def comment_text(data: dict) -> str:
         raise invalid("Comment must be non-empty.", [("comment.text", "Must be non-empty.")])
     size = len(text.encode("utf-8"))
     if size > MAX_TEXT_BYTES:
-        raise invalid(f"Comment text was too many bytes. Value ({size}) exceeded limit "
-                      f"({MAX_TEXT_BYTES}).", [("comment.text", "Too many bytes.")])
+        raise invalid(
+            f"Comment text was too many bytes. Value ({size}) exceeded limit ({MAX_TEXT_BYTES}).",
+            [("comment.text", "Too many bytes.")],
+        )
     if comment.get("type") == "HTML":
-        raise invalid("Currently, only 'PLAIN_TEXT' comments are supported",
-                      [("comment.type", "Only PLAIN_TEXT is supported.")])
+        raise invalid(
+            "Currently, only 'PLAIN_TEXT' comments are supported",
+            [("comment.type", "Only PLAIN_TEXT is supported.")],
+        )
     context = data.get("context") or {}
     if context.get("entries") and context.get("article_and_parent_comment") is not None:
-        raise invalid("Context can have either entries or article_and_parent_comment, but both "
-                      "fields were populated.")
+        raise invalid(
+            "Context can have either entries or article_and_parent_comment, but both "
+            "fields were populated."
+        )
     return text
 
 
@@ -82,20 +93,25 @@ def requested_attributes(data: dict) -> dict[str, dict]:
     """Return attribute -> parameters, in request order, checked as Google checks them."""
     attributes = data.get("requested_attributes") or {}
     if not attributes:
-        raise invalid("Missing requested_attributes",
-                      [("requested_attributes", "At least one attribute is required.")])
+        raise invalid(
+            "Missing requested_attributes",
+            [("requested_attributes", "At least one attribute is required.")],
+        )
     for name, params in attributes.items():
         if name not in ATTRIBUTES:
-            raise invalid(f"Unknown requested attribute: {name}",
-                          [(f"requested_attributes[{name}]",
-                            "Available: " + ", ".join(ATTRIBUTES))])
+            raise invalid(
+                f"Unknown requested attribute: {name}",
+                [(f"requested_attributes[{name}]", "Available: " + ", ".join(ATTRIBUTES))],
+            )
         score_type = params.get("score_type") or PROBABILITY
         if score_type not in (PROBABILITY, "SCORE_TYPE_UNSPECIFIED"):
             raise invalid(f"Requested score type {score_type} is not supported by attribute {name}")
         threshold = params.get("score_threshold")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
-            raise invalid(f"Invalid value at 'requested_attributes[{name}].score_threshold' "
-                          f"(TYPE_FLOAT), {threshold}: a probability threshold is between 0 and 1")
+            raise invalid(
+                f"Invalid value at 'requested_attributes[{name}].score_threshold' "
+                f"(TYPE_FLOAT), {threshold}: a probability threshold is between 0 and 1"
+            )
     return attributes
 
 
@@ -119,8 +135,9 @@ def site_from_key() -> Site:
     key = find_server_key(plaintext)
     if key is None:
         hint = f" {SITE_KEY_MISUSED}" if is_site_key(plaintext) else ""
-        raise key_error(400, f"API key not valid. Please pass a valid API key.{hint}",
-                        "API_KEY_INVALID")
+        raise key_error(
+            400, f"API key not valid. Please pass a valid API key.{hint}", "API_KEY_INVALID"
+        )
     site = key.site
     check_browser_origin(key)
     g.site, g.api_key_id = site, key.id

@@ -30,10 +30,16 @@ class GoogleSchema(Schema):
 
 
 class TextEntrySchema(GoogleSchema):
-    text = fields.String(required=True, allow_none=True,
-                         metadata={"description": f"UTF-8 text, at most {MAX_TEXT_BYTES} bytes."})
-    type = fields.String(allow_none=True, validate=validate.OneOf(TEXT_TYPES),
-                         metadata={"description": "Only PLAIN_TEXT is supported."})
+    text = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": f"UTF-8 text, at most {MAX_TEXT_BYTES} bytes."},
+    )
+    type = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(TEXT_TYPES),
+        metadata={"description": "Only PLAIN_TEXT is supported."},
+    )
 
 
 class ArticleAndParentCommentSchema(GoogleSchema):
@@ -44,34 +50,51 @@ class ArticleAndParentCommentSchema(GoogleSchema):
 class ContextSchema(GoogleSchema):
     entries = fields.List(fields.Nested(TextEntrySchema), allow_none=True)
     article_and_parent_comment = fields.Nested(
-        ArticleAndParentCommentSchema, data_key="articleAndParentComment", allow_none=True)
+        ArticleAndParentCommentSchema, data_key="articleAndParentComment", allow_none=True
+    )
 
 
 class AttributeParametersSchema(GoogleSchema):
-    score_type = fields.String(data_key="scoreType", allow_none=True,
-                               validate=validate.OneOf(SCORE_TYPES),
-                               metadata={"description": "Only PROBABILITY is supported."})
-    score_threshold = fields.Float(data_key="scoreThreshold", allow_none=True,
-                                   metadata={"description": "Scores below it are left out."})
+    score_type = fields.String(
+        data_key="scoreType",
+        allow_none=True,
+        validate=validate.OneOf(SCORE_TYPES),
+        metadata={"description": "Only PROBABILITY is supported."},
+    )
+    score_threshold = fields.Float(
+        data_key="scoreThreshold",
+        allow_none=True,
+        metadata={"description": "Scores below it are left out."},
+    )
 
 
 class AnalyzeCommentRequestSchema(GoogleSchema):
     comment = fields.Nested(TextEntrySchema, required=True)
-    context = fields.Nested(ContextSchema, allow_none=True,
-                            metadata={"description": "Accepted and ignored, as by Google."})
+    context = fields.Nested(
+        ContextSchema,
+        allow_none=True,
+        metadata={"description": "Accepted and ignored, as by Google."},
+    )
     requested_attributes = fields.Dict(
-        data_key="requestedAttributes", required=True, keys=fields.String(),
+        data_key="requestedAttributes",
+        required=True,
+        keys=fields.String(),
         values=fields.Nested(AttributeParametersSchema),
-        metadata={"description": "Attribute name -> parameters: " + ", ".join(ATTRIBUTES)})
-    languages = fields.List(fields.String(), allow_none=True,
-                            metadata={"description": "ISO 639-1 codes; detected when absent."})
+        metadata={"description": "Attribute name -> parameters: " + ", ".join(ATTRIBUTES)},
+    )
+    languages = fields.List(
+        fields.String(),
+        allow_none=True,
+        metadata={"description": "ISO 639-1 codes; detected when absent."},
+    )
     do_not_store = StrictBoolean(data_key="doNotStore", allow_none=True)
     span_annotations = StrictBoolean(data_key="spanAnnotations", allow_none=True)
     client_token = fields.String(data_key="clientToken", allow_none=True)
     session_id = fields.String(data_key="sessionId", allow_none=True)
     community_id = fields.String(data_key="communityId", allow_none=True)
-    drop_unsupported_attributes = StrictBoolean(data_key="dropUnsupportedAttributes",
-                                                allow_none=True)
+    drop_unsupported_attributes = StrictBoolean(
+        data_key="dropUnsupportedAttributes", allow_none=True
+    )
 
 
 class ScoreSchema(GoogleSchema):
@@ -80,22 +103,32 @@ class ScoreSchema(GoogleSchema):
 
 
 class SpanScoreSchema(GoogleSchema):
-    begin = fields.Integer(strict=True, allow_none=True,
-                           metadata={"description": "UTF-16 code unit offset, inclusive."})
-    end = fields.Integer(strict=True, allow_none=True,
-                         metadata={"description": "UTF-16 code unit offset, exclusive."})
+    begin = fields.Integer(
+        strict=True,
+        allow_none=True,
+        metadata={"description": "UTF-16 code unit offset, inclusive."},
+    )
+    end = fields.Integer(
+        strict=True,
+        allow_none=True,
+        metadata={"description": "UTF-16 code unit offset, exclusive."},
+    )
     score = fields.Nested(ScoreSchema, allow_none=True)
 
 
 class AttributeScoresSchema(GoogleSchema):
     summary_score = fields.Nested(ScoreSchema, data_key="summaryScore", allow_none=True)
-    span_scores = fields.List(fields.Nested(SpanScoreSchema), data_key="spanScores",
-                              allow_none=True)
+    span_scores = fields.List(
+        fields.Nested(SpanScoreSchema), data_key="spanScores", allow_none=True
+    )
 
 
 class AnalyzeCommentResponseSchema(Schema):
-    attribute_scores = fields.Dict(data_key="attributeScores", keys=fields.String(),
-                                   values=fields.Nested(AttributeScoresSchema))
+    attribute_scores = fields.Dict(
+        data_key="attributeScores",
+        keys=fields.String(),
+        values=fields.Nested(AttributeScoresSchema),
+    )
     languages = fields.List(fields.String())
     detected_languages = fields.List(fields.String(), data_key="detectedLanguages")
     client_token = fields.String(data_key="clientToken")
@@ -104,16 +137,24 @@ class AnalyzeCommentResponseSchema(Schema):
 class SuggestCommentScoreRequestSchema(GoogleSchema):
     comment = fields.Nested(TextEntrySchema, required=True)
     context = fields.Nested(ContextSchema, allow_none=True)
-    attribute_scores = fields.Dict(data_key="attributeScores", required=True, keys=fields.String(),
-                                   values=fields.Nested(AttributeScoresSchema))
+    attribute_scores = fields.Dict(
+        data_key="attributeScores",
+        required=True,
+        keys=fields.String(),
+        values=fields.Nested(AttributeScoresSchema),
+    )
     languages = fields.List(fields.String(), allow_none=True)
     community_id = fields.String(data_key="communityId", allow_none=True)
     client_token = fields.String(data_key="clientToken", allow_none=True)
     session_id = fields.String(data_key="sessionId", allow_none=True)
     do_not_store = StrictBoolean(
-        data_key="doNotStore", allow_none=True,
-        metadata={"description": "Not in Google's API: when true the suggestion is checked and "
-                                 "answered but nothing is stored."})
+        data_key="doNotStore",
+        allow_none=True,
+        metadata={
+            "description": "Not in Google's API: when true the suggestion is checked and "
+            "answered but nothing is stored."
+        },
+    )
 
 
 class SuggestCommentScoreResponseSchema(Schema):

@@ -25,9 +25,12 @@ def unavailable(message: str, retry_after: float) -> GoogleError:
 
 
 _redis: dict = {}
-RATE_LIMITED = {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                "reason": "RATE_LIMIT_EXCEEDED", "domain": "googleapis.com",
-                "metadata": {"service": "commentanalyzer.googleapis.com"}}
+RATE_LIMITED = {
+    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+    "reason": "RATE_LIMIT_EXCEEDED",
+    "domain": "googleapis.com",
+    "metadata": {"service": "commentanalyzer.googleapis.com"},
+}
 
 
 def redis_client() -> redis.Redis:
@@ -35,37 +38,53 @@ def redis_client() -> redis.Redis:
     url = current_app.config["REDIS_URL"]
     if _redis.get("url") != url:
         timeout = max(2.0, float(current_app.config["SCORE_TIMEOUT_S"]))
-        _redis.update(url=url, client=redis.Redis.from_url(
-            url, socket_connect_timeout=1, socket_timeout=timeout))
+        _redis.update(
+            url=url,
+            client=redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=timeout),
+        )
     return _redis["client"]
 
 
-def score_with_a_slot(key_id: int, text: str, languages: list[str], private: bool,
-                      spans: bool = True) -> dict:
+def score_with_a_slot(
+    key_id: int, text: str, languages: list[str], private: bool, spans: bool = True
+) -> dict:
     """Score text while holding one of the capped waiting slots (per key and in total)."""
     config = current_app.config
     timeout = float(config["SCORE_TIMEOUT_S"])
     retry_after = max(1, math.ceil(timeout))
     try:
-        with score_wait(redis_client(), key_id, timeout + 5, int(config["SCORE_MAX_WAITS"]),
-                        int(config["SCORE_MAX_WAITS_PER_KEY"])):
+        with score_wait(
+            redis_client(),
+            key_id,
+            timeout + 5,
+            int(config["SCORE_MAX_WAITS"]),
+            int(config["SCORE_MAX_WAITS_PER_KEY"]),
+        ):
             return score_remotely(text, languages, private, spans)
     except TooManyWaits as full:
         current_app.logger.warning("perspective.too_many_waits", extra={"scope": full.scope})
         if full.scope == "key":
-            raise GoogleError(429, "Too many requests with this API key are waiting for a score; "
-                              "retry shortly.", [RATE_LIMITED], retry_after=retry_after) from None
-        raise unavailable("Too many requests are waiting for a score; retry shortly.",
-                          retry_after) from None
+            raise GoogleError(
+                429,
+                "Too many requests with this API key are waiting for a score; retry shortly.",
+                [RATE_LIMITED],
+                retry_after=retry_after,
+            ) from None
+        raise unavailable(
+            "Too many requests are waiting for a score; retry shortly.", retry_after
+        ) from None
     except redis.RedisError as exc:
-        current_app.logger.warning("perspective.score_unavailable",
-                                   extra={"error": type(exc).__name__})
-        raise unavailable("The scoring queue is unavailable; try again shortly.",
-                          queue.breaker.pause_s) from None
+        current_app.logger.warning(
+            "perspective.score_unavailable", extra={"error": type(exc).__name__}
+        )
+        raise unavailable(
+            "The scoring queue is unavailable; try again shortly.", queue.breaker.pause_s
+        ) from None
 
 
-def score_remotely(text: str, languages: list[str], private: bool = False,
-                   spans: bool = True) -> dict:
+def score_remotely(
+    text: str, languages: list[str], private: bool = False, spans: bool = True
+) -> dict:
     """Have a worker score text (and its sentences, with spans); 503 when the broker is down or
     no answer comes in time.
 
@@ -83,12 +102,19 @@ def score_remotely(text: str, languages: list[str], private: bool = False,
         else:
             args, kwargs = [text, languages], {"spans": spans}
         # argsrepr: Celery logs and publishes a task's args repr; the text must not be in it.
-        sent = queue.send(SCORE_TASK, args, kwargs=kwargs, task_id=task_id, expires=timeout,
-                          argsrepr=f"('<{len(text)} chars>', {languages!r})",
-                          kwargsrepr=f"{{'spans': {spans!r}}}")
+        sent = queue.send(
+            SCORE_TASK,
+            args,
+            kwargs=kwargs,
+            task_id=task_id,
+            expires=timeout,
+            argsrepr=f"('<{len(text)} chars>', {languages!r})",
+            kwargsrepr=f"{{'spans': {spans!r}}}",
+        )
         if not sent:
-            raise unavailable("The scoring queue is unavailable; try again shortly.",
-                              queue.breaker.pause_s)
+            raise unavailable(
+                "The scoring queue is unavailable; try again shortly.", queue.breaker.pause_s
+            )
         if private and not private_text.hand_over(client, pubsub, ref, text, deadline):
             raise score_timeout(timeout)
     result = celery.AsyncResult(task_id)
@@ -97,10 +123,12 @@ def score_remotely(text: str, languages: list[str], private: bool = False,
     except (ResultTimeout, TaskRevokedError):
         raise score_timeout(timeout) from None
     except (redis.RedisError, BrokerError, OSError) as exc:
-        current_app.logger.warning("perspective.score_unavailable",
-                                   extra={"error": type(exc).__name__})
-        raise unavailable("The scoring queue is unavailable; try again shortly.",
-                          queue.breaker.pause_s) from None
+        current_app.logger.warning(
+            "perspective.score_unavailable", extra={"error": type(exc).__name__}
+        )
+        raise unavailable(
+            "The scoring queue is unavailable; try again shortly.", queue.breaker.pause_s
+        ) from None
     except Exception as exc:  # the task raised on the worker (e.g. an older worker lacks it)
         current_app.logger.error("perspective.score_failed", extra={"error": type(exc).__name__})
         raise GoogleError(500, "Internal error encountered.") from None
@@ -115,8 +143,9 @@ def score_remotely(text: str, languages: list[str], private: bool = False,
 def score_timeout(timeout: float) -> GoogleError:
     current_app.logger.warning("perspective.score_timeout", extra={"timeout_s": timeout})
     score_timeouts.record()
-    return unavailable(f"No scoring worker answered within {timeout:g} s; try again shortly.",
-                       timeout)
+    return unavailable(
+        f"No scoring worker answered within {timeout:g} s; try again shortly.", timeout
+    )
 
 
 def utf16_offsets(text: str):
@@ -126,8 +155,9 @@ def utf16_offsets(text: str):
     return lambda offset: len(text[:offset].encode("utf-16-le")) // 2
 
 
-def attribute_scores(attributes: dict[str, dict], answer: dict, text: str,
-                     with_spans: bool) -> dict:
+def attribute_scores(
+    attributes: dict[str, dict], answer: dict, text: str, with_spans: bool
+) -> dict:
     """Build attributeScores: thresholds applied, spans in UTF-16 offsets as Google's."""
     to_utf16 = utf16_offsets(text)
     # A one-sentence comment has no sentence spans: its one span is the whole text.
@@ -142,9 +172,13 @@ def attribute_scores(attributes: dict[str, dict], answer: dict, text: str,
         entry = {"summary_score": {"value": value, "type": PROBABILITY}}
         if with_spans:
             entry["span_scores"] = [
-                {"begin": to_utf16(span["begin"]), "end": to_utf16(span["end"]),
-                 "score": {"value": span["scores"][label], "type": PROBABILITY}}
-                for span in spans if label in span["scores"]
+                {
+                    "begin": to_utf16(span["begin"]),
+                    "end": to_utf16(span["end"]),
+                    "score": {"value": span["scores"][label], "type": PROBABILITY},
+                }
+                for span in spans
+                if label in span["scores"]
             ]
         scores[name] = entry
     return scores

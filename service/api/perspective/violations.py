@@ -55,8 +55,9 @@ def violations(messages, schema: Schema, data, path: list):
 
 
 def field_violations(messages, field, value, path: list):
-    if isinstance(messages, list) or (isinstance(field, fields.Nested)
-                                      and not isinstance(value, dict)):
+    if isinstance(messages, list) or (
+        isinstance(field, fields.Nested) and not isinstance(value, dict)
+    ):
         yield path, field, value, messages[0] if isinstance(messages, list) else "Invalid."
     elif isinstance(field, fields.Nested):
         yield from violations(messages, field.schema, value, path)
@@ -68,8 +69,9 @@ def field_violations(messages, field, value, path: list):
             if "key" in sub:
                 yield [*path, (map_key,)], field.key_field, map_key, sub["key"][0]
             if "value" in sub:
-                yield from field_violations(sub["value"], field.value_field, value[map_key],
-                                            [*path, (map_key,)])
+                yield from field_violations(
+                    sub["value"], field.value_field, value[map_key], [*path, (map_key,)]
+                )
 
 
 REQUIRED_MESSAGES = {

@@ -3,6 +3,7 @@
 Revision ID: 0005_learning
 Revises: 0004_webhooks
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -23,8 +24,9 @@ def upgrade():
         sa.Column("after", sa.JSON(), nullable=False),
         sa.Column("basis", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["site_id"], ["sites.id"],
-                                name=op.f("fk_settings_changes_site_id_sites")),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_settings_changes_site_id_sites")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_settings_changes")),
     )
     op.create_index(op.f("ix_settings_changes_site_id"), "settings_changes", ["site_id"])
@@ -38,8 +40,9 @@ def upgrade():
         sa.Column("ended_by", sa.String(length=200), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("ended_at", sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(["site_id"], ["sites.id"],
-                                name=op.f("fk_shadow_policies_site_id_sites")),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_shadow_policies_site_id_sites")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shadow_policies")),
     )
     op.create_index(op.f("ix_shadow_policies_site_id"), "shadow_policies", ["site_id"])
@@ -52,10 +55,14 @@ def upgrade():
         sa.Column("shadow_status", sa.String(length=10), nullable=False),
         sa.Column("shadow_reasons", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["policy_id"], ["shadow_policies.id"],
-                                name=op.f("fk_shadow_decisions_policy_id_shadow_policies")),
-        sa.ForeignKeyConstraint(["comment_id"], ["comments.id"],
-                                name=op.f("fk_shadow_decisions_comment_id_comments")),
+        sa.ForeignKeyConstraint(
+            ["policy_id"],
+            ["shadow_policies.id"],
+            name=op.f("fk_shadow_decisions_policy_id_shadow_policies"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["comment_id"], ["comments.id"], name=op.f("fk_shadow_decisions_comment_id_comments")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_shadow_decisions")),
     )
     op.create_index(op.f("ix_shadow_decisions_policy_id"), "shadow_decisions", ["policy_id"])

@@ -3,6 +3,7 @@
 Revision ID: 0006_appeals
 Revises: 0005_learning
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -31,17 +32,21 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("decided_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name=op.f("fk_appeals_site_id_sites")),
-        sa.ForeignKeyConstraint(["comment_id"], ["comments.id"],
-                                name=op.f("fk_appeals_comment_id_comments")),
-        sa.ForeignKeyConstraint(["decided_by_id"], ["api_keys.id"],
-                                name=op.f("fk_appeals_decided_by_id_api_keys")),
-        sa.ForeignKeyConstraint(["reviewer_id"], ["api_keys.id"],
-                                name=op.f("fk_appeals_reviewer_id_api_keys")),
+        sa.ForeignKeyConstraint(
+            ["comment_id"], ["comments.id"], name=op.f("fk_appeals_comment_id_comments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["api_keys.id"], name=op.f("fk_appeals_decided_by_id_api_keys")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewer_id"], ["api_keys.id"], name=op.f("fk_appeals_reviewer_id_api_keys")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_appeals")),
         sa.UniqueConstraint("comment_id", name=op.f("uq_appeals_comment_id")),
     )
-    op.create_index("ix_appeals_site_status_created", "appeals",
-                    ["site_id", "status", "created_at"])
+    op.create_index(
+        "ix_appeals_site_status_created", "appeals", ["site_id", "status", "created_at"]
+    )
 
 
 def downgrade():

@@ -3,6 +3,7 @@
 Revision ID: 0007_author_standing
 Revises: 0006_appeals
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,8 +22,9 @@ def upgrade():
         sa.Column("standing", sa.String(length=10), nullable=False),
         sa.Column("updated_by", sa.String(length=200), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["site_id"], ["sites.id"],
-                                name=op.f("fk_author_standings_site_id_sites")),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_author_standings_site_id_sites")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_author_standings")),
         sa.UniqueConstraint("site_id", "email", name=op.f("uq_author_standings_site_id")),
     )
@@ -38,10 +40,12 @@ def upgrade():
         sa.Column("to_standing", sa.String(length=10), nullable=False),
         sa.Column("note", sa.String(length=1000), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["site_id"], ["sites.id"],
-                                name=op.f("fk_author_events_site_id_sites")),
-        sa.ForeignKeyConstraint(["actor_id"], ["api_keys.id"],
-                                name=op.f("fk_author_events_actor_id_api_keys")),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["sites.id"], name=op.f("fk_author_events_site_id_sites")
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["api_keys.id"], name=op.f("fk_author_events_actor_id_api_keys")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_author_events")),
     )
     op.create_index("ix_author_events_site_email", "author_events", ["site_id", "email"])

@@ -60,8 +60,9 @@ def forget(redis, authors: set[str], site_id: int | None = None) -> int:
     """
     site = "*" if site_id is None else site_id
     removed = 0
-    item_keys = [_text(k) for k in redis.scan_iter(match=f"spam:{site}:{VERSION}:item:*",
-                                                   count=1000)]
+    item_keys = [
+        _text(k) for k in redis.scan_iter(match=f"spam:{site}:{VERSION}:item:*", count=1000)
+    ]
     for start in range(0, len(item_keys), VERIFY_CHUNK * 4):
         chunk = item_keys[start : start + VERIFY_CHUNK * 4]
         pipe = redis.pipeline(transaction=False)
@@ -72,8 +73,9 @@ def forget(redis, authors: set[str], site_id: int | None = None) -> int:
             if ctx is None or _text(ctx).rpartition("|")[2] not in authors:
                 continue
             prefix, _, item_id = key.rpartition(":item:")
-            for bucket in bucket_keys(prefix, np.frombuffer(bytes.fromhex(_text(sig)),
-                                                            dtype=np.uint32)):
+            for bucket in bucket_keys(
+                prefix, np.frombuffer(bytes.fromhex(_text(sig)), dtype=np.uint32)
+            ):
                 pipe_out.zrem(bucket, item_id)
             pipe_out.delete(key)
             removed += 1

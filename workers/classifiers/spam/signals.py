@@ -300,7 +300,11 @@ def _in_domain_list(host: str, name: str) -> bool:
 
 
 def bot_signals(
-    *, honeypot: str | None, render_elapsed_s: float | None, user_agent: str, min_submit_s: float,
+    *,
+    honeypot: str | None,
+    render_elapsed_s: float | None,
+    user_agent: str,
+    min_submit_s: float,
     render_token_invalid: bool = False,
 ) -> dict[str, float]:
     """Return the evidence that a script, not a person, filled in the form."""

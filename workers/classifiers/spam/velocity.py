@@ -13,12 +13,16 @@ def _key(site_id: int | str, kind: str, value: str, secret: bytes | str) -> str:
     return f"spam:{site_id}:vel:{kind}:{pseudonym(secret, value)}"
 
 
-def record_post(redis, site_id: int, *, ip: str, email: str, now: float, window_s: float,
-                secret: bytes | str) -> int:
+def record_post(
+    redis, site_id: int, *, ip: str, email: str, now: float, window_s: float, secret: bytes | str
+) -> int:
     """Record a post and return the most posts from its IP or its email within the window."""
     pipe = redis.pipeline(transaction=False)
-    keys = [_key(site_id, kind, value, secret)
-            for kind, value in (("ip", ip), ("email", email)) if value]
+    keys = [
+        _key(site_id, kind, value, secret)
+        for kind, value in (("ip", ip), ("email", email))
+        if value
+    ]
     for key in keys:
         pipe.zremrangebyscore(key, "-inf", now - window_s)
         pipe.zadd(key, {uuid.uuid4().hex: now})

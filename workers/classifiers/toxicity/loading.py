@@ -117,9 +117,14 @@ def _load_pretrained(settings: ToxicitySettings, options: dict) -> TransformerMo
             f"{detail}. Check its files, or prepare it again with `modctl models pull`."
         ) from exc
     return _transformer_model(
-        pretrained.model, pretrained.tokenizer, pretrained.labels, pretrained.weights,
-        f"hf-{directory.name}", f"transformers {metadata.version('transformers')}",
-        settings, options,
+        pretrained.model,
+        pretrained.tokenizer,
+        pretrained.labels,
+        pretrained.weights,
+        f"hf-{directory.name}",
+        f"transformers {metadata.version('transformers')}",
+        settings,
+        options,
     )
 
 
@@ -186,15 +191,29 @@ def _load_named(name: str, settings: ToxicitySettings, options: dict) -> Transfo
             raise WeightsUnavailable(
                 f"downloading Detoxify '{name}' failed: {type(exc).__name__}: {exc}"
             ) from exc
-    return _detoxify_model(detoxify, cached, f"detoxify-{name}", settings, options,
-                           DETOXIFY_MODELS[name])
+    return _detoxify_model(
+        detoxify, cached, f"detoxify-{name}", settings, options, DETOXIFY_MODELS[name]
+    )
 
 
-def _detoxify_model(detoxify, checkpoint: Path, name: str, settings: ToxicitySettings,
-                    options: dict, languages: frozenset[str] | None = None) -> TransformerModel:
+def _detoxify_model(
+    detoxify,
+    checkpoint: Path,
+    name: str,
+    settings: ToxicitySettings,
+    options: dict,
+    languages: frozenset[str] | None = None,
+) -> TransformerModel:
     return _transformer_model(
-        detoxify.model, detoxify.tokenizer, tuple(detoxify.class_names), checkpoint, name,
-        metadata.version("detoxify"), settings, options, languages,
+        detoxify.model,
+        detoxify.tokenizer,
+        tuple(detoxify.class_names),
+        checkpoint,
+        name,
+        metadata.version("detoxify"),
+        settings,
+        options,
+        languages,
     )
 
 
@@ -237,8 +256,10 @@ def _transformer_model(
     except Exception as exc:
         log.warning(
             "toxicity.fast_path_unavailable",
-            extra={"fast_path": settings.fast_path,
-                   "error": f"{type(exc).__name__}: {str(exc)[:200]}"},
+            extra={
+                "fast_path": settings.fast_path,
+                "error": f"{type(exc).__name__}: {str(exc)[:200]}",
+            },
         )
         return model
     texts = list(PROBE_TEXTS)

@@ -44,14 +44,17 @@ def load_pretrained(directory: Path | str) -> Pretrained:
             "independent probability per label (multi_label_classification), as Detoxify's are"
         )
     id2label = {int(i): name for i, name in (config.id2label or {}).items()}
-    labels = detoxify_labels([id2label.get(i, f"LABEL_{i}") for i in range(config.num_labels)],
-                             source)
+    labels = detoxify_labels(
+        [id2label.get(i, f"LABEL_{i}") for i in range(config.num_labels)], source
+    )
     weights = next((directory / n for n in WEIGHT_FILES if (directory / n).is_file()), None)
     if weights is None:
         raise ModelLoadError(f"{directory} has no {' or '.join(WEIGHT_FILES)}")
     tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True)
     model = AutoModelForSequenceClassification.from_pretrained(
-        directory, config=config, local_files_only=True,
+        directory,
+        config=config,
+        local_files_only=True,
         use_safetensors=weights.suffix == ".safetensors",
     )
     return Pretrained(model, tokenizer, labels, weights)

@@ -20,4 +20,3 @@ class ToxicityResult:
     spans: list[SpanScore]
     language: str
     language_supported: bool
-

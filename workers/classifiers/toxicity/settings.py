@@ -59,14 +59,17 @@ class ToxicitySettings:
         fast_path = values["fast_path"].strip().lower()
         if fast_path not in FAST_PATHS:
             raise ModelLoadError(f"TOXICITY_FAST_PATH={fast_path!r}: use onnx, quantized or off")
-        return cls(**{
-            **values,
-            "model": values["model"].strip().lower(),
-            "fast_path": fast_path,
-            "spans": SPAN_MODES[spans],
-            "languages": tuple(c.strip() for c in (values["languages"] or "").split(",")
-                               if c.strip()),
-        })
+        return cls(
+            **{
+                **values,
+                "model": values["model"].strip().lower(),
+                "fast_path": fast_path,
+                "spans": SPAN_MODES[spans],
+                "languages": tuple(
+                    c.strip() for c in (values["languages"] or "").split(",") if c.strip()
+                ),
+            }
+        )
 
 
 def _checked(key: str, value: Any, annotation: Any) -> Any:
