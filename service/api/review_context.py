@@ -18,7 +18,7 @@ from service.api.moderation.access import (
 from service.api.moderation.authors import AuthorEventSchema
 from service.api.moderation.review_queue import scope_to_principal
 from service.domain.authors import author_key, standing_of
-from service.domain.queues import REVIEW_QUEUES, by_author, containing, has_reason, queue_filter
+from service.domain.queues import REVIEW_QUEUES, narrowed, queue_filter
 from service.extensions import db
 from service.models import AuthorEvent, Comment, Flag, ModerationEvent, Status
 from service.worker_status import active_models
@@ -331,14 +331,7 @@ class QueueNews(MethodView):
             queue_filter(args["queue"], False), Comment.id > args["after_id"]
         )
         query = scope_to_principal(query, g.principal, args.get("site_id"))
-        if "label" in args:
-            query = query.where(has_reason(f"TOXIC:{args['label']}"))
-        if "reason" in args:
-            query = query.where(has_reason(args["reason"]))
-        if "author" in args:
-            query = query.where(by_author(args["author"]))
-        if "q" in args:
-            query = query.where(containing(args["q"]))
+        query = narrowed(query, args)
         count, newest = db.session.execute(query).one()
         return {"queue": args["queue"], "new": count, "newest_id": newest}
 

@@ -12,7 +12,7 @@ from service.domain import feedback
 from service.domain.actors import AUTHOR, Actor
 from service.domain.audit import record_event
 from service.domain.classification import CLASSIFY_ACTION
-from service.domain.decisions import MODERATOR_ACTIONS
+from service.domain.decisions import MODERATOR_ACTIONS, set_decided_status
 from service.domain.erasure import ERASED
 from service.domain.errors import InvalidTransition, LimitReached, NotAllowed, StaleVersion
 from service.extensions import db
@@ -212,24 +212,8 @@ def decide_appeal(filed: Appeal, outcome: str, reason: str, actor: Actor) -> App
 
 def publish(comment: Comment, actor: Actor, reason: str) -> None:
     """Publish an overturned comment, whatever its version: the appeal is the last word."""
-    now = utcnow()
     from_status = comment.status
-    published = db.session.execute(
-        update(Comment)
-        .where(Comment.id == comment.id, Comment.version == comment.version)
-        .values(
-            status=Status.APPROVED,
-            version=Comment.version + 1,
-            decided_at=now,
-            updated_at=now,
-            reported=False,
-            claimed_by=None,
-            claimed_until=None,
-            discarded=False,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if published != 1:
+    if not set_decided_status(comment.id, comment.version, Status.APPROVED):
         db.session.rollback()
         raise StaleVersion(
             f"Comment {comment.id} changed while the appeal was decided; "

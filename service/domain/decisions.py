@@ -23,16 +23,14 @@ MODERATOR_ACTIONS = {
 }
 
 
-def moderate(comment: Comment, action: str, reason: str, version: int, actor: Actor) -> Comment:
-    """Apply a moderator's decision if nobody changed the comment since `version` was read."""
-    check_not_claimed_by_other(comment, actor)
-    to_status = MODERATOR_ACTIONS[action]
-    from_status = comment.status
+def set_decided_status(comment_id: int, version: int, to_status: Status) -> bool:
+    """Give the comment a person's decision if it is still at `version`; return whether it was.
+
+    The version check and the update are one statement, so two moderators cannot both win."""
     now = utcnow()
-    # The version check and the update are one statement, so two moderators cannot both win.
-    result = db.session.execute(
+    updated = db.session.execute(
         update(Comment)
-        .where(Comment.id == comment.id, Comment.version == version)
+        .where(Comment.id == comment_id, Comment.version == version)
         .values(
             status=to_status,
             version=Comment.version + 1,
@@ -45,7 +43,15 @@ def moderate(comment: Comment, action: str, reason: str, version: int, actor: Ac
         )
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    return updated.rowcount == 1
+
+
+def moderate(comment: Comment, action: str, reason: str, version: int, actor: Actor) -> Comment:
+    """Apply a moderator's decision if nobody changed the comment since `version` was read."""
+    check_not_claimed_by_other(comment, actor)
+    to_status = MODERATOR_ACTIONS[action]
+    from_status = comment.status
+    if not set_decided_status(comment.id, version, to_status):
         db.session.rollback()
         current = db.session.get(Comment, comment.id)
         db.session.refresh(current)

@@ -45,3 +45,18 @@ def has_reason(code: str):
     if ":" in code:
         return whole
     return whole | text.like(f'%"{literal}:%', escape="\\")
+
+
+def narrowed(query, args: dict):
+    """Apply a queue listing's optional filters (article, label, reason, author, text)."""
+    if "article_id" in args:
+        query = query.where(Comment.article_id == args["article_id"])
+    if "label" in args:
+        query = query.where(has_reason(f"TOXIC:{args['label']}"))
+    if "reason" in args:
+        query = query.where(has_reason(args["reason"]))
+    if "author" in args:
+        query = query.where(by_author(args["author"]))
+    if "q" in args:
+        query = query.where(containing(args["q"]))
+    return query

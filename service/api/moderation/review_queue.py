@@ -14,7 +14,7 @@ from service.api.moderation.access import (
 )
 from service.api.moderation.evidence import matched_terms, priority_basis
 from service.auth import Principal, check_site_access
-from service.domain.queues import REVIEW_QUEUES, by_author, containing, has_reason, queue_filter
+from service.domain.queues import REVIEW_QUEUES, narrowed, queue_filter
 from service.extensions import db
 from service.models import Article, Comment, Status, utc_iso, utcnow
 from service.site_settings import effective_settings
@@ -214,16 +214,7 @@ class Queue(MethodView):
         """List a moderation queue, highest priority (or oldest, newest) first."""
         query = db.select(Comment).where(queue_filter(args["queue"], args["include_discarded"]))
         query = scope_to_principal(query, g.principal, args.get("site_id"))
-        if "article_id" in args:
-            query = query.where(Comment.article_id == args["article_id"])
-        if "label" in args:
-            query = query.where(has_reason(f"TOXIC:{args['label']}"))
-        if "reason" in args:
-            query = query.where(has_reason(args["reason"]))
-        if "author" in args:
-            query = query.where(by_author(args["author"]))
-        if "q" in args:
-            query = query.where(containing(args["q"]))
+        query = narrowed(query, args)
         if not args["include_claimed"]:
             # A claimed item is not handed to another moderator until its claim expires.
             query = query.where(
