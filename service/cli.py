@@ -36,7 +36,11 @@ def worker_command(
     beat: bool = False,
     queues: str = WORKER_QUEUES,
     concurrency: int | None = None,
+    name: str | None = None,
+    schedule: str | None = None,
 ) -> list[str]:
+    """Return the command of a worker (with the beat scheduler when beat; its schedule file
+    defaults to the data directory's)."""
     # solo: one process whose intra-op threads use every core; the model loads once at start.
     cmd = [
         sys.executable,
@@ -52,7 +56,9 @@ def worker_command(
     ]
     if concurrency:
         cmd.append(f"--concurrency={concurrency}")
-    return cmd + ["-B", "-s", beat_schedule_file()] if beat else cmd
+    if name:
+        cmd += ["-n", name]
+    return cmd + ["-B", "-s", schedule or beat_schedule_file()] if beat else cmd
 
 
 def beat_schedule_file() -> str:

@@ -5,7 +5,6 @@ The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points a
 
 import os
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -15,6 +14,7 @@ import redis
 from sqlalchemy import create_engine, text
 
 from service import create_app
+from service.cli import worker_command
 from service.extensions import db as _db
 from service.models import Role
 from tests.support import die_with_parent, stop
@@ -238,23 +238,12 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
     }
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                "classify,score,maintenance",
-                "-n",
-                name,
-                "--loglevel=INFO",
-                "-B",
-                "-s",
-                str(log_path.parent / "beat-schedule"),
-            ],
+            worker_command(
+                queues="classify,score,maintenance",
+                beat=True,
+                name=name,
+                schedule=str(log_path.parent / "beat-schedule"),
+            ),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 # Offline as in an air-gapped deployment: nothing may reach the Hugging Face hub.
 os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
 
+from service.cli import worker_command
 from service.config import DEFAULTS  # noqa: E402
 from service.extensions import celery  # noqa: E402
 from service.queue import SCORE_TASK  # noqa: E402
@@ -162,20 +162,7 @@ def hf_worker(app, base_config, tmp_path_factory):
     }
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.celery_app",
-                "worker",
-                "--pool=solo",
-                "-Q",
-                "score",
-                "-n",
-                name,
-                "--loglevel=INFO",
-            ],
+            worker_command(queues="score", name=name),
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

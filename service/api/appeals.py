@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from service import domain
 from service.api.comments import (
-    STATUS_TOKEN_HEADER,
+    STATUS_TOKEN_PARAMETER,
     CommentStatusSchema,
     author_status,
     authors_comment,
@@ -37,17 +37,7 @@ def limits() -> domain.AppealLimits:
 
 @blp.route("/comments/<int:comment_id>/appeal")
 class CommentAppeal(MethodView):
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": STATUS_TOKEN_HEADER,
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "The status_token returned at submit.",
-            }
-        ]
-    )
+    @blp.doc(parameters=[STATUS_TOKEN_PARAMETER])
     @blp.arguments(AppealInSchema)
     @blp.response(
         201,

@@ -35,6 +35,13 @@ blp = Blueprint("comments", __name__, url_prefix="/v1", description="Reader-faci
 DUPLICATE_MESSAGE = "Duplicate comment detected; it looks as though you've already said that!"
 FLOOD_MESSAGE = "You are posting comments too quickly. Slow down."
 STATUS_TOKEN_HEADER = "X-Status-Token"
+STATUS_TOKEN_PARAMETER = {
+    "in": "header",
+    "name": STATUS_TOKEN_HEADER,
+    "required": True,
+    "schema": {"type": "string"},
+    "description": "The status_token returned at submit.",
+}
 FLAG_REASONS = ("spam", "abuse", "harassment", "hate", "off_topic", "misinformation", "other")
 
 # WordPress's column limits (wp_get_comment_fields_max_lengths).
@@ -592,17 +599,7 @@ class FormToken(MethodView):
 
 @blp.route("/comments/<int:comment_id>/status")
 class CommentStatus(MethodView):
-    @blp.doc(
-        parameters=[
-            {
-                "in": "header",
-                "name": STATUS_TOKEN_HEADER,
-                "required": True,
-                "schema": {"type": "string"},
-                "description": "The status_token returned at submit.",
-            }
-        ]
-    )
+    @blp.doc(parameters=[STATUS_TOKEN_PARAMETER])
     @blp.response(200, CommentStatusSchema)
     @blp.alt_response(400, description="The token was sent in the URL.")
     def get(self, comment_id: int):

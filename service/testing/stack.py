@@ -22,6 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
+from service.cli import worker_command
 from service.testing import die_with_parent
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -296,23 +297,12 @@ class Stack:
         self.worker_name = f"stack-{uuid.uuid4().hex[:8]}@localhost"
         with self._log("worker") as log:
             self.worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "workers.celery_app",
-                    "worker",
-                    "--pool=solo",
-                    "-Q",
-                    "classify,score,maintenance",
-                    "-n",
-                    self.worker_name,
-                    "--loglevel=INFO",
-                    "-B",
-                    "-s",
-                    str(self.root / "beat-schedule"),
-                ],
+                worker_command(
+                    queues="classify,score,maintenance",
+                    beat=True,
+                    name=self.worker_name,
+                    schedule=str(self.root / "beat-schedule"),
+                ),
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
