@@ -187,50 +187,68 @@ def test_moderator_decisions_train_the_sites_spam_model(worker, make, db, client
     assert spam_p > ham_p
 
 
-def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_model):
-    """TOXICITY_SPANS=flagged: the pipeline scores sentences only for comments over a hold."""
+def classify_with_flagged_spans(db, tiny_model, site, bodies: dict) -> dict:
+    """Classify pending comments ({article: {name: body}}) in-process with the tiny model
+    under TOXICITY_SPANS=flagged; return each one, decided, by name."""
     from service.admin_ops import upsert_article
     from service.config import DEFAULTS
     from workers import pipeline
     from workers.classifiers import toxicity
 
     checkpoint, hf_dir = tiny_model
-    model = toxicity.load_toxicity_model(
-        toxicity.ToxicitySettings.from_config(
-            {
-                **DEFAULTS,
-                "TOXICITY_CHECKPOINT": str(checkpoint),
-                "TOXICITY_HF_CONFIG": str(hf_dir),
-                "TOXICITY_FAST_PATH": "off",
-                "TOXICITY_SPANS": "flagged",
-            }
-        )
-    )
-    site, _ = make.site()
-    article = upsert_article(site, "flagged-spans")
-    bodies = {"rude": "Nice work. You are an idiot.", "polite": "I agree. We should talk."}
+    settings = {
+        **DEFAULTS,
+        "TOXICITY_CHECKPOINT": str(checkpoint),
+        "TOXICITY_HF_CONFIG": str(hf_dir),
+        "TOXICITY_FAST_PATH": "off",
+        "TOXICITY_SPANS": "flagged",
+    }
+    model = toxicity.load_toxicity_model(toxicity.ToxicitySettings.from_config(settings))
     ids = {}
-    for name, body in bodies.items():  # pending, as intake leaves them (no message sent)
-        comment = Comment(
-            site_id=site.id,
-            article_id=article.id,
-            author_name="Reader",
-            author_email=f"{name}@mail.example",
-            body=body,
-            ip="10.0.0.9",
-            status=Status.PENDING,
-            flag_count=0,
+    for external_id, named in bodies.items():
+        article = (
+            upsert_article(site, external_id)
+            if external_id != "premoderated"
+            else (upsert_article(site, external_id, moderation_mode="pre"))
         )
-        db.session.add(comment)
-        db.session.commit()
-        ids[name] = comment.id
+        for name, body in named.items():  # pending, as intake leaves them (no message sent)
+            comment = Comment(
+                site_id=site.id,
+                article_id=article.id,
+                author_name="Reader",
+                author_email=f"{name}@mail.example",
+                body=body,
+                ip="10.0.0.9",
+                status=Status.PENDING,
+                flag_count=0,
+            )
+            db.session.add(comment)
+            db.session.commit()
+            ids[name] = comment.id
     toxicity.set_active_model(model)
     try:
-        assert pipeline.classify_batch(list(ids.values())) == 2
+        assert pipeline.classify_batch(list(ids.values())) == len(ids)
     finally:
         toxicity.set_active_model(None)
+    return {name: decided(db, comment_id) for name, comment_id in ids.items()}
 
-    rude, polite = (decided(db, ids[name]) for name in ("rude", "polite"))
+
+def test_flagged_spans_follow_the_sites_hold_thresholds(db, make, tiny_model):
+    """TOXICITY_SPANS=flagged: the pipeline scores sentences only for comments over a hold."""
+    site, _ = make.site()
+    found = classify_with_flagged_spans(
+        db,
+        tiny_model,
+        site,
+        {
+            "flagged-spans": {
+                "rude": "Nice work. You are an idiot.",
+                "polite": "I agree. We should talk.",
+            }
+        },
+    )
+
+    rude, polite = found["rude"], found["polite"]
     assert rude.status == Status.HELD and "TOXIC:insult" in rude.reasons
     assert [rude.body[s["begin"] : s["end"]] for s in rude.spans] == [
         "Nice work.",
@@ -239,53 +257,16 @@ def test_flagged_spans_follow_the_sites_hold_thresholds(app, db, make, tiny_mode
     assert polite.status == Status.APPROVED and polite.spans == []
 
 
-def test_a_comment_held_for_another_reason_still_gets_its_sentence_scores(
-    app, db, make, tiny_model
-):
+def test_a_comment_held_for_another_reason_still_gets_its_sentence_scores(db, make, tiny_model):
     """TOXICITY_SPANS=flagged: held comments always carry sentence scores (review page and
     statement of reasons), even when no label reached a threshold."""
-    from service.admin_ops import upsert_article
-    from service.config import DEFAULTS
-    from workers import pipeline
-    from workers.classifiers import toxicity
-
-    checkpoint, hf_dir = tiny_model
-    model = toxicity.load_toxicity_model(
-        toxicity.ToxicitySettings.from_config(
-            {
-                **DEFAULTS,
-                "TOXICITY_CHECKPOINT": str(checkpoint),
-                "TOXICITY_HF_CONFIG": str(hf_dir),
-                "TOXICITY_FAST_PATH": "off",
-                "TOXICITY_SPANS": "flagged",
-            }
-        )
-    )
     site, _ = make.site()
-    held_article = upsert_article(site, "premoderated", moderation_mode="pre")
-    open_article = upsert_article(site, "open")
-    ids = {}
-    for article in (held_article, open_article):
-        comment = Comment(
-            site_id=site.id,
-            article_id=article.id,
-            author_name="Reader",
-            author_email=f"{article.external_id}@mail.example",
-            body="I agree. We should talk.",
-            ip="10.0.0.9",
-            status=Status.PENDING,
-            flag_count=0,
-        )
-        db.session.add(comment)
-        db.session.commit()
-        ids[article.external_id] = comment.id
-    toxicity.set_active_model(model)
-    try:
-        assert pipeline.classify_batch(list(ids.values())) == 2
-    finally:
-        toxicity.set_active_model(None)
+    text = "I agree. We should talk."
+    found = classify_with_flagged_spans(
+        db, tiny_model, site, {"premoderated": {"held": text}, "open": {"published": text}}
+    )
 
-    held, published = decided(db, ids["premoderated"]), decided(db, ids["open"])
+    held, published = found["held"], found["published"]
     assert held.status == Status.HELD and held.reasons == ["PREMOD_ARTICLE"]
     assert [held.body[s["begin"] : s["end"]] for s in held.spans] == ["I agree.", "We should talk."]
     assert published.status == Status.APPROVED and published.spans == []
