@@ -75,6 +75,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     metrics.init_app(app)
     ratelimit.init_app(app)
+    from service.api.common import refuse_nul_in_requests
+
+    app.before_request(refuse_nul_in_requests)
     return app
 
 

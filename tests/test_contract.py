@@ -367,3 +367,23 @@ def test_a_bulk_decision_goes_on_after_a_conflict(client, make, db, site, modera
         (stale.id, 409, "held"),
         (fresh.id, 200, "approved"),
     ]
+
+
+@pytest.mark.parametrize(
+    "method, path, where",
+    [
+        ("post", "/v1/admin/sites/{site}/articles", "json"),
+        ("get", "/v1/moderation/queue?q=a%00b", "query"),
+    ],
+)
+def test_a_nul_character_anywhere_in_a_call_is_refused_clearly(client, make, method, path, where):
+    """PostgreSQL text cannot hold NUL: refused with 422 before any query, on every database."""
+    site, _ = make.site()
+    admin = make.token("admin")
+    body = {"external_id": "a\x00b"} if method == "post" else None
+    answer = getattr(client, method)(
+        path.format(site=site.id), json=body, headers={"Authorization": f"Bearer {admin}"}
+    )
+    assert answer.status_code == 422, answer.get_json()
+    assert answer.get_json()["message"] == "Text may not contain NUL characters."
+    assert list(answer.get_json()["errors"]) == [where]

@@ -187,3 +187,15 @@ def reject_nul(data, location: str) -> None:
             message="Text may not contain NUL characters.",
             errors={location: {k: ["May not contain NUL characters."] for k in bad}},
         )
+
+
+def refuse_nul_in_requests() -> None:
+    """Refuse NUL in the path, the query or the JSON body of any call to the service's own API
+    (/v1/), whichever endpoint reads them: PostgreSQL text cannot hold one (a 500 there), SQLite
+    would store it. The body is read within MAX_CONTENT_LENGTH and parsed once (Flask caches)."""
+    if not request.path.startswith("/v1/"):
+        return
+    reject_nul(request.view_args or {}, "path")
+    reject_nul({name: request.args.getlist(name) for name in request.args}, "query")
+    if request.is_json and request.method in ("POST", "PUT", "PATCH"):
+        reject_nul(request.get_json(silent=True) or {}, "json")
