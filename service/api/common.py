@@ -143,8 +143,7 @@ def load_body(json_schema: Schema, form_schema: Schema | None = None) -> tuple[d
         if source is None:
             abort(400, message="Malformed JSON body.")
         location, schema = "json", json_schema
-    reject_nul(source, location)
-    try:
+    try:  # NUL was refused before the view (refuse_nul_in_requests)
         return schema.load(source), is_form
     except ValidationError as err:
         abort(422, message="Invalid input.", errors={location: err.messages})
@@ -190,12 +189,17 @@ def reject_nul(data, location: str) -> None:
 
 
 def refuse_nul_in_requests() -> None:
-    """Refuse NUL in the path, the query or the JSON body of any call to the service's own API
-    (/v1/), whichever endpoint reads them: PostgreSQL text cannot hold one (a 500 there), SQLite
-    would store it. The body is read within MAX_CONTENT_LENGTH and parsed once (Flask caches)."""
+    """Refuse NUL in the path, the query or the JSON or form body of any call to the service's
+    own API (/v1/), whichever endpoint reads them: PostgreSQL text cannot hold one (a 500
+    there), SQLite would store it. The body is read within MAX_CONTENT_LENGTH and parsed once
+    (Flask caches it for the view)."""
     if not request.path.startswith("/v1/"):
         return
     reject_nul(request.view_args or {}, "path")
     reject_nul({name: request.args.getlist(name) for name in request.args}, "query")
-    if request.is_json and request.method in ("POST", "PUT", "PATCH"):
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    if request.is_json:
         reject_nul(request.get_json(silent=True) or {}, "json")
+    elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        reject_nul(request.form.to_dict(), "form")
