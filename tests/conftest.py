@@ -44,6 +44,14 @@ def pytest_sessionfinish(session, exitstatus):
             session.exitstatus = 1
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked `before_worker` run first, before any test starts the session's worker."""
+    items.sort(key=lambda item: item.get_closest_marker("before_worker") is None)
+
+
+WORKER_STARTED: list[str] = []  # the session worker's name, once a test has started it
+
+
 def pytest_sessionstart(session):
     """Say clearly, once, when a service the tests need is missing."""
     try:
@@ -264,6 +272,7 @@ def worker(app, base_config, tiny_model, tmp_path_factory):
         proc.kill()  # never leave a worker taking the next run's messages
         raise
     proc.log_path = log_path
+    WORKER_STARTED.append(name)
     yield proc
     stop(proc)
 
