@@ -11,6 +11,7 @@ from service import site_cache
 from service.api.openapi import ErrorResponses, Links
 from service.config import finish_settings, load_settings
 from service.errors import register_error_handlers
+from service.form_parser import ServiceRequest
 from service.extensions import api as rest_api
 from service.extensions import db, migrate
 from service.logs import configure_logging
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: defaults, then environment variables, then test_config."""
     # No app-wide /static: the browser pages' blueprint serves its own static files.
     app = Flask(__name__, static_folder=None)
+    app.request_class = ServiceRequest  # form bodies parsed in C++ (service/form_parser.py)
     settings = load_settings()
     settings.update(test_config or {})
     app.config.update(finish_settings(settings))

@@ -349,6 +349,10 @@ DEBUG_HELP = {
     }
 }
 PLAIN_ERRORS = {
+    "400": {
+        "description": "The form is not UTF-8 (a field, or a percent-escape in it).",
+        "content": {PLAIN: {"schema": {"type": "string"}}},
+    },
     "429": {
         "description": "Too many requests from this address or with this key.",
         "headers": {"Retry-After": {"schema": {"type": "integer"}}},
