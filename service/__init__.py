@@ -11,9 +11,9 @@ from service import site_cache
 from service.api.openapi import ErrorResponses, Links
 from service.config import finish_settings, load_settings
 from service.errors import register_error_handlers
-from service.form_parser import ServiceRequest
 from service.extensions import api as rest_api
 from service.extensions import db, migrate
+from service.form_parser import ServiceRequest
 from service.logs import configure_logging
 from service.queue import celery_init_app
 from workers import classifiers

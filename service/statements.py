@@ -213,6 +213,7 @@ def _appeal(comment: Comment, settings: dict[str, Any], appeal: Appeal | None, _
             "how": _(APPEAL_HERE),
             "status": None,
             "outcome": None,
+            "reason": None,
             "decided_at": None,
         }
     return {
@@ -222,6 +223,7 @@ def _appeal(comment: Comment, settings: dict[str, Any], appeal: Appeal | None, _
         "how": None,
         "status": appeal.status,
         "outcome": _(APPEAL_OUTCOMES[appeal.status]),
+        "reason": appeal.reason or None,  # the reviewer's, written for the author (the API says)
         "decided_at": appeal.decided_at,
     }
 

@@ -142,6 +142,7 @@ def test_another_moderator_overturns_a_rejection_and_the_comment_is_published(
     assert answer["status"] == "approved"
     assert answer["statement"]["summary"] == "Your comment is published: your appeal succeeded."
     assert answer["statement"]["appeal"]["status"] == "overturned"
+    assert answer["statement"]["appeal"]["reason"] == "A fair quote."  # the reviewer's words
     assert answer["statement"]["human_review"] is True
 
     actions = db.session.scalars(
@@ -213,6 +214,7 @@ def test_an_upheld_automated_rejection_stays_and_the_statement_says_so(worker, m
     assert statement["appeal"]["outcome"] == (
         "You appealed this decision; a moderator reviewed it and upheld it."
     )
+    assert statement["appeal"]["reason"] == "Insulting."
     assert statement["automated"] is True and statement["human_review"] is True
     # Upholding a rejection is a moderator's rejection, for the threshold suggestions.
     assert [d.rejected for d in moderator_decisions(site.id, 1)] == [True]

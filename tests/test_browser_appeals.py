@@ -36,6 +36,9 @@ def test_the_author_appeals_a_rejection_from_the_widget(worker, db, news_site, b
     comment_id = wait_until(lambda: db.session.scalar(db.select(Comment.id)))
     assert wait_until(lambda: decided(db, comment_id)).status == Status.REJECTED
 
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".mw-appeal-form"), 30, "form")
+    # The statement and its appeal are the author's until dismissed: a reload keeps them.
+    browser.refresh()
     form = wait_for(
         browser, lambda d: d.find_element(By.CSS_SELECTOR, ".mw-appeal-form"), 30, "the appeal form"
     )
@@ -57,9 +60,21 @@ def test_the_author_appeals_a_rejection_from_the_widget(worker, db, news_site, b
         "You appealed this decision; a moderator who did not make it will review your appeal."
     )
     assert browser.find_elements(By.CSS_SELECTOR, ".mw-appeal-form") == []  # once only
+    browser.refresh()
+    outcome = wait_for(
+        browser, lambda d: d.find_element(By.CSS_SELECTOR, ".mw-appeal-outcome"), 30, "outcome"
+    )
+    assert outcome.text.startswith("You appealed this decision")
+    assert browser.find_elements(By.CSS_SELECTOR, ".mw-appeal-form") == []
     filed = db.session.scalar(db.select(Appeal).where(Appeal.comment_id == comment_id))
     assert filed.note == "I quoted what a councillor said at the meeting."
     assert filed.status == "open" and filed.appealed_status == Status.REJECTED
+    # Dismissed, the statement is gone, after a reload too.
+    stored = "return Object.keys(localStorage).map((k) => localStorage.getItem(k)).join()"
+    assert f'"id":{comment_id},' in browser.execute_script(stored)
+    browser.find_element(By.CSS_SELECTOR, ".mw-statement-dismiss").click()
+    assert browser.find_elements(By.CSS_SELECTOR, ".mw-statement") == []
+    assert f'"id":{comment_id},' not in browser.execute_script(stored)
     assert page_errors(browser) == []
 
 
@@ -125,12 +140,17 @@ def test_the_review_page_appeals_queue_overturns_another_moderators_rejection(
         "mod-desk made the decision this appeal contests; another moderator must decide the appeal."
     )
 
+    first.find_element(By.CSS_SELECTOR, ".appeal-reason").send_keys(
+        "A quotation of the mayor, in context: it stays."
+    )
     first.find_element(By.CSS_SELECTOR, "[data-outcome=overturned]").click()
     wait_for(browser, lambda d: "overturned" in text_of(d, "#announce"), message="overturned")
     db.session.expire_all()
     comment = db.session.get(Comment, desk.appeals[0].comment_id)
     assert comment.status == Status.APPROVED
-    assert db.session.get(Appeal, desk.appeals[0].id).reviewer == "mod-desk"
+    decided = db.session.get(Appeal, desk.appeals[0].id)
+    assert decided.reviewer == "mod-desk"
+    assert decided.reason == "A quotation of the mayor, in context: it stays."
     assert db.session.get(Appeal, desk.appeals[1].id).status == "open"
     assert [
         a.get_attribute("data-id")

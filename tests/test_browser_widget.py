@@ -108,7 +108,7 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
     assert text_of(browser, ".mw-heading") == "1 Comment"
 
     # A moderator rejects the reply and publishes the other: the reader sees the statement
-    # of reasons once, and the published comment as everyone does.
+    # of reasons until they dismiss it, and the published comment as everyone does.
     _, token = create_token(Role.MODERATOR, None, "mod-desk")
     for comment, action in ((reply, "reject"), (top, "approve")):
         version = reload_comment(db, comment.id).version
@@ -130,6 +130,12 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
         css(browser, f".mw-thread > #comment-{top.id} .mw-body").text
         == "A second thought on the tolls."
     )
+    assert stored(browser) == [reply.id]  # the statement's comment only
+    browser.refresh()
+    wait_for(
+        browser, lambda d: css(d, f"#mw0-statement-{reply.id}").is_displayed(), message="kept"
+    )
+    css(browser, f"#mw0-statement-{reply.id} .mw-statement-dismiss").click()
     assert stored(browser) == []
     browser.refresh()
     wait_for(browser, lambda d: text_of(d, ".mw-heading") == "2 Comments", message="reloaded")

@@ -3,7 +3,8 @@ reopening readers' reports, with their audit events."""
 
 import pytest
 
-from service.models import Comment, Flag, ModerationEvent, Status
+from service.models import Comment, Flag, ModerationEvent, SpamFeedback, SpamModelState, Status
+from tests.conftest import wait_until
 from tests.test_moderation import bearer, held
 
 
@@ -211,3 +212,56 @@ def test_an_undone_rejection_no_longer_counts_as_the_moderators_decision(make, d
     decide(client, token, undone.id, "hold", rejected["version"], "Undo")
     assert final_decisions([kept.id, undone.id]) == {kept.id: "rejected"}
     assert [d.rejected for d in moderator_decisions(row.id, days=1)] == [True]
+
+
+def labels_of(db, comment_id):
+    db.session.expire_all()
+    return [
+        f.is_spam
+        for f in db.session.scalars(
+            db.select(SpamFeedback).where(SpamFeedback.comment_id == comment_id)
+        )
+    ]
+
+
+def test_an_undone_spam_decision_withdraws_the_label_it_gave_and_the_model_relearns(
+    worker, make, db, client, site
+):
+    row, key = site
+    kept, undone = held(make, db, key, body="Buy pills"), held(make, db, key, body="Cheap pills")
+    token = make.token()
+    decide(client, token, kept.id, "spam", 2)
+    marked = decide(client, token, undone.id, "spam", 2).get_json()
+    assert labels_of(db, undone.id) == [True]
+    wait_until(lambda: model_examples(db, row.id) == 2)  # both learned
+    decide(client, token, undone.id, "hold", marked["version"], "Misclick")
+    assert labels_of(db, undone.id) == [] and labels_of(db, kept.id) == [True]
+    wait_until(lambda: model_examples(db, row.id) == 1)  # relearned without it
+
+
+def test_undoing_an_approval_withdraws_only_a_label_that_approval_gave(make, db, client, site):
+    _, key = site
+    scored = held(make, db, key, body="Maybe spam")
+    scored.spam_score = 0.7
+    plain = held(make, db, key, body="Plainly rude")
+    db.session.commit()
+    token = make.token()
+    # A moderator's earlier not-spam feedback on the plain one stays: its approval taught nothing.
+    assert (
+        client.post(
+            f"/v1/moderation/comments/{plain.id}/spam-feedback",
+            headers=bearer(token),
+            json={"is_spam": False},
+        ).status_code
+        == 202
+    )
+    for comment in (scored, plain):
+        approved = decide(client, token, comment.id, "approve", 2).get_json()
+        decide(client, token, comment.id, "hold", approved["version"], "Undo")
+    assert labels_of(db, scored.id) == [] and labels_of(db, plain.id) == [False]
+
+
+def model_examples(db, site_id):
+    db.session.expire_all()
+    state = db.session.get(SpamModelState, site_id)
+    return state.examples if state else None

@@ -141,16 +141,19 @@ def feedback_weights(feedback: list[SpamFeedback]) -> list[float]:
     return [w / mean for w in weights]
 
 
-def train_site_model(site_id: int) -> tuple[SpamModel, int] | None:
-    """Fit a site's spam model on its recent feedback; None if nothing new came since the last."""
+def train_site_model(site_id: int, relearn: bool = False) -> tuple[SpamModel, int] | None:
+    """Fit a site's spam model on its recent feedback; None if nothing new came since the last
+    (unless relearn: a label was withdrawn)."""
     feedback = db.session.scalars(
         select(SpamFeedback)
         .where(SpamFeedback.site_id == site_id)
         .order_by(SpamFeedback.id.desc())
         .limit(MAX_FEEDBACK)
     ).all()
-    if all(f.learned for f in feedback):
+    if not relearn and all(f.learned for f in feedback):
         return None  # a burst queues many learn tasks: the first one learned it all
+    if not feedback:  # the last label was withdrawn: an untrained model, the defaults decide
+        return SpamModel.fit([], []), 0
     # The model learns from the author fields and fired signals too, not the text alone.
     examples = [
         SpamInput(site_id=site_id, article_id=None, body=f.text, **(f.fields or {}))
@@ -168,9 +171,10 @@ def train_site_model(site_id: int) -> tuple[SpamModel, int] | None:
     max_retries=5,
     default_retry_delay=2,
 )
-def learn_spam(self, site_id: int) -> int:
-    """Refit a site's spam model when feedback came that it has not learned from yet."""
-    trained = train_site_model(site_id)
+def learn_spam(self, site_id: int, relearn: bool = False) -> int:
+    """Refit a site's spam model when feedback came that it has not learned from yet, or one
+    was withdrawn (relearn)."""
+    trained = train_site_model(site_id, relearn)
     if trained is None:
         return 0
     model, last_id = trained

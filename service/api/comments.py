@@ -233,6 +233,10 @@ class StatementAppealSchema(Schema):
     outcome = fields.String(
         allow_none=True, metadata={"description": "The appeal's state in plain words."}
     )
+    reason = fields.String(
+        allow_none=True,
+        metadata={"description": "The reviewing moderator's reasons, once decided; null if none."},
+    )
     decided_at = UTCDateTime(allow_none=True)
 
 

@@ -10,7 +10,7 @@ from service.domain.audit import lift_replies, record_event
 from service.domain.claims import check_not_claimed_by_other
 from service.domain.errors import StaleVersion
 from service.extensions import db
-from service.models import Comment, Flag, Status, utcnow
+from service.models import Comment, Flag, ModerationEvent, Status, utcnow
 
 # A moderator's action, as the API names it and the audit trail records it, and its status.
 # "hold" puts a comment back before a decision: undo from the Held and Pending queues.
@@ -46,11 +46,34 @@ def set_decided_status(comment_id: int, version: int, to_status: Status) -> bool
     return updated.rowcount == 1
 
 
+def teaches(from_status: Status, to_status: Status, spam_score: float | None) -> bool:
+    """Say whether a decision labels the comment for the site's model: spam, and spam or
+    spam-scored comments approved."""
+    return to_status == Status.SPAM or (
+        to_status == Status.APPROVED and (from_status == Status.SPAM or bool(spam_score))
+    )
+
+
+def undone_decision(comment: Comment) -> ModerationEvent | None:
+    """Return the moderator's decision that set the comment's status, which a hold undoes."""
+    return db.session.scalar(
+        db.select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment.id,
+            ModerationEvent.action.in_(list(MODERATOR_ACTIONS)),
+            ModerationEvent.to_status == comment.status,
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    )
+
+
 def moderate(comment: Comment, action: str, reason: str, version: int, actor: Actor) -> Comment:
     """Apply a moderator's decision if nobody changed the comment since `version` was read."""
     check_not_claimed_by_other(comment, actor)
     to_status = MODERATOR_ACTIONS[action]
     from_status = comment.status
+    undone = undone_decision(comment) if action == "hold" else None
     if not set_decided_status(comment.id, version, to_status):
         db.session.rollback()
         current = db.session.get(Comment, comment.id)
@@ -64,15 +87,18 @@ def moderate(comment: Comment, action: str, reason: str, version: int, actor: Ac
     if from_status == Status.APPROVED and to_status != Status.APPROVED:
         lift_replies(comment.id)
     record_event(comment.id, actor, action, from_status, to_status, reason=reason)
-    # Spam, and spam or spam-scored comments approved, teach the site's model.
-    learn = to_status == Status.SPAM or (
-        to_status == Status.APPROVED and (from_status == Status.SPAM or comment.spam_score)
-    )
+    learn = teaches(from_status, to_status, comment.spam_score)
     if learn:
         feedback.add_label(comment, to_status == Status.SPAM, actor)
+    # A hold undoes a decision (a misclick, most often): the label it gave is withdrawn.
+    relearn = (
+        undone is not None
+        and teaches(undone.from_status, from_status, comment.spam_score)
+        and feedback.withdraw_label(comment.id, from_status == Status.SPAM)
+    )
     webhooks.decided(comment, to_status, by="moderator")
     db.session.commit()
-    if learn:
-        feedback.learn(comment.site_id)
+    if learn or relearn:
+        feedback.learn(comment.site_id, relearn=relearn)
     db.session.refresh(comment)
     return comment

@@ -23,9 +23,29 @@ def add_label(comment: Comment, is_spam: bool, actor: Actor) -> None:
     )
 
 
-def learn(site_id: int) -> None:
-    """Have a worker train the site's model; broker down: the next label or decision sends it."""
-    send(LEARN_TASK, [site_id])
+def learn(site_id: int, relearn: bool = False) -> None:
+    """Have a worker train the site's model; broker down: the next label or decision sends it.
+    relearn: train even if it learned every label there is (one was withdrawn)."""
+    send(LEARN_TASK, [site_id, relearn])
+
+
+def withdraw_label(comment_id: int, is_spam: bool) -> bool:
+    """Delete the comment's latest label if it is a moderator's `is_spam`; return whether it was.
+    The caller commits, then calls learn(site_id, relearn=True)."""
+    latest = db.session.scalar(
+        db.select(SpamFeedback)
+        .where(SpamFeedback.comment_id == comment_id)
+        .order_by(SpamFeedback.id.desc())
+        .limit(1)
+    )
+    if (
+        latest is None
+        or latest.is_spam is not is_spam
+        or not latest.source.startswith("moderator:")
+    ):
+        return False
+    db.session.delete(latest)
+    return True
 
 
 def latest_label(comment_id: int) -> bool | None:

@@ -75,7 +75,11 @@ class AppealsSchema(Schema):
 
 class AppealDecisionInSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(list(OUTCOMES)))
-    reason = fields.String(load_default="", validate=validate.Length(max=500))
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=500),
+        metadata={"description": "Your reasons: the author reads them in their statement."},
+    )
 
 
 def described(appeal: Appeal) -> dict:

@@ -383,11 +383,15 @@
     storeOwn([...storedOwn().filter((other) => other.id !== entry.id), entry]);
   }
 
-  function forgetOwn(id) {
+  function unplaceOwn(id) {
     state.own.delete(id);
-    storeOwn(storedOwn().filter((entry) => entry.id !== id));
     const node = ui.root.querySelector(`[data-mw-own="${id}"]`);
     if (node) node.remove();
+  }
+
+  function forgetOwn(id) {
+    unplaceOwn(id);
+    storeOwn(storedOwn().filter((entry) => entry.id !== id));
   }
 
   function pollStatus(id, token) {
@@ -415,9 +419,14 @@
       placeOwn(entry);
       return;
     }
-    // Published (the thread shows it) or not: nothing is awaiting any more.
-    forgetOwn(entry.id);
-    if (status !== "approved" && statement) showStatement(entry.id, statement, entry.token);
+    if (status === "approved" || !statement) {
+      forgetOwn(entry.id);  // published: the thread shows it
+      return;
+    }
+    // Not published: its statement, and the appeal it offers, stay across reloads (the entry
+    // stays stored) until the author dismisses them.
+    unplaceOwn(entry.id);
+    showStatement(entry.id, statement, entry.token);
   }
 
   function placeOwn(entry) {
@@ -681,7 +690,23 @@
         : null,
       appeal.outcome ? h("p", { class: "mw-appeal-outcome", role: "status",
                                 text: appeal.outcome }) : null,
-      offered ? appealForm(commentId, token, appeal.how) : null);
+      appeal.reason ? h("p", { class: "mw-appeal-reason" },
+        h("span", { text: "The moderator's reasons: " }), h("q", { text: appeal.reason }))
+        : null,
+      offered ? appealForm(commentId, token, appeal.how) : null,
+      dismissButton(commentId));
+  }
+
+  function dismissButton(commentId) {
+    const button = h("button", { type: "button", class: "mw-statement-dismiss",
+                                 text: "Dismiss" });
+    button.addEventListener("click", () => {
+      forgetOwn(commentId);
+      const node = document.getElementById(uid(`statement-${commentId}`));
+      if (node) node.remove();
+      ui.inputs.body.focus();  // focus was on the button that is gone
+    });
+    return button;
   }
 
   function appealForm(commentId, token, how) {

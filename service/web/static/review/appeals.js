@@ -83,6 +83,10 @@ function appealCard(appeal) {
           text: appeal.note || "(no note)" })),
         el("div", {}, el("dt", { text: "Appealed" }),
           el("dd", { text: ago(parseTime(appeal.created_at)) }))),
+      el("label", { class: "appeal-reason-label", for: `appeal-reason-${appeal.id}`,
+                    text: "Your reasons (the author reads them)" }),
+      el("textarea", { class: "appeal-reason", id: `appeal-reason-${appeal.id}`, rows: "2",
+                       maxlength: "500" }),
       el("p", { class: "item-error error", role: "alert" }),
       el("div", { class: "actions" },
         el("button", { type: "button", class: "reject", "data-outcome": "upheld",
@@ -95,7 +99,8 @@ async function decide(card, outcome) {
   const id = card.dataset.id;
   const buttons = $$("button", card);
   buttons.forEach((button) => { button.disabled = true; });
-  const result = await call("POST", `/v1/moderation/appeals/${id}/decision`, { outcome });
+  const reason = $(".appeal-reason", card).value.trim();
+  const result = await call("POST", `/v1/moderation/appeals/${id}/decision`, { outcome, reason });
   buttons.forEach((button) => { button.disabled = false; });
   if (!result.ok) {
     $(".item-error", card).textContent = result.message;
