@@ -14,7 +14,13 @@ from service.models import Appeal, Comment, Role, Status
 from tests.conftest import wait_until
 from tests.support.browser import chromium_missing, page_errors, screenshot, wait_for
 from tests.support.live_server import live_server
-from tests.test_browser import assert_no_script_errors_or_foreign_requests, css, held, sign_in
+from tests.test_browser import (
+    assert_no_script_errors_or_foreign_requests,
+    css,
+    held,
+    press,
+    sign_in,
+)
 from tests.test_browser_statements import news_site, text_of  # noqa: F401  (a fixture)
 from tests.test_statements import decided
 
@@ -113,7 +119,8 @@ def test_the_review_page_appeals_queue_overturns_another_moderators_rejection(
     desk = appeals_desk
     browser.get(f"{desk.server}/moderate")
     sign_in(browser, desk.token)
-    css(browser, "#appeals-tab").click()
+    wait_for(browser, lambda d: d.find_elements(By.CSS_SELECTOR, ".queue"), message="the queues")
+    press(browser, "g")  # the appeals queue's key
     wait_for(
         browser,
         lambda d: len(d.find_elements(By.CSS_SELECTOR, "#appeals-items .appeal")) == 2,

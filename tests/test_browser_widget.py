@@ -132,9 +132,7 @@ def test_a_readers_comments_awaiting_moderation_stay_in_place_until_decided(
     )
     assert stored(browser) == [reply.id]  # the statement's comment only
     browser.refresh()
-    wait_for(
-        browser, lambda d: css(d, f"#mw0-statement-{reply.id}").is_displayed(), message="kept"
-    )
+    wait_for(browser, lambda d: css(d, f"#mw0-statement-{reply.id}").is_displayed(), message="kept")
     css(browser, f"#mw0-statement-{reply.id} .mw-statement-dismiss").click()
     assert stored(browser) == []
     browser.refresh()

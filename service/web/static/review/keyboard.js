@@ -18,7 +18,7 @@ const ON_PAGE = {
   j: () => move(1), k: () => move(-1), u: () => loadQueue(false, false, true),
   A: () => decideSelected("approve"), R: () => decideSelected("reject"),
   S: () => decideSelected("spam"), D: () => decideSelected("delete"),
-  "?": () => $("#keys-dialog").showModal(), z: undoLatest,
+  "?": () => $("#keys-dialog").showModal(), z: undoLatest, g: () => $("#appeals-tab").click(),
 };
 
 function backToQueue() {
