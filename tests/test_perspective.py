@@ -386,6 +386,34 @@ def test_suggested_scores_are_stored_and_answered_as_google_does(perspective, db
     }
 
 
+def test_an_admin_pages_through_the_suggestions_newest_first(client, key, make):
+    for decision in ("APPROVED", "REJECTED", "APPROVED"):
+        assert (
+            client.post(
+                f"{SUGGEST}?key={key}",
+                json={
+                    "comment": {"text": f"A comment Coral's moderators {decision.lower()}."},
+                    "attributeScores": {decision: {"summaryScore": {"value": 1}}},
+                    "communityId": "Coral:https://news.example",
+                },
+            ).status_code
+            == 200
+        )
+    site_id = find_server_key(key).site_id
+    admin = {"Authorization": f"Bearer {make.token('admin')}"}
+    url = f"/v1/admin/sites/{site_id}/score-suggestions"
+    first = client.get(f"{url}?limit=2", headers=admin).get_json()
+    assert [list(i["attribute_scores"]) for i in first["items"]] == [["APPROVED"], ["REJECTED"]]
+    assert first["items"][0]["text"] == "A comment Coral's moderators approved."
+    rest = client.get(f"{url}?limit=2&before={first['next_before']}", headers=admin).get_json()
+    assert [i["id"] for i in rest["items"]] == [first["items"][-1]["id"] - 1]
+    assert rest["next_before"] is None
+    # Another site's admin sees none of them.
+    other, _ = make.site(name="Other", origins=("https://other.example",))
+    scoped = {"Authorization": f"Bearer {make.token('admin', site_id=other.id)}"}
+    assert client.get(url, headers=scoped).status_code == 403
+
+
 def test_a_coral_style_suggestion_with_context_is_stored(client, key, db):
     response = client.post(
         f"{SUGGEST}?key={key}",

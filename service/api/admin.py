@@ -17,7 +17,7 @@ from service.admin_ops import (
 from service.api.common import UTCDateTime, normalize_origin, origin_allowed
 from service.auth import NameTaken, create_key, require_role, revoke
 from service.extensions import db
-from service.models import ApiKey, Article, ModerationMode, Role, Site
+from service.models import ApiKey, Article, ModerationMode, Role, ScoreFeedback, Site
 from service.site_cache import site_cache
 from service.site_settings import SiteSettingsSchema, check_effective, effective_settings
 
@@ -171,6 +171,39 @@ class KeyOutSchema(Schema):
     revoked_at = UTCDateTime(allow_none=True)
     browser_origins = fields.List(fields.String(), allow_none=True)
     key = fields.String(metadata={"description": "Only in the creation response."})
+
+
+class ScoreSuggestionsArgsSchema(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    before = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=1),
+        metadata={"description": "The previous page's `next_before`: older suggestions."},
+    )
+
+
+class ScoreSuggestionSchema(Schema):
+    id = fields.Integer()
+    created_at = UTCDateTime()
+    text = fields.String()
+    attribute_scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={"description": "As the client sent them: summaryScore and spanScores."},
+    )
+    languages = fields.List(fields.String())
+    client_token = fields.String()
+    community_id = fields.String()
+
+
+class ScoreSuggestionsSchema(Schema):
+    items = fields.List(
+        fields.Nested(ScoreSuggestionSchema), metadata={"description": "Newest first."}
+    )
+    next_before = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Pass as `before` for older ones; null at the end."},
+    )
 
 
 def find_article(site: Site, external_id: str) -> Article | None:
@@ -357,6 +390,27 @@ class SiteKeys(MethodView):
         db.session.commit()
         key.key = plaintext  # shown in this response only
         return key
+
+
+@blp.route("/sites/<int:site_id>/score-suggestions")
+class ScoreSuggestions(MethodView):
+    @site_admins
+    @blp.doc(security=[{"bearer": []}])
+    @blp.arguments(ScoreSuggestionsArgsSchema, location="query")
+    @blp.response(200, ScoreSuggestionsSchema)
+    def get(self, args, site_id: int):
+        """The scores Perspective clients suggested for texts (`comments:suggestscore`): Coral
+        sends its moderators' decisions there."""
+        get_site(site_id)
+        query = db.select(ScoreFeedback).where(ScoreFeedback.site_id == site_id)
+        if args["before"] is not None:
+            query = query.where(ScoreFeedback.id < args["before"])
+        rows = db.session.scalars(
+            query.order_by(ScoreFeedback.id.desc()).limit(args["limit"] + 1)
+        ).all()
+        items = rows[: args["limit"]]
+        more = len(rows) > args["limit"]
+        return {"items": items, "next_before": items[-1].id if more else None}
 
 
 @blp.route("/sites/<int:site_id>/server-keys")
