@@ -30,6 +30,28 @@ class Status(enum.StrEnum):
     DELETED = "deleted"
 
 
+class Action(enum.StrEnum):
+    """What an audit event (ModerationEvent.action) records."""
+
+    CLASSIFY = "classify"  # the pipeline's decision
+    APPROVE = "approve"  # a moderator's decisions (the review API's actions)
+    REJECT = "reject"
+    SPAM = "spam"
+    DELETE = "delete"
+    HOLD = "hold"  # a decision undone, back to Held
+    CLAIM = "claim"
+    FLAG = "flag"  # a reader's report
+    DISMISS_REPORTS = "dismiss-reports"
+    REOPEN_REPORTS = "reopen-reports"
+    SPAM_FEEDBACK = "spam-feedback"
+    APPEAL = "appeal"
+    APPEAL_UPHELD = "appeal-upheld"
+    APPEAL_OVERTURNED = "appeal-overturned"
+    STANDING = "standing"  # the author's standing changed (trust, hold, ban)
+    NOTE = "note"  # a moderator's note on the author
+    ERASE = "erase"
+
+
 class ModerationMode(enum.StrEnum):
     PRE = "pre"  # hold every comment for a moderator
     POST = "post"  # publish unless flagged by a classifier

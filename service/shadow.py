@@ -5,8 +5,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from service.domain.decisions import FINAL_DECISIONS
 from service.extensions import db
 from service.models import (
+    Action,
     Comment,
     ModerationEvent,
     SettingsChange,
@@ -18,8 +20,6 @@ from service.models import (
 from service.site_settings import _merge
 
 RUNNING, PROMOTED, STOPPED = "running", "promoted", "stopped"
-MODERATOR_ACTIONS = ("approve", "reject", "spam", "delete")
-UNDONE = "hold"  # a decision undone back to Held: not final any more
 EXAMPLES = 3  # example comments per kind of disagreement
 
 
@@ -94,13 +94,14 @@ def final_decisions(comment_ids: list[int]) -> dict[int, str]:
         select(func.max(ModerationEvent.id))
         .where(
             ModerationEvent.comment_id.in_(comment_ids),
-            ModerationEvent.action.in_((*MODERATOR_ACTIONS, UNDONE)),
+            # A hold undoes a decision (back to Held: not final any more).
+            ModerationEvent.action.in_((*FINAL_DECISIONS, Action.HOLD)),
         )
         .group_by(ModerationEvent.comment_id)
     )
     rows = db.session.execute(
         select(ModerationEvent.comment_id, ModerationEvent.to_status).where(
-            ModerationEvent.id.in_(latest), ModerationEvent.action != UNDONE
+            ModerationEvent.id.in_(latest), ModerationEvent.action != Action.HOLD
         )
     ).all()
     return {comment_id: str(status) for comment_id, status in rows}

@@ -2,9 +2,9 @@
 
 from typing import Any
 
-from service.domain.appeals import APPEALABLE, DECIDING_ACTIONS, UPHOLD_ACTION
+from service.domain.appeals import APPEALABLE, DECIDING_ACTIONS
 from service.i18n import DEFAULT_LANGUAGE, translations
-from service.models import Appeal, AppealStatus, Comment, ModerationEvent, Status
+from service.models import Action, Appeal, AppealStatus, Comment, ModerationEvent, Status
 from workers.classifiers.reasons import Reason, toxic
 
 
@@ -15,7 +15,7 @@ def N_(message: str) -> str:
 
 # The audit trail's actions that set a status (DECIDING_ACTIONS: the pipeline's, a moderator's,
 # an overturned appeal's), and those by which a person reviewed it.
-REVIEWING_ACTIONS = (*DECIDING_ACTIONS, UPHOLD_ACTION)
+REVIEWING_ACTIONS = (*DECIDING_ACTIONS, Action.APPEAL_UPHELD)
 # Actors that are not people deciding: the service itself, and readers who flag.
 NOT_A_MODERATOR = ("system", "reader", "author")
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from service.domain.appeals import OVERTURN_ACTION, UPHOLD_ACTION
 from service.extensions import db
-from service.models import Comment, ModerationEvent, SettingsChange, Site, utcnow
+from service.models import Action, Comment, ModerationEvent, SettingsChange, Site, Status, utcnow
 from service.site_settings import LABELS, effective_settings
 
 # Auto-rejections moderators would have agreed with at least this often.
@@ -20,12 +19,12 @@ MIN_DECISIONS = 50
 MIN_REJECTED = 10
 MIN_AUTO_REJECTED = 5  # a reject threshold must rest on at least this many decisions over it
 GRID = [round(i / 100, 2) for i in range(5, 100)]  # thresholds tried: 0.05 .. 0.99
-MODERATOR_ACTIONS = ("approve", "reject")  # spam decisions are the spam stage's lesson
-# An appeal's outcome is the comment's final decision: overturned is approved; upheld counts
-# as rejected where the comment stays rejected (upholding a hold or a spam verdict decides
-# nothing about toxicity).
-OVERTURNED, UPHELD = OVERTURN_ACTION, UPHOLD_ACTION
-UNDONE = "hold"  # a decision undone back to Held: no decision on that comment for now
+# The decisions that teach thresholds (spam decisions are the spam stage's lesson). An appeal's
+# outcome is the comment's final decision: overturned is approved; upheld counts as rejected
+# where the comment stays rejected (upholding a hold or a spam verdict decides nothing about
+# toxicity). A hold undoes a decision: no decision on that comment for now.
+TEACHING = (Action.APPROVE, Action.REJECT, Action.APPEAL_OVERTURNED, Action.HOLD)
+REJECTING = (Action.REJECT, Action.APPEAL_UPHELD)
 
 
 class TooFewDecisions(Exception):
@@ -55,18 +54,21 @@ def moderator_decisions(site_id: int, days: int) -> list[Decision]:
         .where(
             Comment.site_id == site_id,
             ModerationEvent.created_at >= since,
-            ModerationEvent.action.in_((*MODERATOR_ACTIONS, OVERTURNED, UNDONE))
-            | ((ModerationEvent.action == UPHELD) & (ModerationEvent.to_status == "rejected")),
+            ModerationEvent.action.in_(TEACHING)
+            | (
+                (ModerationEvent.action == Action.APPEAL_UPHELD)
+                & (ModerationEvent.to_status == Status.REJECTED)
+            ),
         )
         .group_by(ModerationEvent.comment_id)
     )
     rows = db.session.execute(
         select(Comment.scores, ModerationEvent.action)
         .join(ModerationEvent, ModerationEvent.comment_id == Comment.id)
-        .where(ModerationEvent.id.in_(latest), ModerationEvent.action != UNDONE)
+        .where(ModerationEvent.id.in_(latest), ModerationEvent.action != Action.HOLD)
     ).all()
     return [
-        Decision({k: float(v) for k, v in scores.items()}, action in ("reject", UPHELD))
+        Decision({k: float(v) for k, v in scores.items()}, action in REJECTING)
         for scores, action in rows
         if scores
     ]

@@ -18,6 +18,7 @@ from service.api.moderation.access import (
 from service.api.moderation.authors import AuthorEventSchema
 from service.api.moderation.review_queue import scope_to_principal
 from service.domain.authors import author_key, standing_of
+from service.domain.decisions import FINAL_DECISIONS
 from service.domain.queues import REVIEW_QUEUES, narrowed, queue_filter
 from service.extensions import db
 from service.models import AuthorEvent, Comment, Flag, ModerationEvent, Status
@@ -34,7 +35,6 @@ MAX_THREAD = 200  # comments in one conversation view
 MAX_DEPTH = 50  # ancestors walked up from a reply
 MAX_AUTHOR_ITEMS = 50
 EXCERPT_CHARS = 200  # of a parent's text on a reply's card
-DECISIONS = ("approve", "reject", "spam", "delete")
 
 
 class EntrySchema(Schema):
@@ -260,7 +260,7 @@ class LastDecisions(MethodView):
             scoped_to_own_comments(ids)
         latest = (
             db.select(func.max(ModerationEvent.id))
-            .where(ModerationEvent.comment_id.in_(ids), ModerationEvent.action.in_(DECISIONS))
+            .where(ModerationEvent.comment_id.in_(ids), ModerationEvent.action.in_(FINAL_DECISIONS))
             .group_by(ModerationEvent.comment_id)
         )
         events = db.session.scalars(

@@ -11,22 +11,18 @@ from service import metrics, webhooks
 from service.domain import feedback
 from service.domain.actors import AUTHOR, Actor
 from service.domain.audit import record_event
-from service.domain.classification import CLASSIFY_ACTION
 from service.domain.decisions import MODERATOR_ACTIONS, set_decided_status
 from service.domain.erasure import ERASED
 from service.domain.errors import InvalidTransition, LimitReached, NotAllowed, StaleVersion
 from service.extensions import db
-from service.models import Appeal, AppealStatus, Comment, ModerationEvent, Status, utcnow
+from service.models import Action, Appeal, AppealStatus, Comment, ModerationEvent, Status, utcnow
 
-APPEAL_ACTION = "appeal"
-# The audit trail's actions for the two outcomes; thresholds.py counts them as decisions.
-UPHOLD_ACTION, OVERTURN_ACTION = "appeal-upheld", "appeal-overturned"
 OUTCOMES = {"upheld": AppealStatus.UPHELD, "overturned": AppealStatus.OVERTURNED}
 # Held comments can be appealed as well: a spam verdict reads as held to its author, so
 # refusing held comments would tell a spammer which of theirs the spam stage caught.
 APPEALABLE = (Status.HELD, Status.SPAM, Status.REJECTED, Status.DELETED)
 # The audit events that set a comment's status: the last one names who made the decision.
-DECIDING_ACTIONS = (CLASSIFY_ACTION, *MODERATOR_ACTIONS, OVERTURN_ACTION)
+DECIDING_ACTIONS = (Action.CLASSIFY, *MODERATOR_ACTIONS, Action.APPEAL_OVERTURNED)
 MAX_NOTE = 1000
 HOUR = timedelta(hours=1)
 
@@ -126,7 +122,7 @@ def appeal(comment: Comment, note: str, requester: str, limits: AppealLimits) ->
     record_event(
         comment.id,
         AUTHOR,
-        APPEAL_ACTION,
+        Action.APPEAL,
         comment.status,
         comment.status,
         reason=f"appeal {filed.id}",
@@ -190,7 +186,9 @@ def decide_appeal(filed: Appeal, outcome: str, reason: str, actor: Actor) -> App
         is_spam = False
         learn = from_status == Status.SPAM or bool(comment.spam_score)
     else:
-        record_event(comment.id, actor, UPHOLD_ACTION, from_status, from_status, reason=reason)
+        record_event(
+            comment.id, actor, Action.APPEAL_UPHELD, from_status, from_status, reason=reason
+        )
         is_spam = True
         learn = from_status == Status.SPAM
     # The outcome is the final word on the comment: the site's spam model learns it.
@@ -219,7 +217,9 @@ def publish(comment: Comment, actor: Actor, reason: str) -> None:
             f"Comment {comment.id} changed while the appeal was decided; "
             "reload it and decide again."
         )
-    record_event(comment.id, actor, OVERTURN_ACTION, from_status, Status.APPROVED, reason=reason)
+    record_event(
+        comment.id, actor, Action.APPEAL_OVERTURNED, from_status, Status.APPROVED, reason=reason
+    )
     webhooks.decided(comment, Status.APPROVED, by="moderator")
     db.session.refresh(comment)
 

@@ -8,10 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from service.domain.actors import Actor
 from service.domain.errors import InvalidTransition
 from service.extensions import db
-from service.models import AuthorEvent, AuthorStanding, utcnow
-
-STANDING_ACTION = "standing"
-NOTE_ACTION = "note"
+from service.models import Action, AuthorEvent, AuthorStanding, utcnow
 
 
 class Standing(enum.StrEnum):
@@ -81,7 +78,7 @@ def set_standing(site_id: int, email: str, standing: Standing, note: str, actor:
             email=email,
             actor=actor.name,
             actor_id=actor.key_id,
-            action=STANDING_ACTION,
+            action=Action.STANDING,
             from_standing=before,
             to_standing=standing,
             note=note,
@@ -106,7 +103,7 @@ def add_note(site_id: int, email: str, note: str, actor: Actor) -> AuthorEvent:
         email=email,
         actor=actor.name,
         actor_id=actor.key_id,
-        action=NOTE_ACTION,
+        action=Action.NOTE,
         from_standing=standing,
         to_standing=standing,
         note=note,

@@ -8,9 +8,7 @@ from service.domain.actors import Actor
 from service.domain.audit import record_event
 from service.domain.errors import ClaimedByOther, NotClaimant
 from service.extensions import db
-from service.models import Comment, utc_iso, utcnow
-
-CLAIM_ACTION = "claim"
+from service.models import Action, Comment, utc_iso, utcnow
 
 
 def claimed_by_other(comment: Comment, actor: Actor) -> bool:
@@ -50,7 +48,7 @@ def claim(comment: Comment, actor: Actor, ttl_s: float) -> Comment:
         db.session.rollback()
         db.session.refresh(comment)
         raise ClaimedByOther(claimed_message(comment))
-    record_event(comment.id, actor, CLAIM_ACTION, comment.status, comment.status)
+    record_event(comment.id, actor, Action.CLAIM, comment.status, comment.status)
     db.session.commit()
     db.session.refresh(comment)
     return comment

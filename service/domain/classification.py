@@ -9,12 +9,11 @@ from service import metrics, webhooks
 from service.domain.actors import SYSTEM
 from service.domain.audit import record_event
 from service.extensions import db
-from service.models import Comment, Status, utcnow
+from service.models import Action, Comment, Status, utcnow
 from workers.classifiers.reasons import Reason
 
 log = logging.getLogger(__name__)
 
-CLASSIFY_ACTION = "classify"
 CLASSIFY_FAILED = Reason.CLASSIFY_FAILED
 
 
@@ -72,7 +71,7 @@ def record_classification(
     record_event(
         comment.id,
         SYSTEM,
-        CLASSIFY_ACTION,
+        Action.CLASSIFY,
         Status.PENDING,
         result.status,
         reasons=result.reasons,
@@ -112,7 +111,7 @@ def hold_unclassifiable(comment_id: int, error: str) -> None:
         record_event(
             comment_id,
             SYSTEM,
-            CLASSIFY_ACTION,
+            Action.CLASSIFY,
             Status.PENDING,
             Status.HELD,
             reasons=[CLASSIFY_FAILED],

@@ -10,17 +10,18 @@ from service.domain.audit import lift_replies, record_event
 from service.domain.claims import check_not_claimed_by_other
 from service.domain.errors import StaleVersion
 from service.extensions import db
-from service.models import Comment, Flag, ModerationEvent, Status, utcnow
+from service.models import Action, Comment, Flag, ModerationEvent, Status, utcnow
 
 # A moderator's action, as the API names it and the audit trail records it, and its status.
 # "hold" puts a comment back before a decision: undo from the Held and Pending queues.
 MODERATOR_ACTIONS = {
-    "approve": Status.APPROVED,
-    "reject": Status.REJECTED,
-    "spam": Status.SPAM,
-    "delete": Status.DELETED,
-    "hold": Status.HELD,
+    Action.APPROVE: Status.APPROVED,
+    Action.REJECT: Status.REJECTED,
+    Action.SPAM: Status.SPAM,
+    Action.DELETE: Status.DELETED,
+    Action.HOLD: Status.HELD,
 }
+FINAL_DECISIONS = (Action.APPROVE, Action.REJECT, Action.SPAM, Action.DELETE)  # all but a hold
 
 
 def set_decided_status(comment_id: int, version: int, to_status: Status) -> bool:
@@ -73,7 +74,7 @@ def moderate(comment: Comment, action: str, reason: str, version: int, actor: Ac
     check_not_claimed_by_other(comment, actor)
     to_status = MODERATOR_ACTIONS[action]
     from_status = comment.status
-    undone = undone_decision(comment) if action == "hold" else None
+    undone = undone_decision(comment) if action == Action.HOLD else None
     if not set_decided_status(comment.id, version, to_status):
         db.session.rollback()
         current = db.session.get(Comment, comment.id)

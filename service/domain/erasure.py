@@ -9,11 +9,19 @@ from service.domain.actors import Actor
 from service.domain.audit import lift_replies, record_event
 from service.domain.errors import StaleVersion
 from service.extensions import db
-from service.models import Appeal, Comment, Flag, ScoreFeedback, SpamFeedback, Status, utcnow
+from service.models import (
+    Action,
+    Appeal,
+    Comment,
+    Flag,
+    ScoreFeedback,
+    SpamFeedback,
+    Status,
+    utcnow,
+)
 from workers.classifiers.reasons import Reason
 
 ERASED = "[erased]"
-ERASE_ACTION = "erase"
 T = TypeVar("T")
 
 
@@ -67,7 +75,7 @@ def erase(
         record_event(
             comment.id,
             actor,
-            ERASE_ACTION,
+            Action.ERASE,
             comment.status,
             Status.DELETED,
             reason="personal data erased on request",

@@ -3,10 +3,8 @@
 from service.domain.actors import Actor
 from service.domain.audit import record_event
 from service.extensions import db
-from service.models import Comment, SpamFeedback
+from service.models import Action, Comment, SpamFeedback
 from service.queue import LEARN_TASK, send
-
-FEEDBACK_ACTION = "spam-feedback"
 
 
 def add_label(comment: Comment, is_spam: bool, actor: Actor) -> None:
@@ -66,7 +64,7 @@ def record_spam_feedback(comment: Comment, is_spam: bool, actor: Actor) -> Comme
     record_event(
         comment.id,
         actor,
-        FEEDBACK_ACTION,
+        Action.SPAM_FEEDBACK,
         comment.status,
         comment.status,
         reason="spam" if is_spam else "not spam",

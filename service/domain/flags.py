@@ -5,10 +5,8 @@ from service.domain.actors import READER
 from service.domain.audit import record_event
 from service.domain.errors import InvalidTransition, NotFound
 from service.extensions import db
-from service.models import Comment, Flag, Status
+from service.models import Action, Comment, Flag, Status
 from workers.classifiers.reasons import Reason
-
-FLAG_ACTION = "flag"
 
 
 def flag(site_id: int, comment_id: int, reason: str, note: str, reporter: str) -> Flag:
@@ -31,7 +29,7 @@ def flag(site_id: int, comment_id: int, reason: str, note: str, reporter: str) -
     record_event(
         comment.id,
         READER,
-        FLAG_ACTION,
+        Action.FLAG,
         comment.status,
         comment.status,
         reason=reason,

@@ -7,12 +7,10 @@ from service.domain.audit import record_event
 from service.domain.claims import check_not_claimed_by_other
 from service.domain.errors import InvalidTransition, StaleVersion
 from service.extensions import db
-from service.models import Comment, Flag, ModerationEvent, Status, utcnow
+from service.models import Action, Comment, Flag, ModerationEvent, Status, utcnow
 
-DISMISS_ACTION = "dismiss-reports"
-REOPEN_ACTION = "reopen-reports"
 # Events after which a report is a new one: decisions and earlier dismissals.
-ENDS_REPORTS = ("approve", "reject", "spam", "delete", "hold", DISMISS_ACTION)
+ENDS_REPORTS = ("approve", "reject", "spam", "delete", "hold", Action.DISMISS_REPORTS)
 
 
 def _bump(comment: Comment, version: int, reported: bool, now) -> None:
@@ -51,7 +49,7 @@ def dismiss_reports(comment: Comment, version: int, actor: Actor) -> Comment:
         .where(Flag.comment_id == comment.id, Flag.resolved.is_(False))
         .values(resolved=True)
     )
-    record_event(comment.id, actor, DISMISS_ACTION, comment.status, comment.status)
+    record_event(comment.id, actor, Action.DISMISS_REPORTS, comment.status, comment.status)
     db.session.commit()
     db.session.refresh(comment)
     return comment
@@ -66,7 +64,7 @@ def reopen_reports(comment: Comment, version: int, actor: Actor) -> Comment:
         .order_by(ModerationEvent.id.desc())
         .limit(2)
     ).all()
-    if not events or events[0].action != DISMISS_ACTION:
+    if not events or events[0].action != Action.DISMISS_REPORTS:
         raise InvalidTransition(
             f"Comment {comment.id}'s latest decision is not a dismissal of "
             "its reports; there is nothing to reopen."
@@ -88,7 +86,9 @@ def reopen_reports(comment: Comment, version: int, actor: Actor) -> Comment:
     if since is not None:
         reopened = reopened.where(Flag.created_at > since)
     db.session.execute(reopened.values(resolved=False))
-    record_event(comment.id, actor, REOPEN_ACTION, comment.status, comment.status, reason="Undo")
+    record_event(
+        comment.id, actor, Action.REOPEN_REPORTS, comment.status, comment.status, reason="Undo"
+    )
     db.session.commit()
     db.session.refresh(comment)
     return comment

@@ -16,7 +16,7 @@ from service.auth import Role, require_role
 from service.errors import domain_status
 from service.extensions import db
 
-ACTIONS = list(domain.MODERATOR_ACTIONS)
+ACTIONS = [action.value for action in domain.MODERATOR_ACTIONS]
 MAX_BULK_ITEMS = 200
 
 
