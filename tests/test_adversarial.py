@@ -184,6 +184,16 @@ def test_shingling_a_repetitive_comment_gives_the_signature_of_its_unit():
     assert (signature == neardup.signature("ab " * 10)).all()
 
 
+def test_a_long_comment_is_shingled_from_its_first_pages():
+    words = " ".join(f"word{i}" for i in range(neardup.MAX_SHINGLED // 4))
+    assert len(words) > neardup.MAX_SHINGLED
+    head = neardup.signature(words + " one ending")
+    assert (head == neardup.signature(words + " " + repeat("another ending "))).all()
+    # A text with other first pages and the same end is another text.
+    other = " ".join(f"term{i}" for i in range(neardup.MAX_SHINGLED // 4)) + " one ending"
+    assert (neardup.signature(other) != head).mean() > 0.5
+
+
 @pytest.mark.parametrize(
     "unit",
     [

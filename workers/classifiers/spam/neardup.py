@@ -17,12 +17,15 @@ BANDS, ROWS = 16, 4  # candidate threshold ~ (1/16) ** (1/4) = 0.5 Jaccard
 SIMILARITY = 0.6  # estimated Jaccard of 5-grams from which two comments count as copies
 SHINGLE = 5
 MIN_WORDS = 6  # "Great article, thanks!" is repeated by real readers; too short to call a wave
+# Shingled from the start only: copies of a long text share their first pages as well, and a
+# 64K comment would otherwise cost a Python slice per character.
+MAX_SHINGLED = 16384
 MAX_BUCKET = 500
 MAX_CANDIDATES = 200
 PER_BUCKET = 32  # newest entries read from each bucket: a wave shows up among the latest
 VERIFY_CHUNK = 25  # signatures fetched per round trip while counting contexts
 # Bump when the signature changes (shingles, seed, scheme) so old entries are never compared.
-VERSION = "nd1"
+VERSION = "nd2"
 
 
 def signature(normalized_text: str) -> np.ndarray | None:
@@ -30,7 +33,7 @@ def signature(normalized_text: str) -> np.ndarray | None:
     words = normalized_text.split()
     if len(words) < MIN_WORDS:
         return None
-    text = " ".join(words)
+    text = " ".join(words)[:MAX_SHINGLED]
     shingles = {text[i : i + SHINGLE] for i in range(len(text) - SHINGLE + 1)}
     # An explicit seed and scheme keep signatures comparable across workers and upgrades.
     minhash = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
