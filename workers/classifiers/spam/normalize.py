@@ -62,7 +62,7 @@ def _invisible_ranges(code_points) -> str:
 # on a page of Cyrillic).
 _INVISIBLE_BMP = re.compile(f"[{_invisible_ranges(range(0x10000))}]+")
 _INVISIBLE_ASTRAL = re.compile(
-    "(?=[\U00010000-\U0010FFFF])"
+    "(?=[\U00010000-\U0010ffff])"
     f"[{_invisible_ranges((*range(0x10000, 0x20000), *range(0xE0000, 0xE1000)))}]+"
 )
 _FIRST_LOOKALIKE = min(_LOOKALIKES)
