@@ -325,7 +325,7 @@ def bot_signals(
 
 def hosts_of(links: Links, body: str) -> list[str]:
     """Return the hosts a comment points to: its links, bare domains in its text, its author URL."""
-    hosts = [_host(url) for url in links.urls]
+    hosts = [_host(url) for url in dict.fromkeys(links.urls)]  # each link parsed once
     hosts += [match.group(1) for match in _HOST_IN_TEXT.finditer(fold(strip_tags(body)))]
     if links.author_url.strip():
         hosts.append(_host(links.author_url.strip()))
@@ -342,7 +342,7 @@ def link_signals(links: Links, body: str, word_count: int) -> dict[str, float]:
         found["LINK_RATIO"] = LINK_RATIO
     if links.markup:
         found["LINK_MARKUP"] = LINK_MARKUP
-    hosts = hosts_of(links, body)
+    hosts = set(hosts_of(links, body))
     if any(_in_domain_list(host, "shorteners.txt") for host in hosts):
         found["SHORTENER"] = SHORTENER
     if any(host.rsplit(".", 1)[-1] in _listed("spam_tlds.txt") for host in hosts):
