@@ -243,6 +243,29 @@ def test_a_decision_can_be_undone_from_a_toast_beside_the_card_and_history_shows
     assert_no_script_errors_or_foreign_requests(browser, desk.server)
 
 
+def test_several_decisions_leave_a_stack_of_toasts_that_z_undoes_newest_first(
+    newsroom, db, browser
+):
+    desk = newsroom
+    open_review(browser, desk)
+    first = current_id(browser)
+    press(browser, "a")
+    wait_for(browser, lambda d: status_of(db, first) == Status.APPROVED, message="first")
+    wait_for(browser, lambda d: first not in item_ids(d), message="first card gone")
+    second = current_id(browser)
+    press(browser, "a")
+    wait_for(browser, lambda d: status_of(db, second) == Status.APPROVED, message="second")
+    wait_for(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".toast .undo")) == 2,
+             message="two toasts")  # fmt: skip
+    press(browser, "z")
+    wait_for(browser, lambda d: status_of(db, second) == Status.HELD, message="second undone")
+    assert status_of(db, first) == Status.APPROVED  # the newest decision only
+    press(browser, "z")
+    wait_for(browser, lambda d: status_of(db, first) == Status.HELD, message="first undone")
+    wait_for(browser, lambda d: {first, second} <= set(item_ids(d)), message="both back")
+    assert_no_script_errors_or_foreign_requests(browser, desk.server)
+
+
 def test_the_counts_filters_and_selection_stay_in_view_while_the_queue_scrolls(newsroom, browser):
     open_review(browser, newsroom)
     press(browser, "x")

@@ -35,8 +35,9 @@ function dismiss(entry) {
 }
 
 export function undoLatest() {
-  const entry = toasts.at(-1);
-  if (entry && !entry.button.disabled) undo(entry);
+  // z again undoes the decision before, while its toast shows: the toasts are a stack.
+  const entry = toasts.findLast((toast) => !toast.button.disabled);
+  if (entry) undo(entry);
 }
 
 async function undo(entry) {
