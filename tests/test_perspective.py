@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -254,14 +253,13 @@ def test_what_workers_published_answers_400_before_anything_is_queued(
     assert queued.status_code == 503 and len(sent) == 1
 
 
+@pytest.mark.timeout(10)  # a hang fails here, not at the suite's 300 s
 def test_no_worker_answering_is_a_503_with_retry_after_never_a_hang(perspective, app, monkeypatch):
     # A queue no worker consumes: the session worker (if running) cannot answer it.
     monkeypatch.setitem(queue.TASK_QUEUES, SCORE_TASK, f"score-unconsumed-{uuid.uuid4().hex[:8]}")
     monkeypatch.setitem(app.config, "SCORE_TIMEOUT_S", 0.3)
-    started = time.monotonic()
     with pytest.raises(urllib.error.HTTPError) as raised:
         perspective.analyze_comment(TOXIC)
-    assert time.monotonic() - started < 3
     assert raised.value.code == 503 and raised.value.headers["Retry-After"] == "1"
     error = google_error(raised.value)
     assert error["status"] == "UNAVAILABLE" and "0.3 s" in error["message"]

@@ -359,15 +359,14 @@ def test_onnx_export_is_cached_once_per_checkpoint(tiny_model, tmp_path, caplog)
     assert model.fast_path == "onnx-int8"
 
 
+@pytest.mark.timeout(30)  # no network means no waiting on it
 def test_named_model_without_network_or_cache_falls_back_loudly(tmp_path, monkeypatch, caplog):
     # Decide "no network" here, so the test means the same on a machine that has one.
     monkeypatch.setattr(loading, "network_reachable", lambda: False)
-    started = time.monotonic()
 
     with caplog.at_level(logging.WARNING):
         model = load({"TOXICITY_MODEL": "original", "TOXICITY_CACHE_DIR": str(tmp_path)})
 
-    assert time.monotonic() - started < 15
     assert isinstance(model, OfflineModel)
     assert model.offline_fallback is True
     assert model.name == "offline-profanity-check"
@@ -673,11 +672,11 @@ def _hub_model_type(tmp_path, tiny_model):
     [_corrupt, _truncated, _missing_hf_dir, _hub_model_type],
     ids=lambda f: f.__name__.strip("_"),
 )
+@pytest.mark.timeout(30)  # at once: no retries, no waiting on a hub
 def test_a_checkpoint_that_fails_to_load_stops_the_worker_with_one_clear_error(
     tmp_path, tiny_model, broken
 ):
     checkpoint, hf_dir = broken(tmp_path, tiny_model)
-    started = time.monotonic()
 
     with pytest.raises(ModelLoadError) as error:
         # No fallback for a configured checkpoint, whatever TOXICITY_FALLBACK says.
@@ -687,7 +686,6 @@ def test_a_checkpoint_that_fails_to_load_stops_the_worker_with_one_clear_error(
     assert "TOXICITY_HF_CONFIG" in message
     assert str(checkpoint) in message or str(hf_dir) in message
     assert "\n" not in message
-    assert time.monotonic() - started < 10
 
 
 @pytest.mark.parametrize(
