@@ -26,6 +26,7 @@ from perspective import PerspectiveAPI
 from sqlalchemy import select
 
 from service import queue, score_waits
+from service.api.common import encode_cursor
 from service.api.perspective import capabilities, scoring, views
 from service.api.perspective.attributes import ATTRIBUTES
 from service.auth import find_server_key
@@ -403,9 +404,12 @@ def test_an_admin_pages_through_the_suggestions_newest_first(client, key, make):
     first = client.get(f"{url}?limit=2", headers=admin).get_json()
     assert [list(i["attribute_scores"]) for i in first["items"]] == [["APPROVED"], ["REJECTED"]]
     assert first["items"][0]["text"] == "A comment Coral's moderators approved."
-    rest = client.get(f"{url}?limit=2&before={first['next_before']}", headers=admin).get_json()
+    rest = client.get(f"{url}?limit=2&cursor={first['next_cursor']}", headers=admin).get_json()
     assert [i["id"] for i in rest["items"]] == [first["items"][-1]["id"] - 1]
-    assert rest["next_before"] is None
+    assert rest["next_cursor"] is None
+    # Another endpoint's cursor is refused, as every cursor the service makes.
+    thread_cursor = encode_cursor([first["items"][0]["id"]])
+    assert client.get(f"{url}?cursor={thread_cursor}", headers=admin).status_code == 400
     # Another site's admin sees none of them.
     other, _ = make.site(name="Other", origins=("https://other.example",))
     scoped = {"Authorization": f"Bearer {make.token('admin', site_id=other.id)}"}

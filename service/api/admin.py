@@ -14,7 +14,13 @@ from service.admin_ops import (
     issue_server_key,
     upsert_article,
 )
-from service.api.common import UTCDateTime, normalize_origin, origin_allowed
+from service.api.common import (
+    UTCDateTime,
+    decode_cursor,
+    encode_cursor,
+    normalize_origin,
+    origin_allowed,
+)
 from service.auth import NameTaken, create_key, require_role, revoke
 from service.extensions import db
 from service.models import ApiKey, Article, ModerationMode, Role, ScoreFeedback, Site
@@ -173,13 +179,12 @@ class KeyOutSchema(Schema):
     key = fields.String(metadata={"description": "Only in the creation response."})
 
 
+SUGGESTIONS_CURSOR = "score-suggestions"
+
+
 class ScoreSuggestionsArgsSchema(Schema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    before = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1),
-        metadata={"description": "The previous page's `next_before`: older suggestions."},
-    )
+    cursor = fields.String(metadata={"description": "The previous page's `next_cursor`."})
 
 
 class ScoreSuggestionSchema(Schema):
@@ -200,9 +205,9 @@ class ScoreSuggestionsSchema(Schema):
     items = fields.List(
         fields.Nested(ScoreSuggestionSchema), metadata={"description": "Newest first."}
     )
-    next_before = fields.Integer(
+    next_cursor = fields.String(
         allow_none=True,
-        metadata={"description": "Pass as `before` for older ones; null at the end."},
+        metadata={"description": "Pass as `cursor` for older ones; null at the end."},
     )
 
 
@@ -403,14 +408,16 @@ class ScoreSuggestions(MethodView):
         sends its moderators' decisions there."""
         get_site(site_id)
         query = db.select(ScoreFeedback).where(ScoreFeedback.site_id == site_id)
-        if args["before"] is not None:
-            query = query.where(ScoreFeedback.id < args["before"])
+        if "cursor" in args:
+            [before] = decode_cursor(args["cursor"], kind=SUGGESTIONS_CURSOR)
+            query = query.where(ScoreFeedback.id < before)
         rows = db.session.scalars(
             query.order_by(ScoreFeedback.id.desc()).limit(args["limit"] + 1)
         ).all()
         items = rows[: args["limit"]]
         more = len(rows) > args["limit"]
-        return {"items": items, "next_before": items[-1].id if more else None}
+        next_cursor = encode_cursor([items[-1].id], kind=SUGGESTIONS_CURSOR) if more else None
+        return {"items": items, "next_cursor": next_cursor}
 
 
 @blp.route("/sites/<int:site_id>/server-keys")
