@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from service import metrics, webhooks
 from service.domain import feedback
 from service.domain.actors import AUTHOR, Actor
-from service.domain.audit import record_event
+from service.domain.audit import record_event, status_event
 from service.domain.decisions import MODERATOR_ACTIONS, set_decided_status
 from service.domain.erasure import ERASED
 from service.domain.errors import InvalidTransition, LimitReached, NotAllowed, StaleVersion
@@ -38,16 +38,7 @@ class AppealLimits:
 
 def deciding_event(comment: Comment) -> ModerationEvent | None:
     """Return the audit event that set the comment's current status, if any."""
-    return db.session.scalar(
-        db.select(ModerationEvent)
-        .where(
-            ModerationEvent.comment_id == comment.id,
-            ModerationEvent.action.in_(DECIDING_ACTIONS),
-            ModerationEvent.to_status == comment.status,
-        )
-        .order_by(ModerationEvent.id.desc())
-        .limit(1)
-    )
+    return status_event(comment, DECIDING_ACTIONS)
 
 
 def appeal_of(comment_id: int) -> Appeal | None:

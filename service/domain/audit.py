@@ -17,6 +17,20 @@ def find_comment(comment_id: int) -> Comment:
     return comment
 
 
+def status_event(comment: Comment, actions) -> ModerationEvent | None:
+    """Return the latest event among actions that set the comment's current status, if any."""
+    return db.session.scalar(
+        db.select(ModerationEvent)
+        .where(
+            ModerationEvent.comment_id == comment.id,
+            ModerationEvent.action.in_(list(actions)),
+            ModerationEvent.to_status == comment.status,
+        )
+        .order_by(ModerationEvent.id.desc())
+        .limit(1)
+    )
+
+
 def record_event(
     comment_id: int,
     actor: Actor,

@@ -6,11 +6,11 @@ from sqlalchemy import update
 from service import webhooks
 from service.domain import feedback
 from service.domain.actors import Actor
-from service.domain.audit import lift_replies, record_event
+from service.domain.audit import lift_replies, record_event, status_event
 from service.domain.claims import check_not_claimed_by_other
 from service.domain.errors import StaleVersion
 from service.extensions import db
-from service.models import Action, Comment, Flag, ModerationEvent, Status, utcnow
+from service.models import Action, Comment, Flag, Status, utcnow
 
 # A moderator's action, as the API names it and the audit trail records it, and its status.
 # "hold" puts a comment back before a decision: undo from the Held and Pending queues.
@@ -55,26 +55,13 @@ def teaches(from_status: Status, to_status: Status, spam_score: float | None) ->
     )
 
 
-def undone_decision(comment: Comment) -> ModerationEvent | None:
-    """Return the moderator's decision that set the comment's status, which a hold undoes."""
-    return db.session.scalar(
-        db.select(ModerationEvent)
-        .where(
-            ModerationEvent.comment_id == comment.id,
-            ModerationEvent.action.in_(list(MODERATOR_ACTIONS)),
-            ModerationEvent.to_status == comment.status,
-        )
-        .order_by(ModerationEvent.id.desc())
-        .limit(1)
-    )
-
-
 def moderate(comment: Comment, action: str, reason: str, version: int, actor: Actor) -> Comment:
     """Apply a moderator's decision if nobody changed the comment since `version` was read."""
     check_not_claimed_by_other(comment, actor)
     to_status = MODERATOR_ACTIONS[action]
     from_status = comment.status
-    undone = undone_decision(comment) if action == Action.HOLD else None
+    # The moderator's decision that set the status, which a hold undoes.
+    undone = status_event(comment, MODERATOR_ACTIONS) if action == Action.HOLD else None
     if not set_decided_status(comment.id, version, to_status):
         db.session.rollback()
         current = db.session.get(Comment, comment.id)

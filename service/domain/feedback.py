@@ -30,12 +30,7 @@ def learn(site_id: int, relearn: bool = False) -> None:
 def withdraw_label(comment_id: int, is_spam: bool) -> bool:
     """Delete the comment's latest label if it is a moderator's `is_spam`; return whether it was.
     The caller commits, then calls learn(site_id, relearn=True)."""
-    latest = db.session.scalar(
-        db.select(SpamFeedback)
-        .where(SpamFeedback.comment_id == comment_id)
-        .order_by(SpamFeedback.id.desc())
-        .limit(1)
-    )
+    latest = _latest(comment_id)
     if (
         latest is None
         or latest.is_spam is not is_spam
@@ -46,14 +41,19 @@ def withdraw_label(comment_id: int, is_spam: bool) -> bool:
     return True
 
 
-def latest_label(comment_id: int) -> bool | None:
-    """Return the comment's latest spam label (True: spam), None if it has none."""
+def _latest(comment_id: int) -> SpamFeedback | None:
     return db.session.scalar(
-        db.select(SpamFeedback.is_spam)
+        db.select(SpamFeedback)
         .where(SpamFeedback.comment_id == comment_id)
         .order_by(SpamFeedback.id.desc())
         .limit(1)
     )
+
+
+def latest_label(comment_id: int) -> bool | None:
+    """Return the comment's latest spam label (True: spam), None if it has none."""
+    latest = _latest(comment_id)
+    return None if latest is None else latest.is_spam
 
 
 def record_spam_feedback(comment: Comment, is_spam: bool, actor: Actor) -> Comment:

@@ -5,12 +5,13 @@ from sqlalchemy import update
 from service.domain.actors import Actor
 from service.domain.audit import record_event
 from service.domain.claims import check_not_claimed_by_other
+from service.domain.decisions import MODERATOR_ACTIONS
 from service.domain.errors import InvalidTransition, StaleVersion
 from service.extensions import db
 from service.models import Action, Comment, Flag, ModerationEvent, Status, utcnow
 
 # Events after which a report is a new one: decisions and earlier dismissals.
-ENDS_REPORTS = ("approve", "reject", "spam", "delete", "hold", Action.DISMISS_REPORTS)
+ENDS_REPORTS = (*MODERATOR_ACTIONS, Action.DISMISS_REPORTS)
 
 
 def _bump(comment: Comment, version: int, reported: bool, now) -> None:
