@@ -4,20 +4,24 @@ Feeds each entry point crafted worst cases (repeated separators, `www.` chains, 
 brackets, long words, zero-width runs, mixed scripts, many URLs, many sentence ends, repeated
 punctuation, spam phrases...) at 8 KB and at the largest size the API accepts there, and
 prints per entry point its slowest case: CPU ms at both sizes, ms per KB and the max/8K time
-ratio (linear is the size ratio: 8 for 64K/8K). Times are process CPU time, best of a few
-repeats taken in rounds over every case (so that a burst of load on a shared machine spoils
-one repeat of a case, not all of them), with the spam stage's fold/normalize caches cleared
-before every call.
+ratio (linear is the size ratio: 8 for 64K/8K). Times are process CPU time with the spam
+stage's fold/normalize caches cleared before every call. The two sizes of a case are timed
+side by side, one large call then as many small calls as the sizes differ, over and over, so
+both see the same state of the machine (its speed drifts by a third from minute to minute,
+and a single call can take half as long again); a round keeps each size's quickest call, the
+ratio is the median of a few rounds taken over every case in turn, and the times are the
+quickest of all.
 Last line: worst_ratio=<n> worst_ms=<n> entry=<name>, where worst_ratio is the highest time
 ratio scaled to 64K/8K, worst_ms the slowest call at the maximum size, and entry the entry
 point furthest over its targets (ratio <= 10, <= 50 ms).
 
-    python bench/adversarial.py [--repeats 3] [--only NAME] [--cases]
+    python bench/adversarial.py [--repeats 7] [--only NAME] [--cases]
 """
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -50,7 +54,7 @@ MAX_CONTENT = 65525  # intake and Akismet comment content (WordPress's column li
 MAX_PERSPECTIVE = MAX_TEXT_BYTES  # comment.text, in UTF-8 bytes
 MAX_BODY = DEFAULTS["MAX_REQUEST_BYTES"]  # a whole request body, every endpoint (1 MiB)
 TARGET_RATIO, TARGET_MS = 10.0, 50.0
-MIN_TIMED_S = 0.05  # short calls are repeated until this much CPU time, then averaged
+LARGE_CALLS = 3  # calls on the large text per round, each followed by its share of small ones
 
 
 def repeat(unit: str, size: int) -> str:
@@ -296,23 +300,23 @@ def entry_points() -> dict[str, tuple[Callable[[str], None], int, bool, dict]]:
     }
 
 
-def cpu_ms(function: Callable[[str], None], text: str) -> float:
-    """Return the CPU milliseconds of one call (short calls repeated and averaged)."""
-    calls, spent = 0, 0.0
-    while spent < MIN_TIMED_S:
-        clear_caches()
-        start = time.process_time()
-        function(text)
-        spent += time.process_time() - start
-        calls += 1
-        if calls == 1 and spent >= MIN_TIMED_S / 4:
-            break  # a slow call is timed once per repeat
-    return spent / calls * 1000
+def side_by_side_ms(function: Callable[[str], None], small: str, large: str) -> tuple[float, float]:
+    """Return the CPU milliseconds of the quickest call on small and on large, timed interleaved."""
+    per_large = max(1, round(len(large) / len(small)))
+    best = [float("inf"), float("inf")]
+    for _ in range(LARGE_CALLS):
+        for which, text, count in ((1, large, 1), (0, small, per_large)):
+            for _ in range(count):
+                clear_caches()
+                start = time.process_time()
+                function(text)
+                best[which] = min(best[which], time.process_time() - start)
+    return best[0] * 1000, best[1] * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--only", help="run only this entry point")
     parser.add_argument("--cases", action="store_true", help="print every case, not the worst")
     args = parser.parse_args()
@@ -338,18 +342,20 @@ def main() -> None:
             function(small)  # warm up: first-use costs (compiled patterns, caches) aside
             tasks.append(
                 {"name": name, "case": case, "function": function, "small": small,
-                 "large": large, "ms_small": float("inf"), "ms_large": float("inf")}
+                 "large": large, "ms_small": float("inf"), "ms_large": float("inf"), "ratios": []}
             )  # fmt: skip
     for _ in range(args.repeats):
         for task in tasks:
-            task["ms_small"] = min(task["ms_small"], cpu_ms(task["function"], task["small"]))
-            task["ms_large"] = min(task["ms_large"], cpu_ms(task["function"], task["large"]))
+            ms_small, ms_large = side_by_side_ms(task["function"], task["small"], task["large"])
+            task["ms_small"] = min(task["ms_small"], ms_small)
+            task["ms_large"] = min(task["ms_large"], ms_large)
+            task["ratios"].append(ms_large / max(ms_small, 1e-6))
     for name in dict.fromkeys(task["name"] for task in tasks):
         rows = []
         for task in (t for t in tasks if t["name"] == name):
             ms_small, ms_large, case = task["ms_small"], task["ms_large"], task["case"]
             size_ratio = len(task["large"]) / len(task["small"])
-            ratio = ms_large / max(ms_small, 1e-6)
+            ratio = statistics.median(task["ratios"])
             # The time ratio as if the largest size were 64K, so every entry reads against 8.
             scaled = ratio * (MAX_CONTENT / SMALL) / size_ratio
             rows.append((scaled, ms_large, case, ms_small, ratio, len(task["large"])))

@@ -74,6 +74,8 @@ def test_a_long_word_before_a_period_is_no_abbreviation():
     ("It was e.g. this. And that.", [(0, 17), (18, 27)]),
     ("Great!!! :) Thanks.", [(0, 11), (12, 19)]),
     ("J. R. R. Tolkien wrote it. Yes.", [(0, 26), (27, 31)]),
+    ("Signed, Mr.\nSmith", [(0, 11), (12, 17)]),  # a line break ends it all the same
+    ("One\n \n\t\n  Two. \n Three", [(0, 3), (10, 14), (17, 22)]),
 ])  # fmt: skip
 def test_abbreviations_and_initials_still_join_sentences(text, spans):
     assert split_sentences(text) == spans
