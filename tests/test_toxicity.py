@@ -321,6 +321,49 @@ def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_pa
     assert [r.spans for r in got] == [r.spans for r in want]
 
 
+def test_fewer_batches_than_threads_run_over_all_the_threads(tiny_model, tmp_path):
+    # Two callers' texts in one batch run through the session that spreads a run over both
+    # threads; as two batches they run side by side, one thread each.
+    def load_with(threads):
+        return load(
+            config_for(
+                *tiny_model,
+                TOXICITY_FAST_PATH="onnx",
+                TOXICITY_FAST_CACHE_DIR=str(tmp_path),
+                TOXICITY_THREADS=threads,
+                TOXICITY_BATCH_SIZE=16,
+                TOXICITY_SPANS="off",
+            )
+        )
+
+    model, one_thread = load_with(2), load_with(1)
+    runs = []
+
+    class Recording:  # a real session, noting which of the two ran each batch, of what size
+        def __init__(self, name, session):
+            self.name, self.session = name, session
+
+        def run(self, outputs, feed):
+            runs.append((self.name, len(feed["input_ids"])))
+            return self.session.run(outputs, feed)
+
+    model.runner.session = Recording("one thread", model.runner.session)
+    model.runner.whole = Recording("all threads", model.runner.whole)
+    texts = [t for t in TEXTS if t][:2]
+
+    one_batch, one_batch_on_one_thread = model.score(texts), one_thread.score(texts)
+    model.batch_size = one_thread.batch_size = 1
+    two_batches, two_batches_on_one_thread = model.score(texts), one_thread.score(texts)
+
+    assert runs == [("all threads", 2), ("one thread", 1), ("one thread", 1)]
+    # The same batches on one thread give the same scores, but for the order of the sums.
+    for got, want in (
+        *zip(one_batch, one_batch_on_one_thread, strict=True),
+        *zip(two_batches, two_batches_on_one_thread, strict=True),
+    ):
+        assert got.scores == pytest.approx(want.scores, abs=1e-5)
+
+
 def test_a_failing_batch_fails_the_call(tiny_model, tmp_path):
     model = load(
         config_for(

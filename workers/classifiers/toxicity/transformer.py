@@ -52,8 +52,8 @@ class TransformerModel(ToxicityModel):
             start = end
         out = np.empty((len(texts), len(self.labels)), dtype=np.float32)
 
-        def score(batch_rows: list[int]) -> None:
-            logits = runner(self._pad(encoded, batch_rows))
+        def score(batch_rows: list[int], run) -> None:
+            logits = run(self._pad(encoded, batch_rows))
             # Some checkpoints (unbiased) have more outputs than named labels: Detoxify
             # reports the first len(labels), and applies a sigmoid to the logits.
             out[batch_rows] = sigmoid(logits[:, : len(self.labels)])
