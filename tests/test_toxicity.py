@@ -287,19 +287,22 @@ def test_fast_path_agrees_with_plain_detoxify(tiny_model, reference, tmp_path, f
     assert worst <= loading.FAST_PATH_TOLERANCE
 
 
-def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_path):
-    def load_with(threads):
-        return load(
-            config_for(
-                *tiny_model,
-                TOXICITY_FAST_PATH="onnx",
-                TOXICITY_FAST_CACHE_DIR=str(tmp_path),
-                TOXICITY_THREADS=threads,
-                TOXICITY_BATCH_SIZE=2,
-            )
+def onnx_model(tiny_model, cache_dir, threads: int, batch_size: int, **settings):
+    """Load the tiny checkpoint on the ONNX path with the given threads and batch size."""
+    return load(
+        config_for(
+            *tiny_model,
+            TOXICITY_FAST_PATH="onnx",
+            TOXICITY_FAST_CACHE_DIR=str(cache_dir),
+            TOXICITY_THREADS=threads,
+            TOXICITY_BATCH_SIZE=batch_size,
+            **settings,
         )
+    )
 
-    one, two = load_with(1), load_with(2)
+
+def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_path):
+    one, two = onnx_model(tiny_model, tmp_path, 1, 2), onnx_model(tiny_model, tmp_path, 2, 2)
     threads = set()
 
     class Recording:  # the real session, noting which thread ran each batch
@@ -324,19 +327,8 @@ def test_onnx_batches_run_side_by_side_and_land_in_their_rows(tiny_model, tmp_pa
 def test_fewer_batches_than_threads_run_over_all_the_threads(tiny_model, tmp_path):
     # Two callers' texts in one batch run through the session that spreads a run over both
     # threads; as two batches they run side by side, one thread each.
-    def load_with(threads):
-        return load(
-            config_for(
-                *tiny_model,
-                TOXICITY_FAST_PATH="onnx",
-                TOXICITY_FAST_CACHE_DIR=str(tmp_path),
-                TOXICITY_THREADS=threads,
-                TOXICITY_BATCH_SIZE=16,
-                TOXICITY_SPANS="off",
-            )
-        )
-
-    model, one_thread = load_with(2), load_with(1)
+    model = onnx_model(tiny_model, tmp_path, 2, 16, TOXICITY_SPANS="off")
+    one_thread = onnx_model(tiny_model, tmp_path, 1, 16, TOXICITY_SPANS="off")
     runs = []
 
     class Recording:  # a real session, noting which of the two ran each batch, of what size
@@ -365,15 +357,7 @@ def test_fewer_batches_than_threads_run_over_all_the_threads(tiny_model, tmp_pat
 
 
 def test_a_failing_batch_fails_the_call(tiny_model, tmp_path):
-    model = load(
-        config_for(
-            *tiny_model,
-            TOXICITY_FAST_PATH="onnx",
-            TOXICITY_FAST_CACHE_DIR=str(tmp_path),
-            TOXICITY_THREADS=2,
-            TOXICITY_BATCH_SIZE=1,
-        )
-    )
+    model = onnx_model(tiny_model, tmp_path, 2, 1)
 
     class Failing:
         def run(self, *args):
