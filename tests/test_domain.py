@@ -179,7 +179,10 @@ def test_spam_feedback_is_recorded_once_per_label(db, comment):
 
 
 def test_a_classification_is_written_once_for_a_pending_comment(db, site):
-    pending = add_comment(db, site, status=Status.PENDING, created_at=utcnow())
+    # enqueued_at keeps a running sweeper (which re-sends pending comments) away meanwhile.
+    pending = add_comment(
+        db, site, status=Status.PENDING, created_at=utcnow(), enqueued_at=utcnow()
+    )
     result = domain.Classification(
         status=Status.HELD,
         reasons=["LINKS"],

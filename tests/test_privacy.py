@@ -16,7 +16,8 @@ def world(make, db):
     db.session.flush()
 
     def comment(**fields):
-        # Written directly, not posted: a running worker must not race the fixture's statuses.
+        # Written directly, not posted, and none pending: a running worker (and its sweeper,
+        # which re-sends pending comments) must not race the fixture's statuses.
         row = Comment(site_id=site.id, article_id=article.id, **fields)
         db.session.add(row)
         db.session.flush()
@@ -34,7 +35,7 @@ def world(make, db):
             body=f"Ann's opinion number {i}.",
             status=status,
         )
-        for i, status in ((1, Status.APPROVED), (2, Status.PENDING))
+        for i, status in ((1, Status.APPROVED), (2, Status.HELD))
     ]
     reply = comment(
         author_name="Bob",
@@ -134,7 +135,7 @@ def test_erase_anonymises_her_comments_and_keeps_the_audit_trail(client, db, wor
         erase = events[-1]
         assert erase.action == "erase" and erase.to_status == Status.DELETED
         # The trail stays a chain: the erasure starts where the previous event left the comment.
-        assert erase.from_status == (events[-2].to_status if len(events) > 1 else Status.PENDING)
+        assert erase.from_status == (events[-2].to_status if len(events) > 1 else Status.HELD)
     assert db.session.scalar(db.select(Flag.note)) == ""
     assert set(db.session.scalars(db.select(SpamFeedback.text))) == {"[erased]"}
     assert all(db.session.scalars(db.select(SpamFeedback.learned)))  # never trained on it

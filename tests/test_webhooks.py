@@ -648,12 +648,17 @@ def test_pipeline_decisions_choose_their_event(make, db, status, discarded, even
             secret_salt="00" * 16,
         )
     )
-    # Made here, not posted: a running classify worker would decide (and emit for) it too.
+    # Made here, not posted, and not pending: a running classify worker (or its sweeper, which
+    # re-sends pending comments) would decide (and emit for) it too.
     article = Article(site_id=site.id, external_id="a-1")
     db.session.add(article)
     db.session.flush()
     comment = Comment(
-        site_id=site.id, article_id=article.id, body="Hi.", author_email="a@mail.example"
+        site_id=site.id,
+        article_id=article.id,
+        body="Hi.",
+        author_email="a@mail.example",
+        status=Status.HELD,
     )
     db.session.add(comment)
     db.session.commit()
