@@ -8,9 +8,11 @@ alone). The README's must-use plugin sends the Akismet plugin's calls to the ser
 
 import html
 import json
+import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -186,6 +188,8 @@ class WordPress:
             stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,
             env={"PATH": "/usr/bin:/bin", "PHP_CLI_SERVER_WORKERS": "2"},
+            # Its own process group: the workers php forks outlive a stopped master otherwise.
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -198,7 +202,10 @@ class WordPress:
 
     def close(self) -> None:
         if self.server is not None:
-            self.server.terminate()
+            try:
+                os.killpg(self.server.pid, signal.SIGTERM)  # the master and its workers
+            except ProcessLookupError:
+                pass
             self.server.wait(timeout=10)
         sql(f"DROP DATABASE IF EXISTS {self.db}")
 
