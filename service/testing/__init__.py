@@ -16,12 +16,27 @@ def die_with_parent() -> None:
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def stop(proc, timeout: float = 20) -> None:
-    """Stop a child process: politely, then for good after timeout seconds."""
+def stop(proc, timeout: float = 20, group: bool = False) -> None:
+    """Stop a child process: politely, then for good after timeout seconds.
+
+    group: signal the whole process group it leads (started with start_new_session=True), for
+    a server whose forked workers would outlive it.
+    """
+    import os
+    import signal
     import subprocess
 
-    proc.terminate()
+    def send(sig: int) -> None:
+        if not group:
+            proc.send_signal(sig)
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            pass  # the whole group has exited already
+
+    send(signal.SIGTERM)
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        send(signal.SIGKILL)

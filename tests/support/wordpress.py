@@ -8,11 +8,9 @@ alone). The README's must-use plugin sends the Akismet plugin's calls to the ser
 
 import html
 import json
-import os
 import re
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support import die_with_parent
+from tests.support import die_with_parent, stop
 
 WORDPRESS = Path("/usr/share/wordpress")
 AKISMET_PLUGIN = WORDPRESS / "wp-content" / "plugins" / "akismet" / "akismet.php"
@@ -202,11 +200,7 @@ class WordPress:
 
     def close(self) -> None:
         if self.server is not None:
-            try:
-                os.killpg(self.server.pid, signal.SIGTERM)  # the master and its workers
-            except ProcessLookupError:
-                pass
-            self.server.wait(timeout=10)
+            stop(self.server, timeout=10, group=True)  # the master and its workers
         sql(f"DROP DATABASE IF EXISTS {self.db}")
 
     def admin(self) -> httpx.Client:
