@@ -16,6 +16,7 @@ can train per site, reach the targets the linear model misses?
 """
 
 import argparse
+import math
 import random
 import statistics
 import sys
@@ -62,7 +63,7 @@ def fine_tune(model_dir: Path, train: list[dict], test: list[dict], epochs: int,
 
     model = Classifier(model_dir)
     optimizer = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE, weight_decay=0.01)
-    steps = epochs * -(-len(train) // BATCH)
+    steps = epochs * math.ceil(len(train) / BATCH)
     # Linear warm-up over the first tenth, then linear decay to zero.
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, 1 - s / steps)
@@ -121,8 +122,8 @@ def main() -> None:
             print(f"  seed {seed}: fine-tuned {describe(*tuned[-1])} ({took:.0f} s)", flush=True)
 
     def mean(rows: list[tuple[dict, float]]) -> str:
-        f = {k: statistics.mean(r[0][k] for r in rows) for k in ("precision", "recall", "fpr")}
-        f["f1"] = statistics.mean(r[0]["f1"] for r in rows)
+        keys = ("precision", "recall", "fpr", "f1")
+        f = {k: statistics.mean(r[0][k] for r in rows) for k in keys}
         return describe(f, statistics.mean(r[1] for r in rows))
 
     print(f"mean over folds and seeds: fine-tuned {mean(tuned)}")
