@@ -10,7 +10,8 @@ is fine-tuned (mean-pooled, one logistic output, whole network trained) on the o
 videos' labelled comments and scores the held-out one; the baseline of bench/spam_real.py is
 trained beside it on the same comments. Printed per fold and seed: precision, recall,
 false-positive rate and F1 at 0.5, and the ceiling of bench/spam_real.py (the best recall any
-threshold reaches at fpr <= 0.01, that threshold chosen on the held-out video itself).
+threshold reaches at fpr <= 0.01, that threshold chosen on the held-out video itself); then per
+seed, bench/spam_real.py's paired-bootstrap 95% intervals of the F1 gap and of the ceiling.
 It answers one question: would a learned transformer, the largest kind of model this machine
 can train per site, reach the targets the linear model misses?
 """
@@ -28,7 +29,18 @@ from transformers import AutoModel, AutoTokenizer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from spam_real import DATA, VIDEOS, baseline, figures, load, recall_at_fpr  # noqa: E402
+from spam_real import (  # noqa: E402
+    BOOTSTRAP_ROUNDS,
+    DATA,
+    VIDEOS,
+    baseline,
+    bootstrap,
+    ceiling,
+    f1_gap,
+    figures,
+    load,
+    recall_at_fpr,
+)
 
 BATCH = 16
 MAX_TOKENS = 96
@@ -108,6 +120,7 @@ def main() -> None:
     videos = {name: load(args.data / name) for name in VIDEOS}
     tuned: list[tuple[dict, float]] = []
     plain: list[tuple[dict, float]] = []
+    records: dict[int, list[list[dict]]] = {seed: [] for seed in args.seeds}  # per seed, per fold
     for held_out in VIDEOS:
         test = videos[held_out]
         train = [c for name in VIDEOS if name != held_out for c in videos[name]]
@@ -119,6 +132,10 @@ def main() -> None:
             scores = fine_tune(args.model, train, test, args.epochs, seed)
             tuned.append((figures([p >= 0.5 for p in scores], test), recall_at_fpr(scores, test)))
             took = time.perf_counter() - started
+            records[seed].append([
+                {"spam": c["spam"], "flagged": p >= 0.5, "baseline": b >= 0.5, "score": p}
+                for c, p, b in zip(test, scores, base, strict=True)
+            ])  # fmt: skip
             print(f"  seed {seed}: fine-tuned {describe(*tuned[-1])} ({took:.0f} s)", flush=True)
 
     def mean(rows: list[tuple[dict, float]]) -> str:
@@ -128,6 +145,14 @@ def main() -> None:
 
     print(f"mean over folds and seeds: fine-tuned {mean(tuned)}")
     print(f"mean over folds: baseline {mean(plain)}")
+    for seed, folds in records.items():
+        gap, top = bootstrap(folds, f1_gap), bootstrap(folds, ceiling)
+        print(
+            f"seed {seed}, 95% intervals ({BOOTSTRAP_ROUNDS} paired draws of each held-out "
+            f"video's comments): F1 minus the baseline's {gap['low']:+.3f} to "
+            f"{gap['high']:+.3f} (ahead in {gap['over_zero']:.0%} of draws); fine-tuned "
+            f"ceiling {top['low']:.3f} to {top['high']:.3f}"
+        )
 
 
 if __name__ == "__main__":

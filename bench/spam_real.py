@@ -29,6 +29,9 @@ The comments carry no emails, IPs or user agents: each gets a browser user agent
 address. Checks are sent with `is_test=1` so that the near-duplicate and velocity windows
 stay out of it: the set spans months, and replaying it in seconds would turn ordinary
 repeated praise into "waves".
+How sure the figures are: each held-out video's comments are drawn again with replacement
+(BOOTSTRAP_ROUNDS times, one draw for both classifiers), giving 95% intervals of the mean F1
+gap to the baseline and of the ceiling.
 The last line gives the mean over folds after feedback.
 """
 
@@ -36,6 +39,7 @@ import argparse
 import csv
 import html
 import http.client
+import random
 import statistics
 import sys
 import tempfile
@@ -58,6 +62,8 @@ DATA = next((folder / "shared" / "data" / "youtube-spam"
              if (folder / "shared" / "data" / "youtube-spam").is_dir()),
             Path("../shared/data/youtube-spam"))  # fmt: skip
 CEILING_FPR = 0.01
+# Draws of the held-out comments for the uncertainty of the figures (paired bootstrap).
+BOOTSTRAP_ROUNDS = 2000
 VIDEOS = ("Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv")
 BROWSER = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -277,6 +283,33 @@ def recall_at_fpr(scores: list[float], comments: list[dict], fpr: float = CEILIN
     return sum(s > above for s in spam) / len(spam)
 
 
+def bootstrap(folds: list[list[dict]], statistic, rounds: int = BOOTSTRAP_ROUNDS) -> dict:
+    """Return the 95% interval of the mean over folds of statistic(comments), each fold's
+    held-out comments drawn again with replacement (the same draw for every classifier in a
+    comment's record: a paired bootstrap), and the share of draws in which it is over 0."""
+    draw = random.Random(0)
+    values = sorted(
+        statistics.mean(statistic(draw.choices(fold, k=len(fold))) for fold in folds)
+        for _ in range(rounds)
+    )
+    return {
+        "low": values[int(0.025 * rounds)],
+        "high": values[int(0.975 * rounds) - 1],
+        "over_zero": sum(v > 0 for v in values) / rounds,
+    }
+
+
+def f1_gap(records: list[dict]) -> float:
+    """Return the F1 of the records' "flagged" minus that of their "baseline" verdicts."""
+    service = figures([r["flagged"] for r in records], records)["f1"]
+    return service - figures([r["baseline"] for r in records], records)["f1"]
+
+
+def ceiling(records: list[dict]) -> float:
+    """Return the recall at fpr <= CEILING_FPR of the records' "score", threshold chosen on them."""
+    return recall_at_fpr([r["score"] for r in records], records)
+
+
 def figures(flagged: list[bool], comments: list[dict]) -> dict[str, float]:
     truth = [c["spam"] for c in comments]
     tp = sum(f and t for f, t in zip(flagged, truth, strict=True))
@@ -318,6 +351,7 @@ def main() -> None:
     results: dict[str, list[dict]] = {"cold": [], "after": [], "baseline": [], "automatic": []}
     held: list[tuple[int, int]] = []  # (spam, not spam) held for a moderator, per fold
     ceilings: list[tuple[float, float]] = []  # recall at fpr <= CEILING_FPR: service, baseline
+    records: list[list[dict]] = []  # per fold, per held-out comment: truth and both verdicts
     with (
         tempfile.TemporaryDirectory(prefix="spam-real-") as root,
         Stack(Path(root), api_workers=2, settings={"RATE_LIMIT_ENABLED": "false"}) as stack,
@@ -351,6 +385,10 @@ def main() -> None:
             kept = [c["spam"] for o, c in zip(outcomes, test, strict=True) if o == "held"]
             held.append((sum(kept), len(kept) - sum(kept)))
             ceilings.append((recall_at_fpr(scores, test), recall_at_fpr(base_scores, test)))
+            records.append([
+                {"spam": c["spam"], "flagged": f, "baseline": b, "score": p}
+                for c, f, b, p in zip(test, after, base, scores, strict=True)
+            ])  # fmt: skip
             for name, row in rows.items():
                 results[name].append(row)
             print(
@@ -403,6 +441,12 @@ def main() -> None:
         f"  ceiling: recall at fpr <= {CEILING_FPR} with a threshold chosen on the held-out "
         f"video: service {statistics.mean(c[0] for c in ceilings):.3f}, baseline "
         f"{statistics.mean(c[1] for c in ceilings):.3f}"
+    )
+    gap, top = bootstrap(records, f1_gap), bootstrap(records, ceiling)
+    print(
+        f"  95% intervals ({BOOTSTRAP_ROUNDS} paired draws of each held-out video's comments): "
+        f"F1 minus the baseline's {gap['low']:+.3f} to {gap['high']:+.3f} (ahead in "
+        f"{gap['over_zero']:.0%} of draws); service ceiling {top['low']:.3f} to {top['high']:.3f}"
     )
     after = mean["after"]
     print(
