@@ -30,15 +30,13 @@ from transformers import AutoModel, AutoTokenizer
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from spam_real import (  # noqa: E402
-    BOOTSTRAP_ROUNDS,
     DATA,
     VIDEOS,
     baseline,
-    bootstrap,
-    ceiling,
-    f1_gap,
     figures,
+    intervals,
     load,
+    paired,
     recall_at_fpr,
 )
 
@@ -125,17 +123,16 @@ def main() -> None:
         test = videos[held_out]
         train = [c for name in VIDEOS if name != held_out for c in videos[name]]
         base = baseline(train, test)
-        plain.append((figures([p >= 0.5 for p in base], test), recall_at_fpr(base, test)))
+        base_flagged = [p >= 0.5 for p in base]
+        plain.append((figures(base_flagged, test), recall_at_fpr(base, test)))
         print(f"== held out {held_out}: baseline {describe(*plain[-1])}", flush=True)
         for seed in args.seeds:
             started = time.perf_counter()
             scores = fine_tune(args.model, train, test, args.epochs, seed)
-            tuned.append((figures([p >= 0.5 for p in scores], test), recall_at_fpr(scores, test)))
             took = time.perf_counter() - started
-            records[seed].append([
-                {"spam": c["spam"], "flagged": p >= 0.5, "baseline": b >= 0.5, "score": p}
-                for c, p, b in zip(test, scores, base, strict=True)
-            ])  # fmt: skip
+            flagged = [p >= 0.5 for p in scores]
+            tuned.append((figures(flagged, test), recall_at_fpr(scores, test)))
+            records[seed].append(paired(test, flagged, base_flagged, scores))
             print(f"  seed {seed}: fine-tuned {describe(*tuned[-1])} ({took:.0f} s)", flush=True)
 
     def mean(rows: list[tuple[dict, float]]) -> str:
@@ -146,13 +143,7 @@ def main() -> None:
     print(f"mean over folds and seeds: fine-tuned {mean(tuned)}")
     print(f"mean over folds: baseline {mean(plain)}")
     for seed, folds in records.items():
-        gap, top = bootstrap(folds, f1_gap), bootstrap(folds, ceiling)
-        print(
-            f"seed {seed}, 95% intervals ({BOOTSTRAP_ROUNDS} paired draws of each held-out "
-            f"video's comments): F1 minus the baseline's {gap['low']:+.3f} to "
-            f"{gap['high']:+.3f} (ahead in {gap['over_zero']:.0%} of draws); fine-tuned "
-            f"ceiling {top['low']:.3f} to {top['high']:.3f}"
-        )
+        print(f"seed {seed}, {intervals(folds, 'fine-tuned')}")
 
 
 if __name__ == "__main__":

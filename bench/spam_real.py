@@ -310,6 +310,24 @@ def ceiling(records: list[dict]) -> float:
     return recall_at_fpr([r["score"] for r in records], records)
 
 
+def paired(comments: list[dict], flagged, baseline_flagged, scores) -> list[dict]:
+    """Return a record per held-out comment for bootstrap(): its truth, both verdicts, the score."""
+    return [
+        {"spam": c["spam"], "flagged": f, "baseline": b, "score": p}
+        for c, f, b, p in zip(comments, flagged, baseline_flagged, scores, strict=True)
+    ]
+
+
+def intervals(folds: list[list[dict]], scored: str) -> str:
+    """Return the 95% intervals of the F1 gap to the baseline and of the ceiling, as a line."""
+    gap, top = bootstrap(folds, f1_gap), bootstrap(folds, ceiling)
+    return (
+        f"95% intervals ({BOOTSTRAP_ROUNDS} paired draws of each held-out video's comments): "
+        f"F1 minus the baseline's {gap['low']:+.3f} to {gap['high']:+.3f} (ahead in "
+        f"{gap['over_zero']:.0%} of draws); {scored} ceiling {top['low']:.3f} to {top['high']:.3f}"
+    )
+
+
 def figures(flagged: list[bool], comments: list[dict]) -> dict[str, float]:
     truth = [c["spam"] for c in comments]
     tp = sum(f and t for f, t in zip(flagged, truth, strict=True))
@@ -385,10 +403,7 @@ def main() -> None:
             kept = [c["spam"] for o, c in zip(outcomes, test, strict=True) if o == "held"]
             held.append((sum(kept), len(kept) - sum(kept)))
             ceilings.append((recall_at_fpr(scores, test), recall_at_fpr(base_scores, test)))
-            records.append([
-                {"spam": c["spam"], "flagged": f, "baseline": b, "score": p}
-                for c, f, b, p in zip(test, after, base, scores, strict=True)
-            ])  # fmt: skip
+            records.append(paired(test, after, base, scores))
             for name, row in rows.items():
                 results[name].append(row)
             print(
@@ -442,12 +457,7 @@ def main() -> None:
         f"video: service {statistics.mean(c[0] for c in ceilings):.3f}, baseline "
         f"{statistics.mean(c[1] for c in ceilings):.3f}"
     )
-    gap, top = bootstrap(records, f1_gap), bootstrap(records, ceiling)
-    print(
-        f"  95% intervals ({BOOTSTRAP_ROUNDS} paired draws of each held-out video's comments): "
-        f"F1 minus the baseline's {gap['low']:+.3f} to {gap['high']:+.3f} (ahead in "
-        f"{gap['over_zero']:.0%} of draws); service ceiling {top['low']:.3f} to {top['high']:.3f}"
-    )
+    print(f"  {intervals(records, 'service')}")
     after = mean["after"]
     print(
         f"precision={after['precision']:.3f} recall={after['recall']:.3f} "
